@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "btms-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bmgw", targets: ["bmgw"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries (Debian packages libmodbus-dev, libsqlite3-dev).
+        .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Topology, measurements, live model, aggregates (no I/O).
+        .target(name: "BatteryModel", swiftSettings: settings),
+        // YAML reading with file/key/line context in every error.
+        .target(name: "ConfigSupport", dependencies: ["Yams"], swiftSettings: settings),
+        // Register maps as data: parsing, block planning, decoding and encoding.
+        .target(name: "RegisterMap", dependencies: ["BatteryModel", "ConfigSupport"], swiftSettings: settings),
+        // The gateway configuration file.
+        .target(name: "GatewayConfig", dependencies: ["BatteryModel", "ConfigSupport", "RegisterMap"], swiftSettings: settings),
+        // Owner of libmodbus contexts, shared by the poller and the simulator.
+        .target(name: "ModbusCore", dependencies: ["CModbus"], swiftSettings: settings),
+        // Polling controllers into the live model.
+        .target(name: "Acquisition", dependencies: [
+            "BatteryModel", "RegisterMap", "GatewayConfig", "ModbusCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+        // Battery plant physics behind a real Modbus TCP/RTU server.
+        .target(name: "Simulator", dependencies: [
+            "BatteryModel", "RegisterMap", "ModbusCore", "CModbus",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+        // SQLite history: schema, recorder, rollups, retention, queries.
+        .target(name: "Storage", dependencies: [
+            "BatteryModel", "CSQLite",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+        // Service wiring, status socket, CLI commands (testable without the executable).
+        .target(name: "GatewayApp", dependencies: [
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+        .executableTarget(name: "bmgw", dependencies: ["GatewayApp"], swiftSettings: settings),
+
+        .testTarget(name: "BatteryModelTests", dependencies: ["BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "RegisterMapTests", dependencies: ["RegisterMap", "BatteryModel", "ConfigSupport"], swiftSettings: settings),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport"], swiftSettings: settings),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "BatteryModel", "RegisterMap", "ModbusCore"], swiftSettings: settings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "GatewayApp", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+    ]
+)

@@ -1,0 +1,90 @@
+public import Foundation
+import Synchronization
+
+/// A change of the live model, delivered to subscribers.
+public enum ModelEvent: Sendable {
+    /// A new sample was applied (its link is OK).
+    case sample(StringSample)
+    /// A string's link state changed without a new sample (failure, recovery pending…).
+    case link(stringIndex: Int, LinkState)
+}
+
+/// The one live data model: acquisition writes, everything else reads.
+///
+/// Writers and readers take a short lock; readers get value snapshots and
+/// never block acquisition for longer than an array-reference copy.
+public final class LiveModel: Sendable {
+    public let topology: Topology
+    private let state: Mutex<[StringState]>
+    private let subscribers = Mutex<[Int: AsyncStream<ModelEvent>.Continuation]>([:])
+    private let nextSubscriber = Atomic<Int>(0)
+
+    public init(topology: Topology) {
+        self.topology = topology
+        state = Mutex(Array(repeating: StringState(), count: topology.strings.count))
+    }
+
+    public func snapshot() -> ModelSnapshot {
+        ModelSnapshot(topology: topology, strings: state.withLock { $0 })
+    }
+
+    public func string(_ index: Int) -> StringState {
+        state.withLock { $0[index] }
+    }
+
+    /// Applies a successful sweep: the sample replaces the previous one and the link is OK.
+    public func apply(_ sample: StringSample, sweepDuration: Duration? = nil, warning: String? = nil) {
+        state.withLock { strings in
+            var s = strings[sample.stringIndex]
+            s.sample = sample
+            s.link.quality = .ok
+            s.link.lastSuccess = sample.time
+            s.link.consecutiveFailures = 0
+            s.link.lastSweepDuration = sweepDuration
+            s.link.warning = warning
+            strings[sample.stringIndex] = s
+        }
+        broadcast(.sample(sample))
+    }
+
+    /// Records a failed sweep. After `lostAfter` consecutive failures the
+    /// string is declared lost; before that its values are stale.
+    public func recordFailure(stringIndex: Int, error: String, at time: Date, lostAfter: Int) {
+        let link = state.withLock { strings -> LinkState in
+            var link = strings[stringIndex].link
+            link.consecutiveFailures += 1
+            link.lastError = error
+            link.lastErrorTime = time
+            link.quality = link.consecutiveFailures >= lostAfter ? .commLost : .stale
+            strings[stringIndex].link = link
+            return link
+        }
+        broadcast(.link(stringIndex: stringIndex, link))
+    }
+
+    /// A stream of every change from now on. The stream keeps the newest
+    /// `buffer` events if the consumer falls behind.
+    public func events(buffer: Int = 4096) -> AsyncStream<ModelEvent> {
+        let id = nextSubscriber.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<ModelEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    /// Ends every subscriber's stream (at shutdown).
+    public func finishEvents() {
+        let all = subscribers.withLock { subs in
+            defer { subs.removeAll() }
+            return Array(subs.values)
+        }
+        for c in all { c.finish() }
+    }
+
+    private func broadcast(_ event: ModelEvent) {
+        let all = subscribers.withLock { Array($0.values) }
+        for c in all { c.yield(event) }
+    }
+}

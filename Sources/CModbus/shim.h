@@ -1,0 +1,2 @@
+// libmodbus's public header; pkg-config adds -I/usr/include/modbus.
+#include <modbus.h>

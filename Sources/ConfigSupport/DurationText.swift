@@ -1,0 +1,39 @@
+import Foundation
+
+/// Durations written as text in configuration files: `500ms`, `1s`, `2m`, `1h`, `7d`.
+public enum DurationText {
+    public static func parse(_ text: String) -> Duration? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, seconds) in units where t.hasSuffix(suffix) {
+            let number = t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
+            // "ms" also ends in "s": only accept a plain number before the suffix.
+            guard let n = Double(number), n.isFinite, n >= 0 else { continue }
+            return .milliseconds(Int64((n * seconds * 1000).rounded()))
+        }
+        guard let n = Double(t), n.isFinite, n >= 0 else { return nil }
+        return .milliseconds(Int64((n * 1000).rounded()))
+    }
+
+    public static func format(_ d: Duration) -> String {
+        let ms = d.milliseconds
+        for (suffix, unit) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60000), ("s", 1000)] as [(String, Int64)]
+        where ms >= unit && ms % unit == 0 {
+            return "\(ms / unit)\(suffix)"
+        }
+        return "\(ms)ms"
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds (rounded toward zero).
+    public var milliseconds: Int64 {
+        let (s, atto) = components
+        return s * 1000 + atto / 1_000_000_000_000_000
+    }
+
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+public import ConfigSupport
+import BatteryModel
+import RegisterMap
+
+extension GatewayConfig {
+    public static let maxStrings = 32
+
+    /// Loads and validates a configuration file and the register maps it names.
+    /// All problems are reported together, each with file, key and line.
+    public static func load(file: String) throws(ConfigError) -> GatewayConfig {
+        let reader = ConfigReader(file: file)
+        var maps = MapCache()
+        let config = reader.root().flatMap { load(from: $0, maps: &maps) }
+        let problems = reader.problems + maps.problems
+        guard problems.isEmpty, let config else {
+            throw ConfigError(problems: problems.isEmpty ? [ConfigProblem(file: file, path: "", message: "invalid")] : problems)
+        }
+        return config
+    }
+
+    static func load(from root: ConfigNode, maps: inout MapCache) -> GatewayConfig? {
+        root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "simulator", "ups", "strings"])
+        guard root.keys != nil else { return nil }
+        let baseDirectory = (root.reader.file as NSString).deletingLastPathComponent
+
+        let gateway = root["gateway"]
+        gateway.rejectUnknownKeys(allowed: ["id", "site"])
+        gateway.require()
+        let gatewayId = identifier(gateway["id"]) ?? ""
+        let site = gateway["site"].string(default: "Data centre") ?? "Data centre"
+
+        let dataNode = root["dataDirectory"]
+        let dataDirectory = resolve(dataNode.string(required: true) ?? "data", against: baseDirectory)
+
+        let log = root["log"]
+        log.rejectUnknownKeys(allowed: ["level"])
+        let level = log["level"].choice(["trace", "debug", "info", "notice", "warning", "error", "critical"], default: "info") ?? "info"
+
+        let acquisition = loadAcquisition(root["acquisition"])
+        let history = loadHistory(root["history"])
+        let simulator = loadSimulator(root["simulator"])
+
+        let (upses, upsIndex) = loadUPSes(root["ups"])
+        var strings: [Topology.BatteryString] = []
+        var controllers: [ControllerConfig] = []
+        var stringIds: [String: String] = [:]
+        var endpoints = EndpointCheck()
+        let stringNodes = root["strings"].elements
+        if !root["strings"].exists {
+            root["strings"].problem("is required: list the battery strings to monitor")
+        } else if stringNodes.isEmpty {
+            root["strings"].problem("must list at least one string")
+        } else if stringNodes.count > maxStrings {
+            root["strings"].problem("has \(stringNodes.count) strings; a gateway serves at most \(maxStrings)")
+        }
+        for node in stringNodes {
+            node.rejectUnknownKeys(allowed: ["id", "name", "ups", "cells", "registerMap", "modbus"])
+            let id = identifier(node["id"])
+            if let id {
+                if let first = stringIds[id] { node["id"].problem("'\(id)' is already used by \(first)") }
+                stringIds[id] = node.path
+            }
+            let name = node["name"].string(default: id ?? "") ?? ""
+            var ups: Int?
+            if let upsId = node["ups"].string(required: true) {
+                ups = upsIndex[upsId]
+                if ups == nil {
+                    let known = upses.map(\.id).joined(separator: ", ")
+                    node["ups"].problem("'\(upsId)' is not a UPS id defined under ups (known: \(known.isEmpty ? "none" : known))")
+                }
+            }
+            let mapNode = node["registerMap"]
+            let mapFile = resolveMap(mapNode.string(default: "bmc-v1") ?? "bmc-v1", against: baseDirectory)
+            let map = maps.map(file: mapFile, referencedBy: mapNode)
+            let cells = node["cells"].int(in: 1...(map?.maxCells ?? 1000), required: true)
+            let link = loadModbus(node["modbus"], endpoints: &endpoints)
+            guard let id, let ups, let cells, let link, let map else { continue }
+            strings.append(.init(id: id, name: name, upsIndex: ups, cellCount: cells))
+            controllers.append(ControllerConfig(transport: link.transport, unit: link.unit, registerMapFile: mapFile, registerMap: map))
+        }
+
+        return GatewayConfig(
+            file: root.reader.file, gatewayId: gatewayId, dataDirectory: dataDirectory, logLevel: level,
+            acquisition: acquisition, history: history, simulator: simulator,
+            topology: Topology(siteName: site, upses: upses, strings: strings), controllers: controllers
+        )
+    }
+
+    /// An id used in topics, URLs and the database: 1–32 of letters, digits, '-', '_'.
+    static func identifier(_ node: ConfigNode) -> String? {
+        guard let id = node.string(required: true) else { return nil }
+        let ok = (1...32).contains(id.count) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        guard ok else {
+            node.problem("'\(id)' must be 1–32 letters, digits, '-' or '_'")
+            return nil
+        }
+        return id
+    }
+
+    private static func loadUPSes(_ node: ConfigNode) -> ([Topology.UPS], [String: Int]) {
+        var upses: [Topology.UPS] = []
+        var index: [String: Int] = [:]
+        if !node.exists { node.problem("is required: list the UPS units (id, name)") }
+        for u in node.elements {
+            u.rejectUnknownKeys(allowed: ["id", "name"])
+            guard let id = identifier(u["id"]) else { continue }
+            if index[id] != nil {
+                u["id"].problem("'\(id)' is defined twice")
+                continue
+            }
+            index[id] = upses.count
+            upses.append(.init(id: id, name: u["name"].string(default: id) ?? id))
+        }
+        return (upses, index)
+    }
+
+    static func resolve(_ path: String, against base: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
+        let joined = base.isEmpty ? expanded : (base as NSString).appendingPathComponent(expanded)
+        return (joined as NSString).standardizingPath
+    }
+
+    /// A bare name (no '/' and no extension) means `registermaps/NAME.yaml` beside the config file.
+    static func resolveMap(_ name: String, against base: String) -> String {
+        if !name.contains("/") && !name.hasSuffix(".yaml") && !name.hasSuffix(".yml") {
+            return resolve("registermaps/\(name).yaml", against: base)
+        }
+        return resolve(name, against: base)
+    }
+}
+
+/// Loads each register map file once and keeps its problems.
+struct MapCache {
+    private var maps: [String: RegisterMap?] = [:]
+    private(set) var problems: [ConfigProblem] = []
+
+    mutating func map(file: String, referencedBy node: ConfigNode) -> RegisterMap? {
+        if let cached = maps[file] { return cached }
+        let map: RegisterMap?
+        if !FileManager.default.fileExists(atPath: file) {
+            node.problem("register map file \(file) does not exist")
+            map = nil
+        } else {
+            do {
+                map = try RegisterMap.load(file: file)
+            } catch {
+                problems += error.problems
+                map = nil
+            }
+        }
+        maps[file] = map
+        return map
+    }
+}

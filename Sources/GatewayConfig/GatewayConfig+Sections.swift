@@ -1,0 +1,134 @@
+import ConfigSupport
+
+extension GatewayConfig {
+    static func loadAcquisition(_ node: ConfigNode) -> AcquisitionSettings {
+        var s = AcquisitionSettings()
+        node.rejectUnknownKeys(allowed: ["pollInterval", "timeout", "retries", "commLostAfter", "offlineRetryInterval"])
+        s.pollInterval = node["pollInterval"].duration(in: .milliseconds(100)...(.seconds(3600)), default: s.pollInterval) ?? s.pollInterval
+        s.timeout = node["timeout"].duration(in: .milliseconds(20)...(.seconds(30)), default: s.timeout) ?? s.timeout
+        s.retries = node["retries"].int(in: 0...5, default: s.retries) ?? s.retries
+        s.commLostAfter = node["commLostAfter"].int(in: 1...100, default: s.commLostAfter) ?? s.commLostAfter
+        s.offlineRetryInterval = node["offlineRetryInterval"].duration(in: .seconds(1)...(.seconds(3600)), default: s.offlineRetryInterval) ?? s.offlineRetryInterval
+        return s
+    }
+
+    static func loadHistory(_ node: ConfigNode) -> HistorySettings {
+        var s = HistorySettings()
+        node.rejectUnknownKeys(allowed: ["slowInterval", "fastInterval", "dischargeCurrent", "retention"])
+        s.slowInterval = node["slowInterval"].duration(in: .seconds(1)...(.seconds(3600)), default: s.slowInterval) ?? s.slowInterval
+        s.fastInterval = node["fastInterval"].duration(in: .milliseconds(100)...(.seconds(3600)), default: s.fastInterval) ?? s.fastInterval
+        if s.fastInterval > s.slowInterval {
+            node["fastInterval"].problem("\(DurationText.format(s.fastInterval)) is longer than slowInterval \(DurationText.format(s.slowInterval))")
+        }
+        if let amps = node["dischargeCurrent"].double(in: -10000...(-0.001)) {
+            s.dischargeCurrent = Int32((amps * 1000).rounded())
+        }
+        s.retention = node["retention"].duration(in: .seconds(86400)...(.seconds(3650 * 86400)), default: s.retention) ?? s.retention
+        return s
+    }
+
+    static func loadSimulator(_ node: ConfigNode) -> SimulatorSettings? {
+        node.rejectUnknownKeys(allowed: ["enabled", "listen", "speed", "seed", "discharge"])
+        guard node.exists, node["enabled"].bool(default: true) else { return nil }
+        var s = SimulatorSettings()
+        if let listen = node["listen"].string(required: true) {
+            if let (host, port) = hostPort(listen) {
+                s.host = host
+                s.port = port
+            } else {
+                node["listen"].problem("'\(listen)' is not HOST:PORT with a port in 1…65535")
+            }
+        }
+        s.speed = node["speed"].double(in: 0.01...10000, default: s.speed) ?? s.speed
+        s.seed = UInt64(node["seed"].int(in: 0...Int.max, default: 1) ?? 1)
+        let d = node["discharge"]
+        d.rejectUnknownKeys(allowed: ["every", "duration", "current"])
+        if d.exists {
+            s.dischargeEvery = d["every"].duration(in: .seconds(10)...(.seconds(30 * 86400)), default: .seconds(1800))
+            s.dischargeDuration = d["duration"].duration(in: .seconds(1)...(.seconds(86400)), default: s.dischargeDuration) ?? s.dischargeDuration
+            if let amps = d["current"].double(in: 0.1...2000) { s.dischargeCurrent = Int32(amps * 1000) }
+        }
+        return s
+    }
+
+    static func hostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let host = String(text[..<colon]), portText = text[text.index(after: colon)...]
+        guard !host.isEmpty, let port = Int(portText), (1...65535).contains(port) else { return nil }
+        return (host, port)
+    }
+
+    static func loadModbus(_ node: ConfigNode, endpoints: inout EndpointCheck) -> (transport: Transport, unit: Int)? {
+        node.rejectUnknownKeys(allowed: ["tcp", "rtu"])
+        guard node.require() else { return nil }
+        let tcp = node["tcp"], rtu = node["rtu"]
+        switch (tcp.exists, rtu.exists) {
+        case (true, true):
+            node.problem("give either tcp or rtu, not both")
+            return nil
+        case (false, false):
+            node.problem("needs tcp (host, port, unit) or rtu (device, baud, parity, unit)")
+            return nil
+        case (true, false):
+            tcp.rejectUnknownKeys(allowed: ["host", "port", "unit"])
+            let host = tcp["host"].string(required: true)
+            if host?.isEmpty == true { tcp["host"].problem("must not be empty") }
+            let port = tcp["port"].int(in: 1...65535, default: 502)
+            let unit = tcp["unit"].int(in: 0...255, default: 1)
+            guard let host, let port, let unit, !host.isEmpty else { return nil }
+            let transport = Transport.tcp(host: host, port: port)
+            endpoints.claim(transport, unit: unit, node: tcp["unit"])
+            return (transport, unit)
+        case (false, true):
+            rtu.rejectUnknownKeys(allowed: ["device", "baud", "parity", "dataBits", "stopBits", "unit"])
+            let device = rtu["device"].string(required: true)
+            let baud = rtu["baud"].int(in: 300...1_000_000, default: 19200)
+            if let baud, !SerialLine.standardBauds.contains(baud) {
+                rtu["baud"].problem("\(baud) is not a standard rate (\(SerialLine.standardBauds.map(String.init).joined(separator: ", ")))")
+            }
+            let parity = rtu["parity"].choice(["none", "even", "odd"], default: "none")
+            let dataBits = rtu["dataBits"].int(in: 7...8, default: 8)
+            let stopBits = rtu["stopBits"].int(in: 1...2, default: 1)
+            let unit = rtu["unit"].int(in: 1...247, required: true)
+            guard let device, let baud, let parity, let dataBits, let stopBits, let unit else { return nil }
+            let p: SerialLine.Parity = parity == "even" ? .even : parity == "odd" ? .odd : .none
+            let line = SerialLine(device: device, baud: baud, parity: p, dataBits: dataBits, stopBits: stopBits)
+            endpoints.claimLine(line, node: rtu)
+            endpoints.claim(.rtu(line), unit: unit, node: rtu["unit"])
+            return (.rtu(line), unit)
+        }
+    }
+}
+
+extension SerialLine {
+    static let standardBauds = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400]
+}
+
+/// Catches two strings at the same address, and one serial device configured two ways.
+struct EndpointCheck {
+    private var units: [String: String] = [:]
+    private var lines: [String: (SerialLine, String)] = [:]
+
+    mutating func claim(_ transport: Transport, unit: Int, node: ConfigNode) {
+        let key: String
+        switch transport {
+        case let .tcp(host, port): key = "tcp \(host):\(port) unit \(unit)"
+        case let .rtu(line): key = "\(line.device) unit \(unit)"
+        }
+        if let other = units[key] {
+            node.problem("\(key) is already used by \(other)")
+        } else {
+            units[key] = node.path
+        }
+    }
+
+    mutating func claimLine(_ line: SerialLine, node: ConfigNode) {
+        if let (first, path) = lines[line.device] {
+            if first != line {
+                node.problem("settings of \(line.device) (\(line.baud) \(line.parity.rawValue)\(line.dataBits)\(line.stopBits)) differ from \(path) (\(first.baud) \(first.parity.rawValue)\(first.dataBits)\(first.stopBits)); one serial line has one speed and framing")
+            }
+        } else {
+            lines[line.device] = (line, node.path)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+public import BatteryModel
+public import RegisterMap
+
+/// The whole gateway configuration, validated (see docs/configuration.md).
+public struct GatewayConfig: Sendable {
+    /// Path of the file it was loaded from.
+    public var file: String
+    /// Stable id of this gateway (MQTT topics, MIB identity): letters, digits, '-' and '_'.
+    public var gatewayId: String
+    /// Folder for the database and runtime files (relative paths are resolved against the config file's folder).
+    public var dataDirectory: String
+    public var logLevel: String
+    public var acquisition: AcquisitionSettings
+    public var history: HistorySettings
+    public var simulator: SimulatorSettings?
+    public var topology: Topology
+    /// One per string, same order as `topology.strings`.
+    public var controllers: [ControllerConfig]
+
+    public init(file: String, gatewayId: String, dataDirectory: String, logLevel: String,
+                acquisition: AcquisitionSettings, history: HistorySettings, simulator: SimulatorSettings?,
+                topology: Topology, controllers: [ControllerConfig]) {
+        self.file = file
+        self.gatewayId = gatewayId
+        self.dataDirectory = dataDirectory
+        self.logLevel = logLevel
+        self.acquisition = acquisition
+        self.history = history
+        self.simulator = simulator
+        self.topology = topology
+        self.controllers = controllers
+    }
+}
+
+public struct AcquisitionSettings: Sendable, Equatable {
+    /// Time between the starts of two sweeps of a controller.
+    public var pollInterval: Duration = .seconds(1)
+    /// Response timeout of one request.
+    public var timeout: Duration = .milliseconds(500)
+    /// Extra attempts of a failed request within one sweep.
+    public var retries = 1
+    /// Failed sweeps in a row before a string is declared communication-lost.
+    public var commLostAfter = 3
+    /// How often a lost controller is probed (it is skipped in between, so a dead
+    /// controller on a shared RS-485 bus does not slow the others).
+    public var offlineRetryInterval: Duration = .seconds(10)
+
+    public init() {}
+}
+
+public struct HistorySettings: Sendable, Equatable {
+    /// Logging interval while a string is not discharging.
+    public var slowInterval: Duration = .seconds(60)
+    /// Logging interval while a string discharges.
+    public var fastInterval: Duration = .seconds(1)
+    /// A string whose current (mA) is below this is discharging (negative: discharge).
+    public var dischargeCurrent: Int32 = -2000
+    /// Samples older than this are deleted.
+    public var retention: Duration = .seconds(365 * 86400)
+
+    public init() {}
+}
+
+/// The built-in controller simulator, started with the gateway.
+public struct SimulatorSettings: Sendable, Equatable {
+    /// TCP address the simulator listens on; strings whose Modbus TCP endpoint
+    /// is this address are simulated (unit id = their unit).
+    public var host = "127.0.0.1"
+    public var port = 15020
+    /// Simulated seconds per real second.
+    public var speed = 1.0
+    public var seed: UInt64 = 1
+    /// Automatic mains failures: every `every`, one UPS's strings discharge for `duration`.
+    public var dischargeEvery: Duration?
+    public var dischargeDuration: Duration = .seconds(300)
+    /// Discharge current per string, mA.
+    public var dischargeCurrent: Int32 = 40000
+
+    public init() {}
+}
+
+/// How one string's controller is reached and read.
+public struct ControllerConfig: Sendable, Equatable {
+    public var transport: Transport
+    public var unit: Int
+    public var registerMapFile: String
+    public var registerMap: RegisterMap
+
+    public init(transport: Transport, unit: Int, registerMapFile: String, registerMap: RegisterMap) {
+        self.transport = transport
+        self.unit = unit
+        self.registerMapFile = registerMapFile
+        self.registerMap = registerMap
+    }
+}
+
+public enum Transport: Sendable, Hashable, CustomStringConvertible {
+    case tcp(host: String, port: Int)
+    case rtu(SerialLine)
+
+    public var description: String {
+        switch self {
+        case let .tcp(host, port): "tcp://\(host):\(port)"
+        case let .rtu(line): "rtu:\(line.device)@\(line.baud)\(line.parity.rawValue)\(line.dataBits)\(line.stopBits)"
+        }
+    }
+}
+
+/// Settings of one serial line; every controller on the same device shares them.
+public struct SerialLine: Sendable, Hashable {
+    public enum Parity: String, Sendable, Hashable {
+        case none = "N", even = "E", odd = "O"
+    }
+
+    public var device: String
+    public var baud: Int
+    public var parity: Parity
+    public var dataBits: Int
+    public var stopBits: Int
+
+    public init(device: String, baud: Int = 19200, parity: Parity = .none, dataBits: Int = 8, stopBits: Int = 1) {
+        self.device = device
+        self.baud = baud
+        self.parity = parity
+        self.dataBits = dataBits
+        self.stopBits = stopBits
+    }
+
+    /// Bits on the wire per byte (start + data + parity + stop).
+    public var bitsPerByte: Int { 1 + dataBits + (parity == .none ? 0 : 1) + stopBits }
+}
