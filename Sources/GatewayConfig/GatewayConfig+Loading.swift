@@ -22,7 +22,9 @@ extension GatewayConfig {
     static func load(from root: ConfigNode, maps: inout MapCache) -> GatewayConfig? {
         root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "simulator", "ups", "strings"])
         guard root.keys != nil else { return nil }
-        let baseDirectory = (root.reader.file as NSString).deletingLastPathComponent
+        let file = root.reader.file.hasPrefix("/") ? root.reader.file
+            : FileManager.default.currentDirectoryPath + "/" + root.reader.file
+        let baseDirectory = (file as NSString).deletingLastPathComponent
 
         let gateway = root["gateway"]
         gateway.rejectUnknownKeys(allowed: ["id", "site"])

@@ -51,7 +51,8 @@ extension GatewayConfig {
         return s
     }
 
-    static func hostPort(_ text: String) -> (String, Int)? {
+    /// Splits HOST:PORT (port 1…65535).
+    public static func hostPort(_ text: String) -> (String, Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         let host = String(text[..<colon]), portText = text[text.index(after: colon)...]
         guard !host.isEmpty, let port = Int(portText), (1...65535).contains(port) else { return nil }

@@ -32,18 +32,20 @@ struct SimulatedString: Sendable {
         var rng = SplitMix64(seed: seed)
         self.capacityAh = capacityAh
         initialAge = 1.5 + 2 * Double.random(in: 0...1, using: &rng)
-        roomOffset = rng.jitter() * 1.5
+        let roomOffset = rng.jitter() * 1.5
+        self.roomOffset = roomOffset
         humidityPhase = Double.random(in: 0...(2 * .pi), using: &rng)
         cells = (0..<cellCount).map { i in
             // Every 37th block is a weak one that ages four times as fast.
             let weak = i % 37 == 17
+            let temperatureOffset = rng.jitter() * 0.8
             return SimulatedCell(
                 capacityFactor: 1 + rng.jitter() * 0.04 - (weak ? 0.08 : 0),
                 baseResistance: 0.0042 * (1 + rng.jitter() * 0.05),
                 ageingRate: (weak ? 0.28 : 0.06) * (1 + rng.jitter() * 0.3),
                 floatOffset: rng.jitter() * 0.045,
-                temperatureOffset: rng.jitter() * 0.8,
-                temperature: 23
+                temperatureOffset: temperatureOffset,
+                temperature: 23 + roomOffset + temperatureOffset
             )
         }
         self.rng = rng

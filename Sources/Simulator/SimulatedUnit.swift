@@ -179,5 +179,6 @@ public final class SimulatedUnit: @unchecked Sendable {
 
 public struct SimulatorError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
+    public init(description: String) { self.description = description }
 }

@@ -1,0 +1,170 @@
+public import BatteryModel
+import Foundation
+public import GatewayConfig
+public import Logging
+import ModbusCore
+import RegisterMap
+
+/// Polls the controllers of one link (a TCP connection or a serial bus) and
+/// writes what it reads into the live model.
+///
+/// Not Sendable: it owns a libmodbus context and lives on its link's thread.
+public final class LinkSession {
+    public let link: LinkPlan
+    private let settings: AcquisitionSettings
+    private let model: LiveModel
+    private let logger: Logger
+    private var context: ModbusContext?
+    private var runtime: [Runtime]
+    private var lastFrameEnd = ContinuousClock.now
+    private let clock = ContinuousClock()
+
+    /// Per-controller bookkeeping between sweeps.
+    private struct Runtime {
+        var lost = false
+        var nextProbe = ContinuousClock.now
+        var warned: String?
+    }
+
+    public init(link: LinkPlan, settings: AcquisitionSettings, model: LiveModel, logger: Logger) {
+        self.link = link
+        self.settings = settings
+        self.model = model
+        var logger = logger
+        logger[metadataKey: "link"] = "\(link.transport)"
+        self.logger = logger
+        runtime = Array(repeating: Runtime(), count: link.controllers.count)
+    }
+
+    deinit {
+        context?.close()
+    }
+
+    /// Reads every due controller once.
+    public func sweep() {
+        for i in link.controllers.indices {
+            let now = clock.now
+            if runtime[i].lost && now < runtime[i].nextProbe { continue }
+            poll(i)
+        }
+    }
+
+    private func poll(_ i: Int) {
+        let target = link.controllers[i]
+        let started = clock.now
+        do {
+            let ctx = try connectedContext()
+            ctx.setUnit(target.unit)
+            // A lost controller gets one attempt per request, so probing it costs little bus time.
+            let attempts = runtime[i].lost ? 1 : 1 + settings.retries
+            var data: [[UInt16]] = []
+            data.reserveCapacity(target.plan.blocks.count)
+            for block in target.plan.blocks {
+                data.append(try read(block, on: ctx, attempts: attempts))
+            }
+            let decoded = try target.plan.decode(data, stringIndex: target.stringIndex, time: Date())
+            try checkIdentity(decoded, target: target)
+            let warning = cellCountWarning(decoded, target: target)
+            if warning != runtime[i].warned, let warning {
+                logger.warning("\(warning)", metadata: ["string": "\(target.stringId)"])
+            }
+            runtime[i].warned = warning
+            if runtime[i].lost {
+                logger.notice("controller answers again", metadata: ["string": "\(target.stringId)"])
+            }
+            runtime[i].lost = false
+            model.apply(decoded.sample, sweepDuration: clock.now - started, warning: warning)
+        } catch {
+            fail(i, error: error)
+        }
+    }
+
+    private func fail(_ i: Int, error: any Error) {
+        let target = link.controllers[i]
+        let text = "\(error)"
+        let before = model.string(target.stringIndex).link
+        model.recordFailure(stringIndex: target.stringIndex, error: text, at: Date(), lostAfter: settings.commLostAfter)
+        let after = model.string(target.stringIndex).link
+        if after.quality == .commLost {
+            if !runtime[i].lost {
+                logger.error("communication lost", metadata: ["string": "\(target.stringId)", "error": "\(text)"])
+            }
+            runtime[i].lost = true
+            runtime[i].nextProbe = clock.now + settings.offlineRetryInterval
+        } else if before.consecutiveFailures == 0 {
+            logger.warning("poll failed", metadata: ["string": "\(target.stringId)", "error": "\(text)"])
+        }
+    }
+
+    private func read(_ block: ReadBlock, on ctx: ModbusContext, attempts: Int) throws -> [UInt16] {
+        var lastError: ModbusError?
+        for _ in 0..<attempts {
+            respectInterFrameDelay()
+            defer { lastFrameEnd = clock.now }
+            do {
+                return block.table == .input
+                    ? try ctx.readInputRegisters(start: block.start, count: block.count)
+                    : try ctx.readHoldingRegisters(start: block.start, count: block.count)
+            } catch {
+                lastError = error
+                recover(after: error)
+                if case .exception = error.kind { break }  // the device answered: repeating will not help
+            }
+        }
+        throw lastError ?? ModbusError(kind: .timeout, message: "no attempt made")
+    }
+
+    /// After garbage or a late answer the stream is out of step: drop it.
+    private func recover(after error: ModbusError) {
+        switch (link.transport, error.kind) {
+        case (_, .exception):
+            break
+        case (.tcp, _):
+            context?.close()
+        case (.rtu, _):
+            context?.flush()
+        }
+    }
+
+    /// Modbus RTU needs 3.5 character times of silence between frames
+    /// (fixed 1.75 ms above 19200 baud); libmodbus leaves that to the caller.
+    private func respectInterFrameDelay() {
+        guard case let .rtu(line) = link.transport else { return }
+        let silence: Duration = line.baud > 19200
+            ? .microseconds(1750)
+            : .microseconds(Int64(3.5 * Double(line.bitsPerByte) * 1_000_000 / Double(line.baud)))
+        let wait = lastFrameEnd + silence - clock.now
+        if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
+    }
+
+    private func connectedContext() throws(ModbusError) -> ModbusContext {
+        if let context, context.isConnected { return context }
+        let ctx: ModbusContext
+        if let context {
+            ctx = context
+        } else {
+            switch link.transport {
+            case let .tcp(host, port):
+                ctx = try ModbusContext.tcp(host: host, port: port)
+            case let .rtu(line):
+                ctx = try ModbusContext.rtu(device: line.device, baud: line.baud, parity: Character(line.parity.rawValue),
+                                            dataBits: line.dataBits, stopBits: line.stopBits)
+            }
+            ctx.setResponseTimeout(settings.timeout)
+            context = ctx
+        }
+        try ctx.connect()
+        return ctx
+    }
+
+    private func checkIdentity(_ decoded: DecodedSweep, target: ControllerTarget) throws(ModbusError) {
+        if let expected = target.plan.map.expectedModelId, let found = decoded.modelId, found != expected {
+            throw ModbusError(kind: .badResponse, message: String(format: "wrong device: model id 0x%04X, expected 0x%04X", found, expected))
+        }
+    }
+
+    private func cellCountWarning(_ decoded: DecodedSweep, target: ControllerTarget) -> String? {
+        guard let reported = decoded.reportedCellCount, reported != Int64(target.plan.cellCount) else { return nil }
+        return "controller reports \(reported) cells, configuration says \(target.plan.cellCount)"
+    }
+}

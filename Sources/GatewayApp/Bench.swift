@@ -1,0 +1,4 @@
+/// Benchmarks (filled in below).
+enum Bench {
+    static func runAll() async throws {}
+}

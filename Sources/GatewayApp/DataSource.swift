@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import Storage
+
+/// Where read-only commands find the gateway: a config file or a data folder.
+struct DataSourceOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Configuration file (its dataDirectory is used).")
+    var config: String?
+
+    @Option(help: "Data folder of the gateway (instead of --config).")
+    var data: String?
+
+    func dataDirectory() throws -> String {
+        if let data { return data }
+        return try loadConfig(config ?? "config/gateway.yaml").dataDirectory
+    }
+
+    /// The history database, read-only.
+    func openStore() throws -> HistoryStore {
+        let path = Gateway.databasePath(dataDirectory: try dataDirectory())
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("no history database at \(path): has the gateway run with this data folder?")
+            throw ExitCode(1)
+        }
+        return try HistoryStore(path: path, readOnly: true)
+    }
+}

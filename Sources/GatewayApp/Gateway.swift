@@ -1,0 +1,107 @@
+public import Acquisition
+public import BatteryModel
+import Foundation
+public import GatewayConfig
+public import Logging
+import RegisterMap
+public import ServiceLifecycle
+public import Simulator
+public import Storage
+import UnixSignals
+
+/// The assembled gateway: one live model and the services around it.
+public struct Gateway: Sendable {
+    public static let version = "0.1.0"
+
+    public let config: GatewayConfig
+    public let model: LiveModel
+    public let store: DatabaseQueue<HistoryStore>
+    public let simulator: PlantSimulator?
+    /// Port the embedded simulator listens on (may differ from the config when it asked for 0).
+    public let simulatorPort: Int?
+    public let acquisition: Acquisition
+    private let logger: Logger
+
+    public static func databasePath(dataDirectory: String) -> String { "\(dataDirectory)/history.sqlite" }
+    public static func socketPath(dataDirectory: String) -> String { "\(dataDirectory)/bmgw.sock" }
+
+    /// Opens the database, starts the embedded simulator's listener, prepares pollers.
+    public init(config: GatewayConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o750])
+        model = LiveModel(topology: config.topology)
+        let path = Self.databasePath(dataDirectory: config.dataDirectory)
+        let cap = config.history.slowInterval * 2
+        store = try DatabaseQueue(label: "history") { try HistoryStore(path: path, sampleWeightCap: cap) }
+        (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
+        acquisition = Acquisition(config: config, model: model, logger: logger)
+    }
+
+    /// Services in start order; they stop in reverse (acquisition before the recorder's last flush).
+    public func services() -> [any Service] {
+        var list: [any Service] = []
+        if let simulator { list.append(SimulatorService(simulator: simulator)) }
+        let h = config.history
+        list.append(HistoryRecorder(
+            store: store, model: model,
+            settings: .init(slowInterval: h.slowInterval, fastInterval: h.fastInterval,
+                            dischargeCurrent: h.dischargeCurrent, retention: h.retention),
+            logger: logger))
+        list.append(AcquisitionService(acquisition: acquisition))
+        list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), gateway: self, logger: logger))
+        return list
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services().map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        logger.info("gateway starting", metadata: [
+            "version": "\(Self.version)", "gateway": "\(config.gatewayId)",
+            "strings": "\(config.topology.strings.count)", "cells": "\(config.topology.cellCount)",
+            "data": "\(config.dataDirectory)",
+        ])
+        try await group.run()
+        model.finishEvents()
+        logger.info("gateway stopped")
+    }
+
+    /// The built-in simulator serves every string whose Modbus TCP endpoint is its listen address.
+    static func embeddedSimulator(_ config: GatewayConfig, logger: Logger) throws -> (PlantSimulator?, Int?) {
+        guard let sim = config.simulator else { return (nil, nil) }
+        var units: [(unit: Int, cells: Int)] = []
+        var map: RegisterMap?
+        var groups: [[Int]] = Array(repeating: [], count: config.topology.upses.count)
+        for (i, c) in config.controllers.enumerated() {
+            guard case let .tcp(host, port) = c.transport, host == sim.host, port == sim.port else { continue }
+            if let map, map != c.registerMap {
+                throw SimulatorError.mixedMaps
+            }
+            map = c.registerMap
+            units.append((c.unit, config.topology.strings[i].cellCount))
+            groups[config.topology.strings[i].upsIndex].append(c.unit)
+        }
+        guard let map, !units.isEmpty else {
+            logger.warning("simulator enabled but no string uses its address", metadata: ["listen": "\(sim.host):\(sim.port)"])
+            return (nil, nil)
+        }
+        let scenario = sim.dischargeEvery.map {
+            DischargeScenario(groups: groups.filter { !$0.isEmpty }, every: $0, duration: sim.dischargeDuration,
+                              amps: Double(sim.dischargeCurrent) / 1000)
+        }
+        let simulator = try PlantSimulator(units: units, map: map, seed: sim.seed, speed: sim.speed,
+                                           scenario: scenario, logger: logger)
+        let port = try simulator.listenTCP(host: sim.host, port: sim.port)
+        return (simulator, port)
+    }
+}
+
+extension SimulatorError {
+    static var mixedMaps: SimulatorError {
+        SimulatorError(description: "the embedded simulator serves one register map; strings on its address use different maps")
+    }
+}

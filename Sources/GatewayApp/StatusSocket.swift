@@ -1,0 +1,117 @@
+import BatteryModel
+import Foundation
+import GatewayConfig
+import Logging
+import ModbusCore
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Unix socket in the data folder that answers every connection with the
+/// live state as JSON (`bmgw status` reads it). Local only: file permissions
+/// (0660) decide who may read.
+struct StatusSocket: Service {
+    let path: String
+    let gateway: Gateway
+    let logger: Logger
+
+    func run() async throws {
+        let threads = WorkerThreads()
+        let fd: Int32
+        do { fd = try Self.listen(path: path) } catch {
+            logger.error("status socket unavailable", metadata: ["path": "\(path)", "error": "\(error)"])
+            return
+        }
+        let gateway = self.gateway
+        threads.spawn(name: "status-socket") {
+            defer { close(fd) }
+            while !threads.isStopping {
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&p, 1, 200) > 0 else { continue }
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { continue }
+                Self.answer(client, gateway: gateway)
+            }
+        }
+        try? await gracefulShutdown()
+        await threads.stop()
+        unlink(path)
+    }
+
+    private static func answer(_ client: Int32, gateway: Gateway) {
+        defer { close(client) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let document = StatusDocument(snapshot: gateway.model.snapshot(), gatewayId: gateway.config.gatewayId,
+                                      version: Gateway.version)
+        guard let data = try? JSONEncoder().encode(document) else { return }
+        data.withUnsafeBytes { buf in
+            guard let base = buf.baseAddress else { return }
+            var offset = 0
+            while offset < buf.count {
+                let n = send(client, base + offset, buf.count - offset, Int32(MSG_NOSIGNAL))
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+
+    static func listen(path: String) throws -> Int32 {
+        unlink(path)  // a stale socket from a killed gateway
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        var addr = try UnixAddress(path: path)
+        let ok = withUnsafePointer(to: &addr.storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, addr.length) == 0 }
+        }
+        guard ok, Glibc.listen(fd, 8) == 0 else {
+            let e = errno
+            close(fd)
+            throw POSIXError(.init(rawValue: e) ?? .EIO)
+        }
+        chmod(path, 0o660)
+        return fd
+    }
+
+    /// Connects to a gateway's status socket and reads its JSON.
+    static func fetch(path: String) throws -> Data {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var addr = try UnixAddress(path: path)
+        let ok = withUnsafePointer(to: &addr.storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, addr.length) == 0 }
+        }
+        guard ok else { throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED) }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            if n == 0 { break }
+            data.append(contentsOf: chunk[0..<n])
+        }
+        return data
+    }
+}
+
+/// A `sockaddr_un` for a filesystem path.
+struct UnixAddress {
+    var storage = sockaddr_un()
+    var length: socklen_t
+
+    init(path: String) throws {
+        storage.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: storage.sun_path)
+        guard bytes.count < capacity else { throw POSIXError(.ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &storage.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        length = socklen_t(MemoryLayout<sockaddr_un>.size)
+    }
+}

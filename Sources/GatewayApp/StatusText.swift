@@ -1,0 +1,58 @@
+import BatteryModel
+import Foundation
+
+/// Plain-text rendering of a ``StatusDocument`` for the terminal.
+enum StatusText {
+    static func overview(_ d: StatusDocument) -> String {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var out: [String] = []
+        let source = d.source == "live" ? "live" : "gateway not running: last stored samples"
+        out.append("BTMS gateway \(d.gatewayId) — \(d.site) — \(source) — \(isoTime(d.generatedAt))")
+        for g in [d.dataCentre] + d.ups where d.source == "live" {
+            var line = "\(g.name): \(g.strings) strings (\(g.stringsCommOK) answering, \(g.stringsCommLost) lost, \(g.stringsDischarging) discharging), \(g.cells) cells"
+            if let lo = g.cellVoltageMin, let hi = g.cellVoltageMax, let mean = g.cellVoltageMean {
+                line += "; cell V \(format(lo.value, scale: 0.001, digits: 3))…\(format(hi.value, scale: 0.001, digits: 3)) avg \(formatNumber(mean / 1000, digits: 3)); lowest \(lo.string)#\(lo.cell)"
+            }
+            out.append(line)
+        }
+        var table = TextTable(header: ["string", "ups", "link", "age", "voltage V", "current A", "SoC %", "temp °C", "RH %",
+                                       "cells", "min V", "max V", "avg V", "lowest", "note"])
+        table.rightAligned = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+        for s in d.strings {
+            let volts = s.cells?.voltage.compactMap { $0 } ?? []
+            let lo = volts.min(), hi = volts.max()
+            let lowest = lo.flatMap { v in s.cells?.voltage.firstIndex(of: v) }.map { "#\($0 + 1)" } ?? ""
+            let avg = volts.isEmpty ? "n/a" : formatNumber(Double(volts.reduce(0) { $0 + Int64($1) }) / Double(volts.count) / 1000, digits: 3)
+            let age = s.time.map { formatNumber(Double(now - $0) / 1000, digits: 1) + "s" } ?? "never"
+            let note = [s.status.joined(separator: ","), s.warning ?? "", s.quality == .ok ? "" : (s.lastError ?? "")]
+                .filter { !$0.isEmpty }.joined(separator: "; ")
+            table.rows.append([s.id, s.ups, s.quality.rawValue, age,
+                               format(s.voltage, scale: 0.001, digits: 2), format(s.current, scale: 0.001, digits: 2),
+                               format(s.soc, scale: 0.1, digits: 1), format(s.temperature, scale: 0.1, digits: 1),
+                               format(s.humidity, scale: 0.1, digits: 1), "\(s.cellCount)",
+                               format(lo, scale: 0.001, digits: 3), format(hi, scale: 0.001, digits: 3), avg, lowest, note])
+        }
+        out.append(table.render())
+        return out.joined(separator: "\n")
+    }
+
+    static func cells(_ s: StatusDocument.StringEntry) -> String {
+        var out = ["String \(s.id) (\(s.name)), UPS \(s.ups), link \(s.quality.rawValue), sample \(s.time.map(isoTime) ?? "none")"]
+        guard let c = s.cells else { return out[0] + "\nno sample yet" }
+        var table = TextTable(header: ["cell", "voltage V", "resistance mΩ", "temp °C", "SoC %", "SoH %", "status"])
+        table.rightAligned = [0, 1, 2, 3, 4, 5]
+        for i in c.voltage.indices {
+            table.rows.append(["\(i + 1)", format(c.voltage[i], scale: 0.001, digits: 3), format(c.resistance[i], scale: 0.001, digits: 3),
+                               format(c.temperature[i], scale: 0.1, digits: 1), format(c.soc[i], scale: 0.1, digits: 1),
+                               format(c.soh[i], scale: 0.1, digits: 1), c.status[i].joined(separator: ",")])
+        }
+        out.append(table.render())
+        return out.joined(separator: "\n")
+    }
+
+    static func isoTime(_ ms: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+}

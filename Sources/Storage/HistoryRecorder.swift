@@ -1,0 +1,141 @@
+public import BatteryModel
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Logs the live model into the history database: fast while a string
+/// discharges, slow otherwise; rolls up finished hours and deletes expired data.
+public struct HistoryRecorder: Service {
+    public struct Settings: Sendable {
+        public var slowInterval: Duration
+        public var fastInterval: Duration
+        /// mA; a string whose current is below this discharges (logged fast).
+        public var dischargeCurrent: Int32
+        public var retention: Duration
+        /// How often rollups and retention run.
+        public var maintenanceInterval: Duration = .seconds(60)
+
+        public init(slowInterval: Duration, fastInterval: Duration, dischargeCurrent: Int32, retention: Duration) {
+            self.slowInterval = slowInterval
+            self.fastInterval = fastInterval
+            self.dischargeCurrent = dischargeCurrent
+            self.retention = retention
+        }
+    }
+
+    private let store: DatabaseQueue<HistoryStore>
+    private let model: LiveModel
+    private let settings: Settings
+    private let logger: Logger
+
+    public init(store: DatabaseQueue<HistoryStore>, model: LiveModel, settings: Settings, logger: Logger) {
+        self.store = store
+        self.model = model
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let topology = model.topology
+        let keys = try await store.run { try $0.register(topology) }
+        let events = model.events()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown { await maintain(keys: keys) }
+            }
+            try await record(events: events, keys: keys)
+        }
+    }
+
+    /// Consumes model events until graceful shutdown, then writes what is pending.
+    private func record(events: AsyncStream<ModelEvent>, keys: [Int64]) async throws {
+        var policy = LoggingPolicy(settings: settings, strings: keys.count)
+        var pending: [(key: Int64, sample: StringSample)] = []
+        var lastFlush = ContinuousClock.now
+        for await event in events.cancelOnGracefulShutdown() {
+            guard case let .sample(sample) = event, policy.shouldLog(sample) else { continue }
+            pending.append((keys[sample.stringIndex], sample))
+            // One transaction per sweep of the plant, or at least once a second.
+            if pending.count >= keys.count || ContinuousClock.now - lastFlush >= .seconds(1) {
+                try await flush(&pending)
+                lastFlush = .now
+            }
+        }
+        try await flush(&pending)
+    }
+
+    private func flush(_ pending: inout [(key: Int64, sample: StringSample)]) async throws {
+        guard !pending.isEmpty else { return }
+        let rows = pending
+        pending.removeAll(keepingCapacity: true)
+        do {
+            try await store.run { try $0.insert(rows) }
+        } catch {
+            // A full disk or a locked file must not stop acquisition; the samples are lost and said so.
+            logger.error("cannot write history", metadata: ["error": "\(error)", "samples": "\(rows.count)"])
+        }
+    }
+
+    private func maintain(keys: [Int64]) async {
+        while !Task.isCancelled {
+            await runMaintenance(keys: keys)
+            try? await Task.sleep(for: settings.maintenanceInterval)
+        }
+    }
+
+    /// Rolls up finished hours and deletes data past retention, in small steps.
+    public func runMaintenance(keys: [Int64], now: Date = Date()) async {
+        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        // An hour is rolled up a minute after it ends, when its last samples are surely written.
+        let limit = nowMs - 60_000
+        do {
+            for key in keys {
+                while !Task.isCancelled, try await store.run({ try $0.rollUpNext(stringKey: key, before: limit) }) {}
+            }
+            let cutoff = nowMs - settings.retention.components.seconds * 1000
+            var total = 0
+            while !Task.isCancelled {
+                let n = try await store.run { try $0.deleteExpired(before: cutoff) }
+                if n == 0 { break }
+                total += n
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            if total > 0 { logger.info("deleted expired history", metadata: ["rows": "\(total)"]) }
+        } catch {
+            logger.error("history maintenance failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Decides which samples are logged: every `fastInterval` while a string
+/// discharges, every `slowInterval` otherwise, and at once when it starts or stops.
+struct LoggingPolicy {
+    let settings: HistoryRecorder.Settings
+    private var lastLogged: [Date?]
+    private var discharging: [Bool]
+
+    init(settings: HistoryRecorder.Settings, strings: Int) {
+        self.settings = settings
+        lastLogged = Array(repeating: nil, count: strings)
+        discharging = Array(repeating: false, count: strings)
+    }
+
+    mutating func shouldLog(_ sample: StringSample) -> Bool {
+        let i = sample.stringIndex
+        let current = sample.values.current
+        let now = current != Measurement.missing && current < settings.dischargeCurrent
+        let changed = now != discharging[i]
+        discharging[i] = now
+        let interval = Self.seconds(now ? settings.fastInterval : settings.slowInterval)
+        // Poll jitter must not push a sample to the next interval: allow 10 %, at most 500 ms.
+        let tolerance = min(0.5, interval * 0.1)
+        let due = lastLogged[i].map { sample.time.timeIntervalSince($0) >= interval - tolerance } ?? true
+        guard due || changed else { return false }
+        lastLogged[i] = sample.time
+        return true
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,31 @@
+extension HistoryStore {
+    /// Deletes at most `span` (ms) of the oldest data older than `cutoff` (ms)
+    /// per string and table; returns the rows deleted. Callers repeat until 0,
+    /// so each transaction stays small and never stalls the recorder.
+    public func deleteExpired(before cutoff: Int64, span: Int64 = 3_600_000) throws -> Int {
+        var deleted = 0
+        for (key, _, _, _, _) in try strings() {
+            let (lo, hi) = SampleKey.range(string: key, from: 0, to: SampleKey.timeMask)
+            for table in ["samples", "rollups"] {
+                guard let oldest = try db.scalar("SELECT MIN(key) FROM \(table) WHERE key >= ? AND key < ?", lo, hi) else { continue }
+                let t0 = SampleKey.millis(oldest)
+                guard t0 < cutoff else { continue }
+                let end = SampleKey.make(string: key, millis: min(cutoff, t0 + span))
+                let s = try db.statement("DELETE FROM \(table) WHERE key >= ? AND key < ?")
+                try s.bind(1, oldest)
+                try s.bind(2, end)
+                try s.step()
+                deleted += db.changes
+            }
+        }
+        return deleted
+    }
+
+    /// Bytes the database file uses (pages in use × page size).
+    public func usedBytes() throws -> Int64 {
+        let pages = try db.scalar("PRAGMA page_count") ?? 0
+        let free = try db.scalar("PRAGMA freelist_count") ?? 0
+        let size = try db.scalar("PRAGMA page_size") ?? 4096
+        return (pages - free) * size
+    }
+}
