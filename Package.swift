@@ -64,7 +64,7 @@ let package = Package(
 
         .testTarget(name: "BatteryModelTests", dependencies: ["BatteryModel"], swiftSettings: settings),
         .testTarget(name: "RegisterMapTests", dependencies: ["RegisterMap", "BatteryModel", "ConfigSupport"], swiftSettings: settings),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport"], swiftSettings: settings),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "BatteryModel", "RegisterMap", "ModbusCore"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [

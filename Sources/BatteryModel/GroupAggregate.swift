@@ -5,6 +5,12 @@ public struct GroupAggregate: Sendable, Equatable {
         public var string: Int
         public var cell: Int
         public var value: Int32
+
+        public init(string: Int, cell: Int, value: Int32) {
+            self.string = string
+            self.cell = cell
+            self.value = value
+        }
     }
 
     public struct Extremes: Sendable, Equatable {

@@ -7,7 +7,7 @@ import RegisterMap
 public import ServiceLifecycle
 public import Simulator
 public import Storage
-import UnixSignals
+public import UnixSignals
 
 /// The assembled gateway: one live model and the services around it.
 public struct Gateway: Sendable {
@@ -54,12 +54,17 @@ public struct Gateway: Sendable {
         return list
     }
 
+    /// The gateway's services in one group; `signals` trigger its graceful shutdown.
+    public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: services().map { .init(service: $0) },
+            gracefulShutdownSignals: signals,
+            logger: logger))
+    }
+
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
     public func run() async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: services().map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let group = serviceGroup()
         logger.info("gateway starting", metadata: [
             "version": "\(Self.version)", "gateway": "\(config.gatewayId)",
             "strings": "\(config.topology.strings.count)", "cells": "\(config.topology.cellCount)",

@@ -1,0 +1,226 @@
+import BatteryModel
+import ConfigSupport
+import Foundation
+import GatewayConfig
+import Testing
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let bmcMap = repoRoot.appendingPathComponent("config/registermaps/bmc-v1.yaml").path
+
+/// A valid two-string configuration; tests break one thing at a time.
+let validConfig = """
+    gateway:
+      id: gw-1
+      site: Test
+    dataDirectory: data
+    acquisition:
+      pollInterval: 1s
+    ups:
+      - { id: u1, name: UPS 1 }
+    strings:
+      - id: s1
+        ups: u1
+        cells: 16
+        registerMap: \(bmcMap)
+        modbus:
+          tcp: { host: 127.0.0.1, port: 1502, unit: 1 }
+      - id: s2
+        ups: u1
+        cells: 16
+        registerMap: \(bmcMap)
+        modbus:
+          rtu: { device: /dev/ttyUSB0, baud: 19200, unit: 2 }
+    """
+
+/// Loads `yaml` from a file named like a real one; returns the problems as printed.
+func problems(_ yaml: String) throws -> [String] {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("gateway.yaml").path
+    try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+    do {
+        _ = try GatewayConfig.load(file: file)
+        return []
+    } catch {
+        return error.problems.map { $0.description.replacingOccurrences(of: file, with: "gateway.yaml") }
+    }
+}
+
+func replacing(_ old: String, _ new: String) -> String {
+    precondition(validConfig.contains(old), "test setup: '\(old)' not in the config")
+    return validConfig.replacingOccurrences(of: old, with: new)
+}
+
+@Suite struct ConfigErrorTests {
+    @Test func validConfigLoads() throws {
+        do {
+            let p = try problems(validConfig)
+            #expect(p == [])
+        }
+    }
+
+    @Test func syntaxErrorHasLine() throws {
+        let p = try problems(replacing("  site: Test", "  site: [Test"))
+        #expect(p.count == 1)
+        #expect(p[0].hasPrefix("gateway.yaml:4:"))
+        #expect(p[0].contains("YAML syntax error"))
+    }
+
+    @Test func missingRequiredKey() throws {
+        do {
+            let p = try problems(replacing("  id: gw-1\n", ""))
+            #expect(p == ["gateway.yaml:2:3: gateway.id: is required but missing"])
+        }
+    }
+
+    @Test func unknownKeyWithSuggestion() throws {
+        do {
+            let p = try problems(replacing("pollInterval", "pollIntervall"))
+            #expect(p == ["gateway.yaml:6:3: acquisition.pollIntervall: unknown key 'pollIntervall' (did you mean 'pollInterval'?)"])
+        }
+    }
+
+    @Test func wrongTypeOfValue() throws {
+        do {
+            let p = try problems(replacing("pollInterval: 1s", "pollInterval: often"))
+            #expect(p == ["gateway.yaml:6:17: acquisition.pollInterval: 'often' is not a duration (examples: 500ms, 1s, 2m, 1h, 365d)"])
+        }
+        do {
+            let p = try problems(replacing("cells: 16\n    registerMap: \(bmcMap)\n    modbus:\n      tcp", "cells: many\n    registerMap: \(bmcMap)\n    modbus:\n      tcp"))
+            #expect(p == ["gateway.yaml:12:12: strings[0].cells: 'many' is not a whole number"])
+        }
+    }
+
+    @Test func valueOutOfRange() throws {
+        do {
+            let p = try problems(replacing("baud: 19200, unit: 2", "baud: 19200, unit: 0"))
+            #expect(p == ["gateway.yaml:21:55: strings[1].modbus.rtu.unit: 0 is not in 1…247"])
+        }
+        do {
+            let p = try problems(replacing("pollInterval: 1s", "pollInterval: 10ms"))
+            #expect(p == ["gateway.yaml:6:17: acquisition.pollInterval: 10ms is not in 100ms…1h"])
+        }
+    }
+
+    @Test func cellsBeyondTheMap() throws {
+        let p = try problems(replacing("cells: 16\n    registerMap: \(bmcMap)\n    modbus:\n      tcp", "cells: 121\n    registerMap: \(bmcMap)\n    modbus:\n      tcp"))
+        #expect(p == ["gateway.yaml:12:12: strings[0].cells: 121 is not in 1…120"])
+    }
+
+    @Test func duplicateStringId() throws {
+        do {
+            let p = try problems(replacing("  - id: s2", "  - id: s1"))
+            #expect(p == ["gateway.yaml:16:9: strings[1].id: 's1' is already used by strings[0]"])
+        }
+    }
+
+    @Test func unknownUPSReference() throws {
+        do {
+            let p = try problems(replacing("    ups: u1\n    cells: 16\n    registerMap: \(bmcMap)\n    modbus:\n      rtu", "    ups: u9\n    cells: 16\n    registerMap: \(bmcMap)\n    modbus:\n      rtu"))
+            #expect(p == ["gateway.yaml:17:10: strings[1].ups: 'u9' is not a UPS id defined under ups (known: u1)"])
+        }
+    }
+
+    @Test func bothTransports() throws {
+        let p = try problems(replacing("      tcp: { host: 127.0.0.1, port: 1502, unit: 1 }",
+                                       "      tcp: { host: 127.0.0.1, port: 1502, unit: 1 }\n      rtu: { device: /dev/ttyS1, unit: 1 }"))
+        #expect(p == ["gateway.yaml:15:7: strings[0].modbus: give either tcp or rtu, not both"])
+    }
+
+    @Test func oneSerialLineTwoSpeeds() throws {
+        let yaml = validConfig + """
+
+              - id: s3
+                ups: u1
+                cells: 16
+                registerMap: \(bmcMap)
+                modbus:
+                  rtu: { device: /dev/ttyUSB0, baud: 9600, unit: 3 }
+            """
+        let p = try problems(yaml)
+        #expect(p.count == 1)
+        #expect(p[0].hasPrefix("gateway.yaml:27:12: strings[2].modbus.rtu: settings of /dev/ttyUSB0 (9600 N81) differ from strings[1].modbus.rtu (19200 N81)"))
+    }
+
+    @Test func twoStringsOneAddress() throws {
+        let yaml = validConfig + """
+
+              - id: s3
+                ups: u1
+                cells: 16
+                registerMap: \(bmcMap)
+                modbus:
+                  tcp: { host: 127.0.0.1, port: 1502, unit: 1 }
+            """
+        do {
+            let p = try problems(yaml)
+            #expect(p == ["gateway.yaml:27:49: strings[2].modbus.tcp.unit: tcp 127.0.0.1:1502 unit 1 is already used by strings[0].modbus.tcp.unit"])
+        }
+    }
+
+    @Test func fastSlowerThanSlow() throws {
+        let p = try problems(validConfig + "\nhistory: { fastInterval: 2m, slowInterval: 1m }\n")
+        #expect(p == ["gateway.yaml:22:26: history.fastInterval: 2m is longer than slowInterval 1m"])
+    }
+
+    @Test func missingRegisterMapFile() throws {
+        let p = try problems(replacing("registerMap: \(bmcMap)\n    modbus:\n      tcp", "registerMap: /nonexistent/x.yaml\n    modbus:\n      tcp"))
+        #expect(p == ["gateway.yaml:13:18: strings[0].registerMap: register map file /nonexistent/x.yaml does not exist"])
+    }
+
+    @Test func brokenRegisterMapNamesItsOwnFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("map-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = dir.appendingPathComponent("bad.yaml").path
+        try "name: bad\ncells:\n  voltage: { address: 1000, type: u8 }\n".write(toFile: map, atomically: true, encoding: .utf8)
+        let p = try problems(validConfig.replacingOccurrences(of: bmcMap, with: map))
+        #expect(p == ["\(map):3:35: cells.voltage.type: 'u8' is not one of u16, s16, u32, s32"])
+    }
+
+    @Test func tooManyStrings() throws {
+        var yaml = "gateway: { id: g }\ndataDirectory: d\nups: [ { id: u } ]\nstrings:\n"
+        for i in 0..<33 {
+            yaml += "  - { id: s\(i), ups: u, cells: 1, registerMap: \(bmcMap), modbus: { tcp: { host: h, unit: \(i + 1) } } }\n"
+        }
+        do {
+            let p = try problems(yaml)
+            #expect(p == ["gateway.yaml:5:3: strings: has 33 strings; a gateway serves at most 32"])
+        }
+    }
+
+    @Test func badIdentifier() throws {
+        do {
+            let p = try problems(replacing("id: gw-1", "id: gw 1/a"))
+            #expect(p == ["gateway.yaml:2:7: gateway.id: 'gw 1/a' must be 1–32 letters, digits, '-' or '_'"])
+        }
+    }
+
+    @Test func severalProblemsAreAllReported() throws {
+        let p = try problems(replacing("pollInterval: 1s", "pollInterval: 1s\n  retries: 9\n  timeout: x"))
+        #expect(p.count == 2)
+    }
+
+    @Test func shippedConfigsLoad() throws {
+        for name in ["demo.yaml", "gateway.yaml"] {
+            let c = try GatewayConfig.load(file: repoRoot.appendingPathComponent("config/\(name)").path)
+            #expect(!c.topology.strings.isEmpty)
+        }
+        let demo = try GatewayConfig.load(file: repoRoot.appendingPathComponent("config/demo.yaml").path)
+        #expect(demo.topology.strings.count == 32)
+        #expect(demo.topology.cellCount == 3840)
+        #expect(demo.simulator?.port == 15020)
+        #expect(demo.dataDirectory == repoRoot.appendingPathComponent("data").path)
+    }
+
+    @Test func durationsParse() {
+        #expect(DurationText.parse("500ms") == .milliseconds(500))
+        #expect(DurationText.parse("1.5s") == .milliseconds(1500))
+        #expect(DurationText.parse("365d") == .seconds(365 * 86400))
+        #expect(DurationText.parse("2") == .seconds(2))
+        #expect(DurationText.parse("-1s") == nil)
+        #expect(DurationText.parse("fast") == nil)
+        #expect(DurationText.format(.seconds(3600)) == "1h")
+    }
+}
