@@ -1,0 +1,23 @@
+import BatteryModel
+import Foundation
+@testable import Storage
+import Testing
+
+@Suite struct LoggingPolicyTests {
+    let settings = HistoryRecorder.Settings(slowInterval: .seconds(60), fastInterval: .seconds(1),
+                                            dischargeCurrent: -2000, retention: .seconds(86400))
+
+    @Test func slowWhileFloatingFastWhileDischarging() {
+        var policy = LoggingPolicy(settings: settings, strings: 1)
+        var logged: [Int] = []
+        for t in 0..<300 {
+            // Discharge from 100 s to 160 s; polls every second with 5 ms jitter.
+            let current: Int32 = (100..<160).contains(t) ? -40000 : 150
+            let sample = makeSample(0, ms: Int64(t) * 1000 + (t % 2 == 0 ? 5 : -5), base: 1, current: current)
+            if policy.shouldLog(sample) { logged.append(t) }
+        }
+        #expect(logged.filter { $0 < 100 } == [0, 60])
+        #expect(logged.filter { (100..<160).contains($0) } == Array(100..<160), "every second while discharging")
+        #expect(logged.filter { $0 >= 160 } == [160, 220, 280], "the end of the discharge is logged at once")
+    }
+}
