@@ -53,14 +53,12 @@ public final class LinkSession {
         let target = link.controllers[i]
         let started = clock.now
         do {
-            let ctx = try connectedContext()
-            ctx.setUnit(target.unit)
             // A lost controller gets one attempt per request, so probing it costs little bus time.
             let attempts = runtime[i].lost ? 1 : 1 + settings.retries
             var data: [[UInt16]] = []
             data.reserveCapacity(target.plan.blocks.count)
             for block in target.plan.blocks {
-                data.append(try read(block, on: ctx, attempts: attempts))
+                data.append(try read(block, unit: target.unit, attempts: attempts))
             }
             let decoded = try target.plan.decode(data, stringIndex: target.stringIndex, time: Date())
             try checkIdentity(decoded, target: target)
@@ -96,9 +94,12 @@ public final class LinkSession {
         }
     }
 
-    private func read(_ block: ReadBlock, on ctx: ModbusContext, attempts: Int) throws -> [UInt16] {
+    private func read(_ block: ReadBlock, unit: Int, attempts: Int) throws -> [UInt16] {
         var lastError: ModbusError?
         for _ in 0..<attempts {
+            // A failed attempt may have closed the connection: each attempt reconnects if needed.
+            let ctx = try connectedContext()
+            ctx.setUnit(unit)
             respectInterFrameDelay()
             defer { lastFrameEnd = clock.now }
             do {

@@ -69,6 +69,14 @@ public final class SimulatedUnit: @unchecked Sendable {
         }
     }
 
+    /// Sets the communication fault mode, as a Modbus write to register 202 would.
+    public func setCommFault(_ fault: ControlRegisters.CommFault) {
+        withState { st in
+            st.fault = fault
+            st.image.setHolding(ControlRegisters.commFault, fault.rawValue)
+        }
+    }
+
     public var isDischarging: Bool {
         withState { $0.plant.mode == .discharge }
     }

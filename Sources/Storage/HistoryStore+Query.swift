@@ -47,6 +47,7 @@ extension HistoryStore {
             index = i
         }
         let s = try db.statement("SELECT key, samples, string_stats, cell_stats FROM rollups WHERE key >= ? AND key < ? ORDER BY key")
+        defer { s.reset() }
         try s.bind(1, lo)
         try s.bind(2, hi)
         while try s.step() {

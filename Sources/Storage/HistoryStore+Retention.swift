@@ -12,6 +12,7 @@ extension HistoryStore {
                 guard t0 < cutoff else { continue }
                 let end = SampleKey.make(string: key, millis: min(cutoff, t0 + span))
                 let s = try db.statement("DELETE FROM \(table) WHERE key >= ? AND key < ?")
+                defer { s.reset() }
                 try s.bind(1, oldest)
                 try s.bind(2, end)
                 try s.step()

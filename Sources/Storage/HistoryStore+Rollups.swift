@@ -54,6 +54,7 @@ extension HistoryStore {
         let stringBlob = PackedColumns.encode([stringStats.map(\.minValue), stringStats.map(\.meanValue), stringStats.map(\.maxValue)])
         let cellBlob = PackedColumns.encode(cellStats.flatMap { q in [q.map(\.minValue), q.map(\.meanValue), q.map(\.maxValue)] })
         let s = try db.statement("INSERT OR REPLACE INTO rollups(key, samples, string_stats, cell_stats) VALUES (?, ?, ?, ?)")
+        defer { s.reset() }
         try s.bind(1, SampleKey.make(string: stringKey, millis: hourStart))
         try s.bind(2, Int64(rows))
         try s.bind(3, stringBlob)

@@ -34,6 +34,7 @@ public final class HistoryStore {
                 try upsert.bind(3, upsId)
                 try upsert.bind(4, Int64(s.cellCount))
                 try upsert.step()
+                upsert.reset()
                 guard let key = try stringKey(id: s.id) else {
                     throw SQLiteError(code: SQLITE_ERROR, message: "string \(s.id) not stored", context: "register")
                 }
@@ -44,6 +45,7 @@ public final class HistoryStore {
 
     public func stringKey(id: String) throws -> Int64? {
         let s = try db.statement("SELECT key FROM strings WHERE id = ?")
+        defer { s.reset() }
         try s.bind(1, id)
         return try s.step() ? s.int64(0) : nil
     }
@@ -51,6 +53,7 @@ public final class HistoryStore {
     /// Every stored string: key, id, name, UPS id, cell count.
     public func strings() throws -> [(key: Int64, id: String, name: String, ups: String, cellCount: Int)] {
         let s = try db.statement("SELECT key, id, name, ups, cell_count FROM strings ORDER BY key")
+        defer { s.reset() }
         var out: [(Int64, String, String, String, Int)] = []
         while try s.step() { out.append((s.int64(0), s.text(1), s.text(2), s.text(3), Int(s.int64(4)))) }
         return out
@@ -66,6 +69,7 @@ public final class HistoryStore {
                 INSERT OR REPLACE INTO samples(key, voltage, current, soc, temperature, humidity, status, cells)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+            defer { s.reset() }
             for (key, sample) in rows {
                 try s.bind(1, SampleKey.make(string: key, millis: Self.millis(sample.time)))
                 for (i, q) in StringQuantity.allCases.enumerated() {
@@ -86,6 +90,7 @@ public final class HistoryStore {
             SELECT key, voltage, current, soc, temperature, humidity, status, cells
             FROM samples WHERE key >= ? AND key < ? ORDER BY key DESC LIMIT 1
             """)
+        defer { s.reset() }
         try s.bind(1, lo)
         try s.bind(2, hi)
         guard try s.step() else { return nil }
@@ -99,6 +104,7 @@ public final class HistoryStore {
             SELECT key, voltage, current, soc, temperature, humidity, status, cells
             FROM samples WHERE key >= ? AND key < ? ORDER BY key
             """)
+        defer { s.reset() }
         try s.bind(1, lo)
         try s.bind(2, hi)
         while try s.step() {
@@ -127,6 +133,7 @@ public final class HistoryStore {
         switch quantity {
         case let .string(q):
             let s = try db.statement("SELECT key, \(q.rawValue) FROM samples WHERE key >= ? AND key < ? ORDER BY key")
+            defer { s.reset() }
             try s.bind(1, lo)
             try s.bind(2, hi)
             while try s.step() {
@@ -134,6 +141,7 @@ public final class HistoryStore {
             }
         case let .cell(q, index):
             let s = try db.statement("SELECT key, cells FROM samples WHERE key >= ? AND key < ? ORDER BY key")
+            defer { s.reset() }
             try s.bind(1, lo)
             try s.bind(2, hi)
             let column = CellBlob.column(q)

@@ -77,6 +77,7 @@ public final class SQLiteConnection {
     /// Integer from a single-value query (nil for no row or NULL).
     public func scalar(_ sql: String, _ bindings: Int64...) throws(SQLiteError) -> Int64? {
         let s = try statement(sql)
+        defer { s.reset() }
         for (i, b) in bindings.enumerated() { try s.bind(i + 1, b) }
         guard try s.step() else { return nil }
         return s.isNull(0) ? nil : s.int64(0)

@@ -21,7 +21,9 @@ public final class Statement {
         sqlite3_finalize(stmt)
     }
 
-    func reset() {
+    /// Ends the statement's use: a statement left mid-result keeps its read
+    /// transaction open, and the connection would go on seeing an old snapshot.
+    public func reset() {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
     }

@@ -1,0 +1,173 @@
+import Acquisition
+import BatteryModel
+import Foundation
+import GatewayApp
+import GatewayConfig
+import Logging
+import ModbusCore
+import RegisterMap
+import ServiceLifecycle
+import Simulator
+import Storage
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let mapFile = repoRoot.appendingPathComponent("config/registermaps/bmc-v1.yaml").path
+
+var quietLogger: Logger {
+    var l = Logger(label: "test")
+    l.logLevel = .error
+    return l
+}
+
+/// A fresh folder under the system temp dir, removed by `cleanup()`.
+struct TempDir {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func cleanup() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = "\(path)/\(name)"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
+
+/// Waits until `condition` holds (polling every 50 ms); false after `timeout` seconds.
+func eventually(_ timeout: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try condition()
+}
+
+/// One configured string: where its controller is.
+enum Endpoint {
+    case tcp(port: Int, unit: Int)
+    case rtu(device: String, unit: Int)
+}
+
+/// Gateway configuration text for `endpoints` (string ids s1, s2, … on UPS u1 and u2 alternately).
+func configText(data: String, endpoints: [Endpoint], cells: Int = 16, extra: String = "") -> String {
+    var text = """
+        gateway: { id: test-gw, site: Test site }
+        dataDirectory: \(data)
+        log: { level: error }
+        acquisition: { pollInterval: 200ms, timeout: 150ms, retries: 1, commLostAfter: 2, offlineRetryInterval: 1s }
+        history: { slowInterval: 1s, fastInterval: 200ms, retention: 30d }
+        ups:
+          - { id: u1, name: UPS 1 }
+          - { id: u2, name: UPS 2 }
+        strings:
+
+        """
+    for (i, e) in endpoints.enumerated() {
+        let modbus: String
+        switch e {
+        case let .tcp(port, unit): modbus = "tcp: { host: 127.0.0.1, port: \(port), unit: \(unit) }"
+        case let .rtu(device, unit): modbus = "rtu: { device: \(device), baud: 115200, unit: \(unit) }"
+        }
+        text += "  - { id: s\(i + 1), ups: u\(i % 2 + 1), cells: \(cells), registerMap: \(mapFile), modbus: { \(modbus) } }\n"
+    }
+    return text + extra
+}
+
+/// A running in-process gateway; `stop()` shuts it down gracefully and waits.
+final class RunningGateway: Sendable {
+    let gateway: Gateway
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(configFile: String) throws {
+        let config = try GatewayConfig.load(file: configFile)
+        gateway = try Gateway(config: config, logger: quietLogger)
+        let group = gateway.serviceGroup(signals: [])
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    var model: LiveModel { gateway.model }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+        gateway.model.finishEvents()
+    }
+}
+
+/// A Modbus client to a simulator unit, for fault injection from outside.
+func modbusClient(port: Int, unit: Int) throws -> ModbusContext {
+    let ctx = try ModbusContext.tcp(host: "127.0.0.1", port: port)
+    ctx.setResponseTimeout(.milliseconds(500))
+    try ctx.connect()
+    ctx.setUnit(unit)
+    return ctx
+}
+
+func startSimulator(units: [Int], cells: Int = 16) throws -> (PlantSimulator, Int) {
+    let sim = try PlantSimulator(units: units.map { ($0, cells) }, map: try RegisterMap.load(file: mapFile), logger: quietLogger)
+    return (sim, try sim.listenTCP(host: "127.0.0.1", port: 0))
+}
+
+/// Runs the physics clock of a simulator for the duration of the test.
+func runClock(_ sim: PlantSimulator) -> Task<Void, Never> {
+    Task { await sim.runClock() }
+}
+
+/// Path of the built `bmgw` executable (next to the test bundle).
+var bmgwExecutable: String {
+    let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent()
+    for candidate in [bundleDir.appendingPathComponent("bmgw").path,
+                      Bundle.main.bundleURL.appendingPathComponent("bmgw").path,
+                      repoRoot.appendingPathComponent(".build/debug/bmgw").path]
+    where FileManager.default.isExecutableFile(atPath: candidate) {
+        return candidate
+    }
+    return repoRoot.appendingPathComponent(".build/debug/bmgw").path
+}
+
+/// Runs `bmgw` with arguments; returns exit status, stdout, stderr.
+func runBMGW(_ arguments: [String]) throws -> (Int32, String, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: bmgwExecutable)
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// A TCP port that was free a moment ago (for a process that must be told its port up front).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    guard ok else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+func nowMillis() -> Int64 {
+    Int64(Date().timeIntervalSince1970 * 1000)
+}
