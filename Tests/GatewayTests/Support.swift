@@ -60,11 +60,11 @@ enum Endpoint {
 }
 
 /// Gateway configuration text for `endpoints` (string ids s1, s2, … on UPS u1 and u2 alternately).
-func configText(data: String, endpoints: [Endpoint], cells: Int = 16, extra: String = "") -> String {
+func configText(data: String, endpoints: [Endpoint], cells: Int = 16, logLevel: String = "error", extra: String = "") -> String {
     var text = """
         gateway: { id: test-gw, site: Test site }
         dataDirectory: \(data)
-        log: { level: error }
+        log: { level: \(logLevel) }
         acquisition: { pollInterval: 200ms, timeout: 150ms, retries: 1, commLostAfter: 2, offlineRetryInterval: 1s }
         history: { slowInterval: 1s, fastInterval: 200ms, retention: 30d }
         ups:
