@@ -160,7 +160,7 @@ public final class LinkSession {
 
     private func checkIdentity(_ decoded: DecodedSweep, target: ControllerTarget) throws(ModbusError) {
         if let expected = target.plan.map.expectedModelId, let found = decoded.modelId, found != expected {
-            throw ModbusError(kind: .badResponse, message: String(format: "wrong device: model id 0x%04X, expected 0x%04X", found, expected))
+            throw ModbusError(kind: .badResponse, message: "wrong device: model id 0x\(String(found, radix: 16, uppercase: true)), expected 0x\(String(expected, radix: 16, uppercase: true))")
         }
     }
 

@@ -67,6 +67,12 @@ public struct ConfigNode {
         }
     }
 
+    /// True when the node is a list.
+    public var isList: Bool {
+        if case .sequence = node { return true }
+        return false
+    }
+
     /// Elements of a sequence (`path[0]`, `path[1]`, …); a missing key is an empty list.
     public var elements: [ConfigNode] {
         guard exists, let node else { return [] }

@@ -1,4 +1,31 @@
-/// Benchmarks (filled in below).
+import Foundation
+import Logging
+
+/// `bmgw bench`: full-size figures for docs/performance.md. Not a test: it prints numbers.
 enum Bench {
-    static func runAll() async throws {}
+    static func runAll(mapFile: String, only: Set<String>) async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let all = only.isEmpty
+        say("BTMS gateway \(Gateway.version) benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date())")
+        if all || only.contains("tcp") { try await BenchAcquisition.tcpSweep(mapFile: mapFile, logger: logger) }
+        if all || only.contains("rtu") { try await BenchAcquisition.rtuSweep(mapFile: mapFile, logger: logger) }
+        if all || only.contains("ingest") { try BenchStorage.ingest() }
+        if all || only.contains("size") { try BenchStorage.bytesPerDay() }
+        if all || only.contains("query") { try BenchStorage.yearQuery() }
+    }
+
+    static func say(_ line: String) {
+        FileOutput.standardOutput.write(line + "\n")
+    }
+
+    /// Median and maximum of durations, in milliseconds.
+    static func stats(_ samples: [Duration]) -> (median: Double, max: Double) {
+        let ms = samples.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }.sorted()
+        return (ms[ms.count / 2], ms.last ?? 0)
+    }
+
+    static func fmt(_ v: Double, _ digits: Int = 2) -> String {
+        String(format: "%.\(digits)f", v)
+    }
 }

@@ -62,6 +62,10 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("unit ids \(firstUnit)…\(firstUnit + strings - 1) must lie in 1…247")
         }
         guard (1...1000).contains(cells) else { throw ValidationError("--cells must be in 1…1000") }
+        guard (1...3600).contains(speed) else { throw ValidationError("--speed must be in 1…3600 (simulated seconds per second)") }
+        guard [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400].contains(baud) else {
+            throw ValidationError("--baud \(baud) is not a standard rate")
+        }
         if let every = dischargeEvery, DurationText.parse(every) == nil { throw ValidationError("--discharge-every: '\(every)' is not a duration") }
         guard DurationText.parse(dischargeDuration) != nil else { throw ValidationError("--discharge-duration: '\(dischargeDuration)' is not a duration") }
     }
@@ -72,6 +76,9 @@ struct SimulateCommand: AsyncParsableCommand {
         do { registerMap = try RegisterMap.load(file: map) } catch {
             printError(error.description)
             throw ExitCode(2)
+        }
+        guard cells <= registerMap.maxCells else {
+            throw ValidationError("--cells \(cells) exceeds the map's maxCells \(registerMap.maxCells)")
         }
         let units = (0..<strings).map { (unit: firstUnit + $0, cells: cells) }
         let scenario = dischargeEvery.flatMap(DurationText.parse).map { every in

@@ -39,7 +39,7 @@ extension GatewayConfig {
                 node["listen"].problem("'\(listen)' is not HOST:PORT with a port in 1…65535")
             }
         }
-        s.speed = node["speed"].double(in: 0.01...10000, default: s.speed) ?? s.speed
+        s.speed = node["speed"].double(in: 1...3600, default: s.speed) ?? s.speed
         s.seed = UInt64(node["seed"].int(in: 0...Int.max, default: 1) ?? 1)
         let d = node["discharge"]
         d.rejectUnknownKeys(allowed: ["every", "duration", "current"])

@@ -52,7 +52,10 @@ extension ReadPlan {
             sample: StringSample(stringIndex: stringIndex, time: time, values: values, cells: cells),
             modelId: map.modelId.map { raw($0) },
             firmware: map.firmware.map { raw($0) },
-            reportedCellCount: map.cellCount.map { raw($0) }
+            reportedCellCount: map.cellCount.flatMap { f in
+                let r = raw(f)
+                return f.notAvailable.contains(r) ? nil : r
+            }
         )
     }
 }

@@ -78,7 +78,7 @@ extension RegisterMap {
         let naNode = node["na"]
         if naNode.exists {
             let range = Int(type.range.lowerBound)...Int(type.range.upperBound)
-            let items = naNode.scalar != nil ? [naNode] : naNode.elements
+            let items = naNode.isList ? naNode.elements : [naNode]
             na = Set(items.compactMap { $0.int(in: range).map(Int64.init) })
         }
         let stride = isCell ? node["stride"].int(in: 1...1000, default: type.width) : nil

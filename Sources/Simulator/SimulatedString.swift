@@ -36,7 +36,7 @@ struct SimulatedString: Sendable {
         self.roomOffset = roomOffset
         humidityPhase = Double.random(in: 0...(2 * .pi), using: &rng)
         cells = (0..<cellCount).map { i in
-            // Every 37th block is a weak one that ages four times as fast.
+            // Every 37th block is a weak one that ages about five times as fast.
             let weak = i % 37 == 17
             let temperatureOffset = rng.jitter() * 0.8
             return SimulatedCell(

@@ -136,11 +136,15 @@ public final class SimulatedUnit: @unchecked Sendable {
         case ControlRegisters.commFault:
             st.fault = ControlRegisters.CommFault(rawValue: value) ?? .none
         case ControlRegisters.releaseAll:
-            for a in st.pins.keys { st.image.setHolding(ControlRegisters.pinnedBase + a, 0) }
+            for a in st.pins.keys {
+                st.image.setHolding(ControlRegisters.pinnedBase + a, 0)
+                st.image.setHolding(ControlRegisters.pinBase + a, 0)
+            }
             st.pins.removeAll()
             publish(&st, map: map, cellCount: cellCount)
         case ControlRegisters.pinBase..<(ControlRegisters.pinBase + ControlRegisters.pinnableInputs):
             let input = address - ControlRegisters.pinBase
+            guard input < st.image.inputCount else { return }
             st.pins[input] = value
             st.image.setHolding(ControlRegisters.pinnedBase + input, 1)
             st.image.setInput(input, value)
@@ -148,6 +152,7 @@ public final class SimulatedUnit: @unchecked Sendable {
             let input = address - ControlRegisters.pinnedBase
             if value == 0 {
                 st.pins[input] = nil
+                st.image.setHolding(ControlRegisters.pinBase + input, 0)
                 publish(&st, map: map, cellCount: cellCount)
             } else if input < st.image.inputCount {
                 st.pins[input] = st.image.input(input)
@@ -182,6 +187,8 @@ public final class SimulatedUnit: @unchecked Sendable {
             for i in 0..<cellCount { put(f, cell: i, f.encode(flags: cells.status[i].rawValue)) }
         }
         for (a, v) in st.pins { image.setInput(a, v) }
+        // The low-voltage cut-off ends a discharge by itself: the command register shows it.
+        image.setHolding(ControlRegisters.discharge, UInt16(min(65535, max(0, st.plant.dischargeCommand * 10))))
     }
 }
 

@@ -1,3 +1,4 @@
+import BatteryModel
 import ConfigSupport
 import Foundation
 import RegisterMap
@@ -73,5 +74,17 @@ import Testing
         #expect(map.cells.count == 5)
         #expect(map.stringStatus?.bits.count == 4)
         #expect(map.cellStatus?.bits.count == 2)
+    }
+}
+
+@Suite struct NotAvailableListTests {
+    @Test func naTakesOneValueOrAList() throws {
+        for (text, expected) in [("na: 0", Set<Int64>([0])), ("na: [0, 0xFFFF]", [0, 0xFFFF])] {
+            let reader = ConfigReader(file: "m.yaml")
+            let root = try #require(reader.root(parsing: "name: n\ncells:\n  voltage: { address: 1000, \(text) }\n"))
+            let map = RegisterMap.load(from: root)
+            #expect(reader.problems.isEmpty, "\(reader.problems)")
+            #expect(map?.cells[.voltage]?.notAvailable == expected)
+        }
     }
 }
