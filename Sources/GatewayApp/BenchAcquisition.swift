@@ -24,20 +24,26 @@ enum BenchAcquisition {
                              })
     }
 
-    /// One sweep of every link, each on its own thread (as the gateway runs them); wall time until all are done.
-    static func sweepOnce(_ sessions: [LinkSession]) -> Duration {
+    /// Runs `body` for every item on a thread of its own, all at once; wall time until all are done.
+    /// Each item is used by exactly one thread, which is why the non-Sendable items may cross.
+    static func concurrently<T>(_ items: [T], _ body: @escaping @Sendable (T) -> Void) -> Duration {
         let group = DispatchGroup()
         let start = ContinuousClock.now
-        for s in sessions {
-            nonisolated(unsafe) let session = s  // each session is used by exactly one thread here
+        for item in items {
+            nonisolated(unsafe) let it = item
             group.enter()
             Thread {
-                session.sweep()
+                body(it)
                 group.leave()
             }.start()
         }
         group.wait()
         return ContinuousClock.now - start
+    }
+
+    /// One sweep of every link, as the gateway's poller threads run them.
+    static func sweepOnce(_ sessions: [LinkSession]) -> Duration {
+        concurrently(sessions) { $0.sweep() }
     }
 
     static func tcpSweep(mapFile: String, logger: Logger) async throws {
@@ -74,18 +80,9 @@ enum BenchAcquisition {
     }
 
     private static func bareSweep(_ clients: [ModbusContext], plan: ReadPlan) -> Duration {
-        let group = DispatchGroup()
-        let start = ContinuousClock.now
-        for c in clients {
-            nonisolated(unsafe) let ctx = c  // each context is used by exactly one thread here
-            group.enter()
-            Thread {
-                for b in plan.blocks { _ = try? ctx.readInputRegisters(start: b.start, count: b.count) }
-                group.leave()
-            }.start()
+        concurrently(clients) { ctx in
+            for b in plan.blocks { _ = try? ctx.readInputRegisters(start: b.start, count: b.count) }
         }
-        group.wait()
-        return ContinuousClock.now - start
     }
 
     static func rtuSweep(mapFile: String, logger: Logger) async throws {
