@@ -29,7 +29,7 @@ public final class Acquisition: Sendable {
                 let clock = ContinuousClock()
                 var due = clock.now
                 while !threads.isStopping {
-                    session.sweep()
+                    session.sweep { threads.isStopping }
                     due += settings.pollInterval
                     let now = clock.now
                     // A sweep longer than the interval (a slow bus) starts the next one at once.

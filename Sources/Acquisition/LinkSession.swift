@@ -40,9 +40,10 @@ public final class LinkSession {
         context?.close()
     }
 
-    /// Reads every due controller once.
-    public func sweep() {
-        for i in link.controllers.indices {
+    /// Reads every due controller once; `stop` is asked between controllers, so a
+    /// long serial sweep does not hold up shutdown.
+    public func sweep(until stop: () -> Bool = { false }) {
+        for i in link.controllers.indices where !stop() {
             let now = clock.now
             if runtime[i].lost && now < runtime[i].nextProbe { continue }
             poll(i)
@@ -99,7 +100,7 @@ public final class LinkSession {
         for _ in 0..<attempts {
             // A failed attempt may have closed the connection: each attempt reconnects if needed.
             let ctx = try connectedContext()
-            ctx.setUnit(unit)
+            try ctx.setUnit(unit)
             respectInterFrameDelay()
             defer { lastFrameEnd = clock.now }
             do {
@@ -120,8 +121,14 @@ public final class LinkSession {
         switch (link.transport, error.kind) {
         case (_, .exception):
             break
-        case (.tcp, _):
+        case (.tcp, _), (.rtu, .connection):
+            // TCP: drop the out-of-step stream; serial: the adapter failed (unplugged?), reopen it.
             context?.close()
+        case (.rtu, .timeout):
+            // A slow device may still answer: let that late reply arrive and be flushed,
+            // rather than be read as the next controller's answer.
+            Thread.sleep(forTimeInterval: min(0.1, Double(settings.timeout.components.attoseconds) / 2e18 + Double(settings.timeout.components.seconds) / 2))
+            context?.flush()
         case (.rtu, _):
             context?.flush()
         }

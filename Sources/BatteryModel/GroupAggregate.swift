@@ -38,7 +38,7 @@ public struct GroupAggregate: Sendable, Equatable {
     public var worstCellByResistance: CellRef? { cells[.resistance]?.max }
 
     /// Aggregate over `strings` (indexes into the snapshot) of `snapshot`.
-    public init(strings indexes: [Int], of snapshot: ModelSnapshot, dischargeBelow threshold: Int32 = -1000) {
+    public init(strings indexes: [Int], of snapshot: ModelSnapshot, dischargeBelow threshold: Int32) {
         for i in indexes {
             let info = snapshot.topology.strings[i]
             let state = snapshot.strings[i]

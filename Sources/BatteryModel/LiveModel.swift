@@ -15,17 +15,20 @@ public enum ModelEvent: Sendable {
 /// never block acquisition for longer than an array-reference copy.
 public final class LiveModel: Sendable {
     public let topology: Topology
+    /// mA; strings with a current below this count as discharging in aggregates.
+    public let dischargeCurrent: Int32
     private let state: Mutex<[StringState]>
     private let subscribers = Mutex<[Int: AsyncStream<ModelEvent>.Continuation]>([:])
     private let nextSubscriber = Atomic<Int>(0)
 
-    public init(topology: Topology) {
+    public init(topology: Topology, dischargeCurrent: Int32 = -2000) {
         self.topology = topology
+        self.dischargeCurrent = dischargeCurrent
         state = Mutex(Array(repeating: StringState(), count: topology.strings.count))
     }
 
     public func snapshot() -> ModelSnapshot {
-        ModelSnapshot(topology: topology, strings: state.withLock { $0 })
+        ModelSnapshot(topology: topology, strings: state.withLock { $0 }, dischargeCurrent: dischargeCurrent)
     }
 
     public func string(_ index: Int) -> StringState {
@@ -65,13 +68,28 @@ public final class LiveModel: Sendable {
     /// A stream of every change from now on. The stream keeps the newest
     /// `buffer` events if the consumer falls behind.
     public func events(buffer: Int = 4096) -> AsyncStream<ModelEvent> {
+        subscribe(buffer: buffer).events
+    }
+
+    /// Like ``events(buffer:)``, with a handle that ends this one stream: events
+    /// already buffered are still delivered, then the stream finishes (a drain at shutdown).
+    public func subscribe(buffer: Int = 4096) -> Subscription {
         let id = nextSubscriber.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<ModelEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
         subscribers.withLock { $0[id] = continuation }
-        return stream
+        return Subscription(events: stream, continuation: continuation)
+    }
+
+    public struct Subscription: Sendable {
+        public let events: AsyncStream<ModelEvent>
+        fileprivate let continuation: AsyncStream<ModelEvent>.Continuation
+
+        public func finish() {
+            continuation.finish()
+        }
     }
 
     /// Ends every subscriber's stream (at shutdown).

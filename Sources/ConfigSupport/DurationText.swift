@@ -9,10 +9,16 @@ public enum DurationText {
             let number = t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
             // "ms" also ends in "s": only accept a plain number before the suffix.
             guard let n = Double(number), n.isFinite, n >= 0 else { continue }
-            return .milliseconds(Int64((n * seconds * 1000).rounded()))
+            return milliseconds(n * seconds * 1000)
         }
         guard let n = Double(t), n.isFinite, n >= 0 else { return nil }
-        return .milliseconds(Int64((n * 1000).rounded()))
+        return milliseconds(n * 1000)
+    }
+
+    /// nil when the value does not fit (a typo like 1e20 is an error, not a crash).
+    private static func milliseconds(_ ms: Double) -> Duration? {
+        guard let whole = Int64(exactly: ms.rounded()), whole < Int64.max / 1000 else { return nil }
+        return .milliseconds(whole)
     }
 
     public static func format(_ d: Duration) -> String {

@@ -62,7 +62,7 @@ enum BenchAcquisition {
         let clients = try (1...strings).map { unit in
             let ctx = try ModbusContext.tcp(host: "127.0.0.1", port: port)
             try ctx.connect()
-            ctx.setUnit(unit)
+            try ctx.setUnit(unit)
             return ctx
         }
         let bare = (0..<20).map { _ in bareSweep(clients, plan: plan) }

@@ -16,13 +16,16 @@ struct DataSourceOptions: ParsableArguments {
         return try loadConfig(config ?? "config/gateway.yaml").dataDirectory
     }
 
-    /// The history database, read-only.
+    /// The history database, read-only, weighting means as the gateway does
+    /// (2 × slowInterval of the configuration, or of the default 60 s with --data).
     func openStore() throws -> HistoryStore {
+        var cap = Duration.seconds(120)
+        if data == nil { cap = try loadConfig(config ?? "config/gateway.yaml").history.slowInterval * 2 }
         let path = Gateway.databasePath(dataDirectory: try dataDirectory())
         guard FileManager.default.fileExists(atPath: path) else {
             printError("no history database at \(path): has the gateway run with this data folder?")
             throw ExitCode(1)
         }
-        return try HistoryStore(path: path, readOnly: true)
+        return try HistoryStore(path: path, readOnly: true, sampleWeightCap: cap)
     }
 }

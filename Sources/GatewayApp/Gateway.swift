@@ -31,7 +31,7 @@ public struct Gateway: Sendable {
         self.logger = logger
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o750])
-        model = LiveModel(topology: config.topology)
+        model = LiveModel(topology: config.topology, dischargeCurrent: config.discharge.current)
         let path = Self.databasePath(dataDirectory: config.dataDirectory)
         let cap = config.history.slowInterval * 2
         store = try DatabaseQueue(label: "history") { try HistoryStore(path: path, sampleWeightCap: cap) }
@@ -47,7 +47,7 @@ public struct Gateway: Sendable {
         list.append(HistoryRecorder(
             store: store, model: model,
             settings: .init(slowInterval: h.slowInterval, fastInterval: h.fastInterval,
-                            dischargeCurrent: h.dischargeCurrent, retention: h.retention),
+                            dischargeCurrent: config.discharge.current, retention: h.retention),
             logger: logger))
         list.append(AcquisitionService(acquisition: acquisition))
         list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), gateway: self, logger: logger))

@@ -94,8 +94,9 @@ struct HistoryCommand: ParsableCommand {
     static func parseTime(_ text: String, now: Date = Date()) -> Int64? {
         let nowMs = Int64(now.timeIntervalSince1970 * 1000)
         if text == "now" { return nowMs }
-        if let ago = DurationText.parse(text.hasPrefix("-") ? String(text.dropFirst()) : text), text.last?.isLetter == true {
-            return nowMs - ago.milliseconds
+        if text.last?.isLetter == true, let ago = DurationText.parse(text.hasPrefix("-") ? String(text.dropFirst()) : text) {
+            let (t, overflow) = nowMs.subtractingReportingOverflow(ago.milliseconds)
+            return overflow ? nil : max(0, t)
         }
         let full = ISO8601DateFormatter()
         if let d = full.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }

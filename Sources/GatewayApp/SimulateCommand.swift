@@ -58,7 +58,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard tcp != nil || rtu != nil else { throw ValidationError("give --tcp HOST:PORT and/or --rtu DEVICE") }
-        guard (1...247).contains(firstUnit), firstUnit + strings - 1 <= 247, strings >= 1 else {
+        guard (1...247).contains(strings), (1...247).contains(firstUnit), firstUnit + strings - 1 <= 247 else {
             throw ValidationError("unit ids \(firstUnit)…\(firstUnit + strings - 1) must lie in 1…247")
         }
         guard (1...1000).contains(cells) else { throw ValidationError("--cells must be in 1…1000") }
@@ -66,7 +66,10 @@ struct SimulateCommand: AsyncParsableCommand {
         guard [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400].contains(baud) else {
             throw ValidationError("--baud \(baud) is not a standard rate")
         }
-        if let every = dischargeEvery, DurationText.parse(every) == nil { throw ValidationError("--discharge-every: '\(every)' is not a duration") }
+        if let every = dischargeEvery, (DurationText.parse(every) ?? .zero) <= .zero {
+            throw ValidationError("--discharge-every: '\(every)' is not a positive duration")
+        }
+        guard stringsPerUps >= 1 else { throw ValidationError("--strings-per-ups must be at least 1") }
         guard DurationText.parse(dischargeDuration) != nil else { throw ValidationError("--discharge-duration: '\(dischargeDuration)' is not a duration") }
     }
 

@@ -20,7 +20,9 @@ struct StatusSocket: Service {
         let threads = WorkerThreads()
         let fd: Int32
         do { fd = try Self.listen(path: path) } catch {
+            // Not fatal: the gateway runs on without `bmgw status` (a service that returns would stop the group).
             logger.error("status socket unavailable", metadata: ["path": "\(path)", "error": "\(error)"])
+            try? await gracefulShutdown()
             return
         }
         let gateway = self.gateway
@@ -61,7 +63,11 @@ struct StatusSocket: Service {
         unlink(path)  // a stale socket from a killed gateway
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var addr = try UnixAddress(path: path)
+        var addr: UnixAddress
+        do { addr = try UnixAddress(path: path) } catch {
+            close(fd)
+            throw error
+        }
         let ok = withUnsafePointer(to: &addr.storage) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, addr.length) == 0 }
         }

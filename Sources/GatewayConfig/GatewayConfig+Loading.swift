@@ -20,7 +20,8 @@ extension GatewayConfig {
     }
 
     static func load(from root: ConfigNode, maps: inout MapCache) -> GatewayConfig? {
-        root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "simulator", "ups", "strings"])
+        root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "discharge", "alarms",
+                                         "notifications", "simulator", "ups", "strings"])
         guard root.keys != nil else { return nil }
         let file = root.reader.file.hasPrefix("/") ? root.reader.file
             : FileManager.default.currentDirectoryPath + "/" + root.reader.file
@@ -82,11 +83,16 @@ extension GatewayConfig {
             controllers.append(ControllerConfig(transport: link.transport, unit: link.unit, registerMapFile: mapFile, registerMap: map))
         }
 
-        return GatewayConfig(
+        var config = GatewayConfig(
             file: root.reader.file, gatewayId: gatewayId, dataDirectory: dataDirectory, logLevel: level,
             acquisition: acquisition, history: history, simulator: simulator,
             topology: Topology(siteName: site, upses: upses, strings: strings), controllers: controllers
         )
+        let ids = Set(stringIds.keys)
+        config.discharge = loadDischarge(root["discharge"])
+        config.alarms = loadAlarms(root["alarms"], stringIds: ids)
+        config.notifications = loadNotifications(root["notifications"], stringIds: ids, baseDirectory: baseDirectory)
+        return config
     }
 
     /// An id used in topics, URLs and the database: 1–32 of letters, digits, '-', '_'.

@@ -14,14 +14,11 @@ extension GatewayConfig {
 
     static func loadHistory(_ node: ConfigNode) -> HistorySettings {
         var s = HistorySettings()
-        node.rejectUnknownKeys(allowed: ["slowInterval", "fastInterval", "dischargeCurrent", "retention"])
+        node.rejectUnknownKeys(allowed: ["slowInterval", "fastInterval", "retention"])
         s.slowInterval = node["slowInterval"].duration(in: .seconds(1)...(.seconds(3600)), default: s.slowInterval) ?? s.slowInterval
         s.fastInterval = node["fastInterval"].duration(in: .milliseconds(100)...(.seconds(3600)), default: s.fastInterval) ?? s.fastInterval
         if s.fastInterval > s.slowInterval {
             node["fastInterval"].problem("\(DurationText.format(s.fastInterval)) is longer than slowInterval \(DurationText.format(s.slowInterval))")
-        }
-        if let amps = node["dischargeCurrent"].double(in: -10000...(-0.001)) {
-            s.dischargeCurrent = Int32((amps * 1000).rounded())
         }
         s.retention = node["retention"].duration(in: .seconds(86400)...(.seconds(3650 * 86400)), default: s.retention) ?? s.retention
         return s
@@ -76,6 +73,7 @@ extension GatewayConfig {
             if host?.isEmpty == true { tcp["host"].problem("must not be empty") }
             let port = tcp["port"].int(in: 1...65535, default: 502)
             let unit = tcp["unit"].int(in: 0...255, default: 1)
+            if let unit, (248...254).contains(unit) { tcp["unit"].problem("\(unit) is reserved; Modbus TCP unit ids are 0…247 or 255") }
             guard let host, let port, let unit, !host.isEmpty else { return nil }
             let transport = Transport.tcp(host: host, port: port)
             endpoints.claim(transport, unit: unit, node: tcp["unit"])

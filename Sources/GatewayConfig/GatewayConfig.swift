@@ -12,6 +12,9 @@ public struct GatewayConfig: Sendable {
     public var logLevel: String
     public var acquisition: AcquisitionSettings
     public var history: HistorySettings
+    public var discharge = DischargeSettings()
+    public var alarms = AlarmSettings()
+    public var notifications = NotificationSettings()
     public var simulator: SimulatorSettings?
     public var topology: Topology
     /// One per string, same order as `topology.strings`.
@@ -51,10 +54,8 @@ public struct AcquisitionSettings: Sendable, Equatable {
 public struct HistorySettings: Sendable, Equatable {
     /// Logging interval while a string is not discharging.
     public var slowInterval: Duration = .seconds(60)
-    /// Logging interval while a string discharges.
+    /// Logging interval while a string discharges (see ``DischargeSettings/current``).
     public var fastInterval: Duration = .seconds(1)
-    /// A string whose current (mA) is below this is discharging (negative: discharge).
-    public var dischargeCurrent: Int32 = -2000
     /// Samples older than this are deleted.
     public var retention: Duration = .seconds(365 * 86400)
 

@@ -48,8 +48,9 @@ public final class ModbusContext {
         isConnected = false
     }
 
-    public func setUnit(_ unit: Int) {
-        modbus_set_slave(handle, Int32(unit))
+    /// Addresses a unit; libmodbus refuses ids it considers invalid (TCP 248…254, RTU above 247).
+    public func setUnit(_ unit: Int) throws(ModbusError) {
+        guard modbus_set_slave(handle, Int32(unit)) == 0 else { throw ModbusError.fromErrno() }
     }
 
     public func setResponseTimeout(_ d: Duration) {

@@ -114,10 +114,13 @@ public final class SimulatedUnit: @unchecked Sendable {
                 }
             }
             guard modbus_reply(ctx, request, Int32(length), st.image.mapping) >= 0 else { return true }
+            // libmodbus answered an out-of-range write with an exception; only in-range writes changed registers.
             if function == 0x06 || function == 0x10, length >= header + 5 {
                 let address = Int(request[header + 1]) << 8 | Int(request[header + 2])
                 let count = function == 0x06 ? 1 : Int(request[header + 3]) << 8 | Int(request[header + 4])
-                for a in address..<min(address + count, ControlRegisters.holdingCount) {
+                let end = address + count
+                guard count > 0, end <= ControlRegisters.holdingCount else { return true }
+                for a in address..<end {
                     Self.applyWrite(&st, address: a, map: map, cellCount: cellCount)
                 }
             }

@@ -60,6 +60,9 @@ final class TCPServer: Sendable {
             guard client >= 0 else { continue }
             var one: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            // Replies are sent with the unit's lock held: a client that never reads must not block it for long.
+            var timeout = timeval(tv_sec: 1, tv_usec: 0)
+            setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             threads.spawn(name: "sim-conn") { [self] in serve(client: client) }
         }
     }

@@ -35,30 +35,61 @@ public struct HistoryRecorder: Service {
         self.logger = logger
     }
 
+    /// What the recording loop reacts to: a model event, or the flush clock.
+    private enum Input: Sendable {
+        case event(ModelEvent)
+        case tick
+    }
+
+    /// Samples wait at most this long in memory before they are written.
+    static let flushDelay = Duration.milliseconds(250)
+
     public func run() async throws {
         let topology = model.topology
         let keys = try await store.run { try $0.register(topology) }
-        let events = model.events()
-        try await withThrowingDiscardingTaskGroup { group in
+        let subscription = model.subscribe()
+        let (inputs, input) = AsyncStream<Input>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in subscription.events { input.yield(.event(event)) }
+                input.finish()
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.flushDelay)
+                    input.yield(.tick)
+                }
+            }
+            group.addTask {
+                // Services stop in reverse order, so acquisition has stopped by now: drain what it produced.
+                try? await gracefulShutdown()
+                subscription.finish()
+            }
             group.addTask {
                 await cancelWhenGracefulShutdown { await maintain(keys: keys) }
             }
-            try await record(events: events, keys: keys)
+            try await record(inputs, keys: keys)
+            group.cancelAll()
         }
     }
 
-    /// Consumes model events until graceful shutdown, then writes what is pending.
-    private func record(events: AsyncStream<ModelEvent>, keys: [Int64]) async throws {
+    /// Logs samples until the model subscription ends; a sweep's samples go out
+    /// in one transaction, none waits longer than ``flushDelay``.
+    private func record(_ inputs: AsyncStream<Input>, keys: [Int64]) async throws {
         var policy = LoggingPolicy(settings: settings, strings: keys.count)
         var pending: [(key: Int64, sample: StringSample)] = []
-        var lastFlush = ContinuousClock.now
-        for await event in events.cancelOnGracefulShutdown() {
-            guard case let .sample(sample) = event, policy.shouldLog(sample) else { continue }
-            pending.append((keys[sample.stringIndex], sample))
-            // One transaction per sweep of the plant, or at least once a second.
-            if pending.count >= keys.count || ContinuousClock.now - lastFlush >= .seconds(1) {
-                try await flush(&pending)
-                lastFlush = .now
+        var oldest = ContinuousClock.now
+        for await input in inputs {
+            switch input {
+            case let .event(.sample(sample)):
+                guard policy.shouldLog(sample) else { continue }
+                if pending.isEmpty { oldest = .now }
+                pending.append((keys[sample.stringIndex], sample))
+                if pending.count >= keys.count { try await flush(&pending) }
+            case .event(.link):
+                continue
+            case .tick:
+                if !pending.isEmpty && ContinuousClock.now - oldest >= Self.flushDelay { try await flush(&pending) }
             }
         }
         try await flush(&pending)

@@ -1,6 +1,9 @@
 import BatteryModel
 
 extension HistoryStore {
+    /// More buckets than this is no longer a plot; callers get at most this many.
+    public static let maxPoints = 100_000
+
     /// A quantity over `from ..< to` (ms) in `points` buckets: min, time-weighted mean, max per bucket.
     ///
     /// Buckets of an hour or more are built from hourly rollups where they exist
@@ -8,6 +11,7 @@ extension HistoryStore {
     /// Empty buckets are left out.
     public func series(stringKey: Int64, _ quantity: HistoryQuantity, from: Int64, to: Int64, points: Int) throws -> [HistoryPoint] {
         guard to > from, points > 0 else { return [] }
+        let points = min(points, Self.maxPoints)
         let width = max(1, (to - from + Int64(points) - 1) / Int64(points))
         var buckets = [StatsAccumulator](repeating: .init(), count: points)
         func bucket(_ t: Int64) -> Int { min(points - 1, max(0, Int((t - from) / width))) }

@@ -49,7 +49,7 @@ extension HistoryStore {
             previous = sample
         }
         weighting.finish { _, _, w in if let p = previous { add(p, weight: w) } }
-        guard rows > 0 else { return }
+        // An hour whose rows are all unreadable still gets a (empty) rollup, so the next hour comes next.
 
         let stringBlob = PackedColumns.encode([stringStats.map(\.minValue), stringStats.map(\.meanValue), stringStats.map(\.maxValue)])
         let cellBlob = PackedColumns.encode(cellStats.flatMap { q in [q.map(\.minValue), q.map(\.meanValue), q.map(\.maxValue)] })

@@ -43,7 +43,7 @@ public enum PackedColumns {
         var out: [[Int32]] = []
         out.reserveCapacity(columns)
         for _ in 0..<columns {
-            guard let length = reader.varint(), let column = reader.column(count: count, length: Int(length)) else { return nil }
+            guard let length = reader.length(), let column = reader.column(count: count, length: length) else { return nil }
             out.append(column)
         }
         return out
@@ -54,7 +54,7 @@ public enum PackedColumns {
         var reader = Reader(blob)
         guard let (count, columns) = reader.header(), column < columns, index < count else { return nil }
         for _ in 0..<column {
-            guard let length = reader.varint(), reader.skip(Int(length)) else { return nil }
+            guard let length = reader.length(), reader.skip(length) else { return nil }
         }
         guard reader.varint() != nil else { return nil }
         return reader.value(at: index)
@@ -98,21 +98,28 @@ public enum PackedColumns {
             return nil
         }
 
+        /// A section length that fits in what is left of the blob.
+        mutating func length() -> Int? {
+            guard let v = varint(), v <= UInt64(bytes.count - offset) else { return nil }
+            return Int(v)
+        }
+
         mutating func skip(_ n: Int) -> Bool {
-            guard n >= 0, offset + n <= bytes.count else { return false }
+            guard n >= 0, n <= bytes.count - offset else { return false }
             offset += n
             return true
         }
 
         mutating func column(count: Int, length: Int) -> [Int32]? {
+            guard length >= 0, length <= bytes.count - offset else { return nil }
             let end = offset + length
-            guard end <= bytes.count else { return nil }
             var out = [Int32](repeating: Measurement.missing, count: count)
             var previous: Int64 = 0
             for i in 0..<count {
                 guard let token = varint(), offset <= end else { return nil }
                 if token == 1 { continue }
-                previous += Self.delta(token)
+                // Corrupt data may carry huge deltas: wrap rather than trap, then clamp.
+                previous &+= Self.delta(token)
                 out[i] = Int32(clamping: previous)
             }
             offset = end
@@ -128,7 +135,7 @@ public enum PackedColumns {
                 if token == 1 {
                     last = Measurement.missing
                 } else {
-                    previous += Self.delta(token)
+                    previous &+= Self.delta(token)
                     last = Int32(clamping: previous)
                 }
             }

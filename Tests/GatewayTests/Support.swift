@@ -112,7 +112,7 @@ func modbusClient(port: Int, unit: Int) throws -> ModbusContext {
     let ctx = try ModbusContext.tcp(host: "127.0.0.1", port: port)
     ctx.setResponseTimeout(.milliseconds(500))
     try ctx.connect()
-    ctx.setUnit(unit)
+    try ctx.setUnit(unit)
     return ctx
 }
 

@@ -27,7 +27,7 @@ func client(port: Int, unit: Int) throws -> ModbusContext {
     let ctx = try ModbusContext.tcp(host: "127.0.0.1", port: port)
     ctx.setResponseTimeout(.milliseconds(300))
     try ctx.connect()
-    ctx.setUnit(unit)
+    try ctx.setUnit(unit)
     return ctx
 }
 
@@ -132,15 +132,15 @@ func failure(_ body: () throws(ModbusError) -> Void) -> ModbusError.Kind? {
         let ctx = try ModbusContext.rtu(device: pty.slavePath, baud: 115200, parity: "N", dataBits: 8, stopBits: 1)
         ctx.setResponseTimeout(.milliseconds(300))
         try ctx.connect()
-        ctx.setUnit(3)
+        try ctx.setUnit(3)
         #expect(try ctx.readInputRegisters(start: 0, count: 3) == [0x4243, 102, 8])
-        ctx.setUnit(4)
+        try ctx.setUnit(4)
         #expect(try ctx.readInputRegisters(start: 0, count: 3) == [0x4243, 102, 12])
         #expect(try ctx.readInputRegisters(start: 1000, count: 12).allSatisfy { (13000...14000).contains($0) })
-        ctx.setUnit(4)
+        try ctx.setUnit(4)
         try ctx.writeRegister(ControlRegisters.pinBase + 1000, 11111)
         #expect(try ctx.readInputRegisters(start: 1000, count: 1) == [11111])
-        ctx.setUnit(5)  // nobody on the bus answers
+        try ctx.setUnit(5)  // nobody on the bus answers
         #expect(failure { () throws(ModbusError) in _ = try ctx.readInputRegisters(start: 0, count: 1) } == .timeout, "unit 5 answered")
         await sim.stop()
     }
