@@ -103,6 +103,11 @@ func replacing(_ old: String, _ new: String) -> String {
         }
     }
 
+    @Test func reservedTCPUnit() throws {
+        let p = try problems(replacing("port: 1502, unit: 1 }", "port: 1502, unit: 250 }"))
+        #expect(p == ["gateway.yaml:15:49: strings[0].modbus.tcp.unit: 250 is reserved; Modbus TCP unit ids are 0…247 or 255"])
+    }
+
     @Test func cellsBeyondTheMap() throws {
         let p = try problems(replacing("cells: 16\n    registerMap: \(bmcMap)\n    modbus:\n      tcp", "cells: 121\n    registerMap: \(bmcMap)\n    modbus:\n      tcp"))
         #expect(p == ["gateway.yaml:12:12: strings[0].cells: 121 is not in 1…120"])

@@ -34,6 +34,21 @@ import Glibc
         await sim.stop()
     }
 
+    @Test func aSweepIsWrittenTogetherWithinASecond() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let (sim, port) = try startSimulator(units: [1, 2, 3, 4])
+        // Slow logging (60 s): after the first sweep nothing is due for a minute, so every
+        // string's first sample must reach the database through the flush deadline, not the next sample.
+        let yaml = configText(data: dir.path, endpoints: (1...4).map { .tcp(port: port, unit: $0) })
+            .replacingOccurrences(of: "slowInterval: 1s", with: "slowInterval: 60s")
+        let gw = try RunningGateway(configFile: try dir.write("g.yaml", yaml))
+        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        #expect(try await eventually(3) { try store.db.scalar("SELECT COUNT(*) FROM samples") == 4 })
+        try await gw.stop()
+        await sim.stop()
+    }
+
     @Test func sigtermShutsDownGracefully() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

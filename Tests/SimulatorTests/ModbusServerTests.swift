@@ -116,6 +116,15 @@ func failure(_ body: () throws(ModbusError) -> Void) -> ModbusError.Kind? {
         }
     }
 
+    @Test func writesOutsideTheTableAreRefusedNotFatal() async throws {
+        try await withSimulator { _, port in
+            let ctx = try client(port: port, unit: 1)
+            #expect(failure { () throws(ModbusError) in try ctx.writeRegister(40000, 1) } == .exception(2))
+            #expect(failure { () throws(ModbusError) in try ctx.writeRegisters(29999, [1, 2]) } == .exception(2))
+            #expect(try ctx.readInputRegisters(start: 0, count: 1) == [0x4243], "still serving")
+        }
+    }
+
     @Test func unknownUnitGetsGatewayException() async throws {
         try await withSimulator { _, port in
             let ctx = try client(port: port, unit: 99)

@@ -45,5 +45,13 @@ import Testing
         #expect(wrongVersion.withUnsafeBytes { PackedColumns.decode($0) } == nil)
         let noise: [UInt8] = [1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]
         #expect(noise.withUnsafeBytes { PackedColumns.decode($0) } == nil)
+        // A section length near 2^64, and deltas near ±2^62: rejected or clamped, never a trap.
+        let hugeLength: [UInt8] = [1, 1, 1] + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01] + [2]
+        #expect(hugeLength.withUnsafeBytes { PackedColumns.decode($0) } == nil)
+        #expect(hugeLength.withUnsafeBytes { PackedColumns.value($0, column: 0, index: 0) } == nil)
+        let bigDelta: [UInt8] = [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]
+        let blobWithDeltas: [UInt8] = [1, 3, 1, UInt8(bigDelta.count * 3)] + bigDelta + bigDelta + bigDelta
+        let decoded = blobWithDeltas.withUnsafeBytes { PackedColumns.decode($0) }
+        #expect(decoded?.first?.count == 3)
     }
 }
