@@ -56,7 +56,7 @@ public enum PackedColumns {
         for _ in 0..<column {
             guard let length = reader.length(), reader.skip(length) else { return nil }
         }
-        guard reader.varint() != nil else { return nil }
+        guard reader.length() != nil else { return nil }
         return reader.value(at: index)
     }
 
