@@ -52,9 +52,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // Alarm engine over the live model, discharge detection, lifecycle in SQLite.
+        .target(name: "Alarms", dependencies: [
+            "BatteryModel", "Storage", "GatewayConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
         // Service wiring, status socket, CLI commands (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore",
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,8 +73,9 @@ let package = Package(
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "BatteryModel", "RegisterMap", "ModbusCore"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
-            "GatewayApp", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore",
+            "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),

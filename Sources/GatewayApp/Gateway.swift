@@ -1,4 +1,5 @@
 public import Acquisition
+public import Alarms
 public import BatteryModel
 import Foundation
 public import GatewayConfig
@@ -20,6 +21,8 @@ public struct Gateway: Sendable {
     /// Port the embedded simulator listens on (may differ from the config when it asked for 0).
     public let simulatorPort: Int?
     public let acquisition: Acquisition
+    /// Alarm and discharge events for outputs (notifications, later SNMP and MQTT).
+    public let events = EventBroadcaster()
     private let logger: Logger
 
     public static func databasePath(dataDirectory: String) -> String { "\(dataDirectory)/history.sqlite" }
@@ -49,6 +52,8 @@ public struct Gateway: Sendable {
             settings: .init(slowInterval: h.slowInterval, fastInterval: h.fastInterval,
                             dischargeCurrent: config.discharge.current, retention: h.retention),
             logger: logger))
+        list.append(AlarmService(store: store, model: model, settings: config.alarms, discharge: config.discharge,
+                                 events: events, logger: logger))
         list.append(AcquisitionService(acquisition: acquisition))
         list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), gateway: self, logger: logger))
         return list
@@ -72,6 +77,7 @@ public struct Gateway: Sendable {
         ])
         try await group.run()
         model.finishEvents()
+        events.finish()
         logger.info("gateway stopped")
     }
 

@@ -73,6 +73,7 @@ public final class SQLiteConnection {
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Integer from a single-value query (nil for no row or NULL).
     public func scalar(_ sql: String, _ bindings: Int64...) throws(SQLiteError) -> Int64? {

@@ -7,7 +7,7 @@ import Simulator
 import Storage
 import Testing
 
-@Suite(.serialized) struct AcquisitionTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct AcquisitionTests {
     @Test func valuesTravelFromASimulatorWriteToModelAndDatabase() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -8,7 +8,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite(.serialized) struct LifecycleTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LifecycleTests {
     @Test func restartKeepsHistoryAndAppends() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -1,4 +1,5 @@
 import Acquisition
+import Alarms
 import BatteryModel
 import Foundation
 import GatewayApp
@@ -104,6 +105,7 @@ final class RunningGateway: Sendable {
         await group.triggerGracefulShutdown()
         try await task.value
         gateway.model.finishEvents()
+        gateway.events.finish()
     }
 }
 

@@ -1,0 +1,147 @@
+public import BatteryModel
+import Foundation
+public import GatewayConfig
+public import Logging
+public import ServiceLifecycle
+public import Storage
+
+/// Runs the alarm engine and the discharge detector over the live model,
+/// keeps their lifecycle in SQLite and tells subscribers through ``events``.
+public struct AlarmService: Service {
+    public let events: EventBroadcaster
+    private let store: DatabaseQueue<HistoryStore>
+    private let model: LiveModel
+    private let settings: AlarmSettings
+    private let discharge: DischargeSettings
+    private let logger: Logger
+
+    public init(store: DatabaseQueue<HistoryStore>, model: LiveModel, settings: AlarmSettings, discharge: DischargeSettings,
+                events: EventBroadcaster, logger: Logger) {
+        self.store = store
+        self.model = model
+        self.settings = settings
+        self.discharge = discharge
+        self.events = events
+        self.logger = logger
+    }
+
+    private enum Input: Sendable {
+        case event(ModelEvent)
+        case tick
+    }
+
+    public func run() async throws {
+        let topology = model.topology
+        let keys = try await store.run { try $0.register(topology) }
+        var state = try await AlarmState.load(store: store, topology: topology, keys: keys, settings: settings,
+                                              discharge: discharge, now: Self.now())
+        logger.info("alarm engine started", metadata: ["active": "\(state.engine.activeCount)"])
+        let subscription = model.subscribe()
+        let (inputs, input) = AsyncStream<Input>.makeStream()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in subscription.events { input.yield(.event(event)) }
+                input.finish()
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(5))
+                    input.yield(.tick)
+                }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                subscription.finish()
+            }
+            for await item in inputs {
+                switch item {
+                case let .event(.sample(sample)):
+                    let alarms = state.engine.evaluate(sample)
+                    let dis = state.detector.update(sample)
+                    if !alarms.isEmpty || dis != nil { await apply(alarms, dis, &state) }
+                case let .event(.link(string, link)):
+                    let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: Self.millis(link.lastErrorTime))
+                    if !alarms.isEmpty { await apply(alarms, nil, &state) }
+                case .tick:
+                    await state.refresh(store: store, settings: settings, now: Self.now(), logger: logger)
+                }
+            }
+            group.cancelAll()
+        }
+        await state.saveOpenDischarges(store: store, now: Self.now(), logger: logger)
+    }
+
+    /// Persists transitions, then tells subscribers (a stored id in every event).
+    private func apply(_ alarms: [AlarmTransition], _ dis: DischargeTransition?, _ state: inout AlarmState) async {
+        let topology = model.topology
+        let keys = state.keys
+        let known = state.activeIds
+        let now = Self.now()
+        do {
+            let result = try await store.run { store -> ([GatewayEvent], [AlarmKey: Int64], Int64?) in
+                try store.db.transaction {
+                    var out: [GatewayEvent] = []
+                    var ids = known
+                    let log = AlarmLog(db: store.db)
+                    for tr in alarms {
+                        switch tr {
+                        case let .raise(key, at, value, limit):
+                            let id = try log.raise(stringKey: keys[key.string], cell: key.cell.map { $0 + 1 }, type: key.type,
+                                                   at: at, value: value, limit: limit)
+                            ids[key] = id
+                            out.append(.alarmRaised(AlarmState.record(key, id: id, at: at, value: value, limit: limit, topology)))
+                        case let .clear(key, at):
+                            guard let id = ids.removeValue(forKey: key) else { continue }
+                            try log.clear(id: id, at: at)
+                            var r = AlarmState.record(key, id: id, at: at, value: nil, limit: 0, topology)
+                            r.clearedAt = at
+                            out.append(.alarmCleared(r))
+                        }
+                    }
+                    var dischargeId: Int64?
+                    if let dis {
+                        let dlog = DischargeLog(db: store.db)
+                        switch dis {
+                        case let .started(s, e), let .progress(s, e):
+                            dischargeId = try dlog.save(AlarmState.record(e, string: s, topology), stringKey: keys[s], now: now)
+                            if case .started = dis {
+                                out.append(.dischargeStarted(AlarmState.record(e, string: s, topology, id: dischargeId)))
+                            }
+                        case let .ended(s, e):
+                            dischargeId = try dlog.save(AlarmState.record(e, string: s, topology), stringKey: keys[s], now: now)
+                            out.append(.dischargeEnded(AlarmState.record(e, string: s, topology, id: dischargeId)))
+                        }
+                    }
+                    return (out, ids, dischargeId)
+                }
+            }
+            state.activeIds = result.1
+            if let id = result.2, case let .started(s, _) = dis { state.detector.setId(id, string: s) }
+            for event in result.0 {
+                log(event)
+                events.send(event)
+            }
+        } catch {
+            // The engine's state is ahead of the database now; the next restart reconciles from the database.
+            logger.error("cannot store alarm transitions", metadata: ["error": "\(error)", "count": "\(alarms.count)"])
+        }
+    }
+
+    private func log(_ event: GatewayEvent) {
+        switch event {
+        case let .alarmRaised(r):
+            logger.warning("alarm raised", metadata: ["type": "\(r.type.rawValue)", "string": "\(r.stringId)",
+                                                      "cell": "\(r.cell.map(String.init) ?? "-")", "value": "\(r.value.map(String.init) ?? "-")"])
+        case let .alarmCleared(r):
+            logger.notice("alarm cleared", metadata: ["type": "\(r.type.rawValue)", "string": "\(r.stringId)",
+                                                      "cell": "\(r.cell.map(String.init) ?? "-")"])
+        case let .dischargeStarted(d):
+            logger.notice("discharge started", metadata: ["string": "\(d.stringId)"])
+        case let .dischargeEnded(d):
+            logger.notice("discharge ended", metadata: ["string": "\(d.stringId)", "mAh": "\(d.chargeMilliAmpHours)"])
+        }
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    static func millis(_ date: Date?) -> Int64 { date.map { Int64($0.timeIntervalSince1970 * 1000) } ?? now() }
+}

@@ -1,0 +1,121 @@
+import BatteryModel
+import Foundation
+import GatewayConfig
+import Logging
+import Storage
+
+/// The alarm service's working state: engine, detector, and what is stored.
+struct AlarmState: Sendable {
+    var engine: AlarmEngine
+    var detector: DischargeDetector
+    let keys: [Int64]
+    /// Stored id of every active alarm.
+    var activeIds: [AlarmKey: Int64]
+    var overrides: [String: [AlarmType: AlarmLimit]]
+    var baselines: [Int64: [Int32]]
+    let topology: Topology
+
+    /// Restores active alarms, open discharges, baselines and limit overrides from the database.
+    static func load(store: DatabaseQueue<HistoryStore>, topology: Topology, keys: [Int64], settings: AlarmSettings,
+                     discharge: DischargeSettings, now: Int64) async throws -> AlarmState {
+        let period = settings.baselinePeriod.milliseconds
+        let (active, open, overrides, baselines) = try await store.run { store in
+            let b = BaselineStore(db: store.db)
+            for key in keys { try b.begin(stringKey: key, at: now, period: period) }
+            return (try AlarmLog(db: store.db).active(), try DischargeLog(db: store.db).open(),
+                    try LimitStore(db: store.db).all(), try b.all())
+        }
+        let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+        let limits = topology.strings.map { settings.limits(forString: $0.id).merging(overrides[$0.id] ?? [:]) { $1 } }
+        var engine = AlarmEngine(cellCounts: topology.strings.map(\.cellCount), limits: limits)
+        var detector = DischargeDetector(strings: keys.count, threshold: discharge.current,
+                                         startDelay: discharge.startDelay, endDelay: discharge.endDelay)
+        var ids: [AlarmKey: Int64] = [:]
+        for (stringKey, r) in active {
+            // Alarms of strings no longer configured stay in the log as they are.
+            guard let s = index[stringKey] else { continue }
+            let key = AlarmKey(string: s, type: r.type, cell: r.cell.map { $0 - 1 })
+            engine.restoreActive(key)
+            ids[key] = r.id
+        }
+        for (stringKey, r, _) in open {
+            guard let s = index[stringKey] else { continue }
+            var p = DischargeProgress(start: r.startAt)
+            p.id = r.id
+            p.chargeMilliAmpHours = Double(r.chargeMilliAmpHours)
+            p.minVoltage = r.minVoltage
+            p.minCellVoltage = r.minCellVoltage
+            p.minCell = r.minCell.map { $0 - 1 }
+            detector.restore(string: s, p)
+        }
+        var resistance: [Int64: [Int32]] = [:]
+        for b in baselines {
+            guard let r = b.resistance, let s = index[b.stringKey] else { continue }
+            resistance[b.stringKey] = r
+            engine.setBaseline(r, string: s)
+        }
+        return AlarmState(engine: engine, detector: detector, keys: keys, activeIds: ids, overrides: overrides,
+                          baselines: resistance, topology: topology)
+    }
+
+    /// Picks up changed limit overrides and baselines whose period is over.
+    mutating func refresh(store: DatabaseQueue<HistoryStore>, settings: AlarmSettings, now: Int64, logger: Logger) async {
+        let keys = self.keys
+        do {
+            let (overrides, computed) = try await store.run { store -> ([String: [AlarmType: AlarmLimit]], [Int64: [Int32]]) in
+                var computed: [Int64: [Int32]] = [:]
+                let b = BaselineStore(db: store.db)
+                for base in try b.all() where keys.contains(base.stringKey) {
+                    if let r = base.resistance {
+                        computed[base.stringKey] = r
+                    } else if base.endAt <= now,
+                              let r = try store.meanCellResistance(stringKey: base.stringKey, from: base.startAt, to: base.endAt) {
+                        try b.complete(stringKey: base.stringKey, resistance: r)
+                        computed[base.stringKey] = r
+                    }
+                }
+                return (try LimitStore(db: store.db).all(), computed)
+            }
+            if overrides != self.overrides {
+                self.overrides = overrides
+                for (i, s) in topology.strings.enumerated() {
+                    engine.setLimits(settings.limits(forString: s.id).merging(overrides[s.id] ?? [:]) { $1 }, string: i)
+                }
+                logger.info("alarm limits reloaded")
+            }
+            for (i, key) in keys.enumerated() where computed[key] != baselines[key] {
+                baselines[key] = computed[key]
+                engine.setBaseline(computed[key], string: i)
+                if computed[key] != nil { logger.info("resistance baseline set", metadata: ["string": "\(topology.strings[i].id)"]) }
+            }
+        } catch {
+            logger.error("cannot refresh alarm settings", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Stores the running figures of open discharges (at shutdown); they continue after a restart.
+    func saveOpenDischarges(store: DatabaseQueue<HistoryStore>, now: Int64, logger: Logger) async {
+        let open = detector.openEvents().compactMap { s, e in e.id == 0 ? nil : (keys[s], Self.record(e, string: s, topology)) }
+        guard !open.isEmpty else { return }
+        do {
+            try await store.run { store in
+                for (key, record) in open { try DischargeLog(db: store.db).save(record, stringKey: key, now: now) }
+            }
+        } catch {
+            logger.error("cannot store open discharges", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func record(_ key: AlarmKey, id: Int64, at: Int64, value: Int32?, limit: Int32, _ t: Topology) -> AlarmRecord {
+        let s = t.strings[key.string]
+        return AlarmRecord(id: id, stringId: s.id, upsId: t.upses[s.upsIndex].id, cell: key.cell.map { $0 + 1 }, type: key.type,
+                           raisedAt: at, clearedAt: nil, value: value, limit: limit)
+    }
+
+    static func record(_ e: DischargeProgress, string: Int, _ t: Topology, id: Int64? = nil) -> DischargeRecord {
+        let s = t.strings[string]
+        return DischargeRecord(id: id ?? e.id, stringId: s.id, upsId: t.upses[s.upsIndex].id, startAt: e.start, endAt: e.end,
+                               chargeMilliAmpHours: Int64(e.chargeMilliAmpHours.rounded()), minVoltage: e.minVoltage,
+                               minCellVoltage: e.minCellVoltage, minCell: e.minCell.map { $0 + 1 })
+    }
+}

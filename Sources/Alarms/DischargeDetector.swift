@@ -1,0 +1,165 @@
+public import BatteryModel
+import Foundation
+
+/// What the detector decided about one string's discharge.
+public enum DischargeTransition: Sendable, Equatable {
+    case started(string: Int, DischargeProgress)
+    /// Periodic state of an ongoing event (for crash-safe persistence).
+    case progress(string: Int, DischargeProgress)
+    case ended(string: Int, DischargeProgress)
+}
+
+/// The running figures of one discharge event.
+public struct DischargeProgress: Sendable, Equatable {
+    /// Database id (0 until stored).
+    public var id: Int64 = 0
+    public var start: Int64
+    public var end: Int64?
+    /// Charge taken out, mAh (double while integrating).
+    public var chargeMilliAmpHours: Double = 0
+    public var minVoltage: Int32?
+    public var minCellVoltage: Int32?
+    /// 0-based.
+    public var minCell: Int?
+
+    public init(start: Int64) {
+        self.start = start
+    }
+}
+
+/// Detects discharge events from string current: below the threshold for
+/// `startDelay` starts one (dated at its first sample below), back above for
+/// `endDelay` ends it (dated at its first sample above). Pure logic.
+public struct DischargeDetector: Sendable {
+    enum Phase: Sendable {
+        case idle
+        case starting(since: Int64)
+        case active
+        case ending(since: Int64)
+    }
+
+    struct Track: Sendable {
+        var phase = Phase.idle
+        var event: DischargeProgress?
+        var lastTime: Int64?
+        var lastCurrent: Int32 = 0
+        var lastSaved: Int64 = 0
+    }
+
+    let threshold: Int32
+    let startDelay: Int64
+    let endDelay: Int64
+    /// A gap longer than this between samples is not integrated (the gateway was off).
+    let maxStep: Int64 = 10_000
+    let progressEvery: Int64 = 30_000
+    private var tracks: [Track]
+
+    public init(strings: Int, threshold: Int32, startDelay: Duration, endDelay: Duration) {
+        self.threshold = threshold
+        self.startDelay = startDelay.milliseconds
+        self.endDelay = endDelay.milliseconds
+        tracks = Array(repeating: Track(), count: strings)
+    }
+
+    /// Continues an event that was open when the gateway stopped.
+    public mutating func restore(string: Int, _ event: DischargeProgress) {
+        tracks[string] = Track(phase: .active, event: event, lastTime: nil, lastCurrent: 0, lastSaved: event.start)
+    }
+
+    public func isDischarging(string: Int) -> Bool {
+        if case .idle = tracks[string].phase { return false }
+        if case .starting = tracks[string].phase { return false }
+        return true
+    }
+
+    public mutating func update(_ sample: StringSample) -> DischargeTransition? {
+        let s = sample.stringIndex
+        let i = sample.values.current
+        guard i != Measurement.missing else { return nil }
+        let t = Int64((sample.time.timeIntervalSince1970 * 1000).rounded())
+        var tr = tracks[s]
+        defer { tracks[s] = tr }
+        let below = i < threshold
+
+        // Integrate the charge of the interval just ended at the current that flowed during it.
+        if var e = tr.event, let last = tr.lastTime, t > last {
+            let dt = min(t - last, maxStep)
+            if tr.lastCurrent < 0 { e.chargeMilliAmpHours += Double(-tr.lastCurrent) * Double(dt) / 3_600_000 }
+            tr.event = e
+        }
+        tr.lastTime = t
+        tr.lastCurrent = i
+        if tr.event != nil { Self.track(&tr.event, sample) }
+
+        switch tr.phase {
+        case .idle:
+            guard below else { return nil }
+            tr.phase = .starting(since: t)
+            tr.event = DischargeProgress(start: t)
+            Self.track(&tr.event, sample)
+            if startDelay == 0 { return start(&tr, s, t) }
+        case let .starting(since):
+            if !below {
+                tr.phase = .idle
+                tr.event = nil
+            } else if t - since >= startDelay {
+                return start(&tr, s, t)
+            }
+        case .active:
+            if !below {
+                tr.phase = .ending(since: t)
+                if endDelay == 0 { return end(&tr, s, at: t) }
+            } else if t - tr.lastSaved >= progressEvery, let e = tr.event {
+                tr.lastSaved = t
+                return .progress(string: s, e)
+            }
+        case let .ending(since):
+            if below {
+                tr.phase = .active
+            } else if t - since >= endDelay {
+                return end(&tr, s, at: since)
+            }
+        }
+        return nil
+    }
+
+    /// Events in progress (started, not yet ended), by string.
+    public func openEvents() -> [(Int, DischargeProgress)] {
+        tracks.enumerated().compactMap { s, tr in
+            switch tr.phase {
+            case .active, .ending: tr.event.map { (s, $0) }
+            case .idle, .starting: nil
+            }
+        }
+    }
+
+    /// The id the database gave a started event.
+    public mutating func setId(_ id: Int64, string: Int) {
+        tracks[string].event?.id = id
+    }
+
+    private func start(_ tr: inout Track, _ s: Int, _ t: Int64) -> DischargeTransition? {
+        tr.phase = .active
+        tr.lastSaved = t
+        return tr.event.map { .started(string: s, $0) }
+    }
+
+    private func end(_ tr: inout Track, _ s: Int, at t: Int64) -> DischargeTransition? {
+        tr.phase = .idle
+        defer { tr.event = nil }
+        guard var e = tr.event else { return nil }
+        e.end = t
+        return .ended(string: s, e)
+    }
+
+    /// Lowest string voltage and lowest cell (with its index) seen during the event.
+    private static func track(_ event: inout DischargeProgress?, _ sample: StringSample) {
+        guard var e = event else { return }
+        if let v = Measurement.value(sample.values.voltage), v < (e.minVoltage ?? .max) { e.minVoltage = v }
+        if let stat = sample.summary.statistics[.voltage], stat.min < (e.minCellVoltage ?? .max) {
+            e.minCellVoltage = stat.min
+            e.minCell = stat.minCell
+        }
+        event = e
+    }
+}

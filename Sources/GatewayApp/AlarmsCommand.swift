@@ -1,0 +1,105 @@
+import ArgumentParser
+import BatteryModel
+import Foundation
+import Storage
+
+struct AlarmsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alarms", abstract: "List alarms (newest first) of the site, a UPS or a string; --csv for a download.")
+
+    @OptionGroup var source: DataSourceOptions
+
+    @Option(name: .shortAndLong, help: "Only this string (id).")
+    var string: String?
+
+    @Option(help: "Only this UPS (id).")
+    var ups: String?
+
+    @Flag(help: "Only active alarms.")
+    var active = false
+
+    @Option(help: "Page number (1-based).")
+    var page = 1
+
+    @Option(help: "Alarms per page (CSV: all when 0).")
+    var perPage = 50
+
+    @Flag(help: "CSV output.")
+    var csv = false
+
+    func run() throws {
+        let store = try source.openStore()
+        let scope: ListScope = string.map { .string($0) } ?? ups.map { .ups($0) } ?? .site
+        let log = AlarmLog(db: store.db)
+        let total = try log.count(scope, activeOnly: active)
+        let all = csv && perPage == 0
+        let limit = all ? Int(Int32.max) : max(1, perPage)
+        let rows = try log.list(scope, activeOnly: active, limit: limit, offset: all ? 0 : max(0, page - 1) * limit)
+        if csv {
+            var out = ["id,ups,string,cell,from,to,alarm,type,status,value,limit,unit"]
+            for r in rows {
+                let u = r.type.limitUnit
+                out.append([String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", StatusText.isoTime(r.raisedAt),
+                            r.clearedAt.map(StatusText.isoTime) ?? "", "\"\(r.type.title)\"", r.type.rawValue,
+                            r.isActive ? "active" : "gone", r.value.map { formatNumber(Double($0) * u.scale, digits: 3) } ?? "",
+                            u.display.isEmpty ? "" : formatNumber(Double(r.limit) * u.scale, digits: 3), u.display]
+                    .joined(separator: ","))
+            }
+            FileOutput.standardOutput.write(out.joined(separator: "\n") + "\n")
+            return
+        }
+        var table = TextTable(header: ["id", "ups", "string", "cell", "from", "to", "alarm", "status", "value", "limit"])
+        table.rightAligned = [0, 3, 8, 9]
+        for r in rows {
+            let u = r.type.limitUnit
+            table.rows.append([String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", StatusText.isoTime(r.raisedAt),
+                               r.clearedAt.map(StatusText.isoTime) ?? "", r.type.title, r.isActive ? "active" : "gone",
+                               r.value.map { formatNumber(Double($0) * u.scale, digits: 3) + " " + u.display } ?? "",
+                               u.display.isEmpty ? "" : formatNumber(Double(r.limit) * u.scale, digits: 3) + " " + u.display])
+        }
+        let pages = max(1, (total + max(1, perPage) - 1) / max(1, perPage))
+        FileOutput.standardOutput.write("\(total) alarm(s)\(active ? " active" : ""), page \(page) of \(pages)\n" + table.render() + "\n")
+    }
+}
+
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "List discharge events (newest first) with duration, Ah and lowest voltages.")
+
+    @OptionGroup var source: DataSourceOptions
+
+    @Option(name: .shortAndLong, help: "Only this string (id).")
+    var string: String?
+
+    @Option(help: "Only this UPS (id).")
+    var ups: String?
+
+    @Option(help: "How many events.")
+    var limit = 50
+
+    @Flag(help: "CSV output.")
+    var csv = false
+
+    func run() throws {
+        let store = try source.openStore()
+        let scope: ListScope = string.map { .string($0) } ?? ups.map { .ups($0) } ?? .site
+        let rows = try DischargeLog(db: store.db).list(scope, limit: limit)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let header = ["id", "ups", "string", "start", "end", "duration s", "Ah", "min string V", "min cell V", "cell"]
+        var lines: [[String]] = []
+        for e in rows {
+            lines.append([String(e.id), e.upsId, e.stringId, StatusText.isoTime(e.startAt), e.endAt.map(StatusText.isoTime) ?? "ongoing",
+                          String(e.duration(now: now) / 1000), formatNumber(Double(e.chargeMilliAmpHours) / 1000, digits: 3),
+                          format(e.minVoltage, scale: 0.001, digits: 3), format(e.minCellVoltage, scale: 0.001, digits: 3),
+                          e.minCell.map(String.init) ?? ""])
+        }
+        if csv {
+            let csvHeader = ["id", "ups", "string", "start", "end", "duration_s", "ah", "min_string_v", "min_cell_v", "min_cell"]
+            FileOutput.standardOutput.write(([csvHeader] + lines).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n")
+        } else {
+            var table = TextTable(header: header, rows: lines)
+            table.rightAligned = [0, 5, 6, 7, 8, 9]
+            FileOutput.standardOutput.write("\(rows.count) discharge event(s)\n" + table.render() + "\n")
+        }
+    }
+}
