@@ -23,6 +23,7 @@ let package = Package(
         // C libraries (Debian packages libmodbus-dev, libsqlite3-dev).
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Topology, measurements, live model, aggregates (no I/O).
         .target(name: "BatteryModel", swiftSettings: settings),
@@ -58,9 +59,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // E-mail (libcurl SMTP) and SMS (AT modem, HTTP gateway): batching, delivery log, retries.
+        .target(name: "Notifications", dependencies: [
+            "CCurl", "BatteryModel", "Storage", "GatewayConfig", "Alarms",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
         // Service wiring, status socket, CLI commands (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms",
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,6 +80,9 @@ let package = Package(
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "BatteryModel", "RegisterMap", "ModbusCore"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "RegisterMap", "ModbusCore",
+                                                         .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                    swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
             "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore",

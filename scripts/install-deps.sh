@@ -3,21 +3,30 @@
 # tests need). Idempotent and quiet when everything is already there.
 set -euo pipefail
 
-packages=(pkg-config libmodbus-dev libsqlite3-dev)
+packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
     # mbpoll: an independent Modbus client the tests use against the simulator.
     # sqlite3: the CLI, to inspect databases in tests.
-    packages+=(mbpoll sqlite3)
+    packages+=(mbpoll sqlite3 openssl python3-pip)
 fi
 
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-
 SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-echo "Installing: ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "Installing: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+    # aiosmtpd: a real SMTP server (STARTTLS, AUTH) the notification tests send to.
+    # (Debian's own python3 refuses pip installs outside a venv: then allow it explicitly.)
+    if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+        python3 -m pip install -q --disable-pip-version-check aiosmtpd 2>/dev/null \
+            || python3 -m pip install -q --disable-pip-version-check --break-system-packages aiosmtpd
+    fi
+fi

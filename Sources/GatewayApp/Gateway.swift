@@ -1,5 +1,6 @@
 public import Acquisition
 public import Alarms
+import Notifications
 public import BatteryModel
 import Foundation
 public import GatewayConfig
@@ -52,6 +53,8 @@ public struct Gateway: Sendable {
             settings: .init(slowInterval: h.slowInterval, fastInterval: h.fastInterval,
                             dischargeCurrent: config.discharge.current, retention: h.retention),
             logger: logger))
+        list.append(NotificationService(store: store, settings: config.notifications, alarms: config.alarms,
+                                        gatewayId: config.gatewayId, site: config.topology.siteName, events: events, logger: logger))
         list.append(AlarmService(store: store, model: model, settings: config.alarms, discharge: config.discharge,
                                  events: events, logger: logger))
         list.append(AcquisitionService(acquisition: acquisition))

@@ -75,9 +75,12 @@ extension GatewayConfig {
             if let phone, !isPhoneNumber(phone) { r["phone"].problem("must be an international number like +4915112345678") }
             if mail == nil && phone == nil { r.problem("needs an email or a phone") }
             var filter: Set<String>?
-            if r["strings"].exists && r["strings"].scalar != "all" {
+            let stringsNode = r["strings"]
+            if stringsNode.exists && !stringsNode.isList && stringsNode.scalar != "all" {
+                stringsNode.problem("must be a list of string ids, or all")
+            } else if stringsNode.isList {
                 filter = []
-                for item in r["strings"].elements {
+                for item in stringsNode.elements {
                     guard let id = item.string() else { continue }
                     if !stringIds.contains(id) { item.problem("'\(id)' is not a string id defined under strings") }
                     filter?.insert(id)

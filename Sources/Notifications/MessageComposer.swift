@@ -1,0 +1,85 @@
+import Alarms
+import BatteryModel
+import Foundation
+public import Storage
+
+/// Turns a batch of alarm events into an e-mail and an SMS text.
+public struct MessageComposer: Sendable {
+    public let gatewayId: String
+    public let site: String
+
+    public init(gatewayId: String, site: String) {
+        self.gatewayId = gatewayId
+        self.site = site
+    }
+
+    /// One alarm change: raised or cleared, with its record.
+    public struct Change: Sendable, Equatable {
+        public var raised: Bool
+        public var record: AlarmRecord
+
+        public init(raised: Bool, record: AlarmRecord) {
+            self.raised = raised
+            self.record = record
+        }
+
+        var time: Int64 { raised ? record.raisedAt : (record.clearedAt ?? record.raisedAt) }
+    }
+
+    public func email(_ changes: [Change]) -> (subject: String, body: String) {
+        let sorted = changes.sorted { $0.time < $1.time }
+        let subject: String
+        if sorted.count == 1, let c = sorted.first {
+            subject = "[BTMS \(gatewayId)] \(c.raised ? "RAISED" : "CLEARED") \(c.record.type.title): \(place(c.record))"
+        } else {
+            subject = "[BTMS \(gatewayId)] \(summary(sorted))"
+        }
+        var lines = ["\(site) — gateway \(gatewayId)", summary(sorted), ""]
+        for c in sorted {
+            lines.append("\(Self.time(c.time))  \(c.raised ? "RAISED " : "CLEARED")  \(c.record.type.title)  \(place(c.record))\(figures(c))")
+        }
+        lines.append("")
+        lines.append("Alarm ids: \(sorted.map { String($0.record.id) }.joined(separator: ", "))")
+        return (subject, lines.joined(separator: "\n"))
+    }
+
+    /// At most 160 characters: one SMS.
+    public func sms(_ changes: [Change]) -> String {
+        let sorted = changes.sorted { $0.time < $1.time }
+        var text = "BTMS \(gatewayId): " + (sorted.count == 1 ? "" : summary(sorted) + ": ")
+        text += sorted.map { c in
+            let cell = c.record.cell.map { "#\($0)" } ?? ""
+            return "\(c.raised ? "" : "cleared ")\(c.record.type.title) \(c.record.stringId)\(cell)\(c.raised ? figures(c, short: true) : "")"
+        }.joined(separator: "; ")
+        return text.count > 160 ? String(text.prefix(159)) + "…" : text
+    }
+
+    /// "3 events from … to …" (or one event's time).
+    func summary(_ sorted: [Change]) -> String {
+        guard let first = sorted.first, let last = sorted.last else { return "no events" }
+        let raised = sorted.count { $0.raised }
+        if sorted.count == 1 { return "1 event at \(Self.time(first.time))" }
+        return "\(sorted.count) events from \(Self.time(first.time)) to \(Self.time(last.time)) (\(raised) raised, \(sorted.count - raised) cleared)"
+    }
+
+    func place(_ r: AlarmRecord) -> String {
+        "UPS \(r.upsId) / string \(r.stringId)" + (r.cell.map { " cell \($0)" } ?? "")
+    }
+
+    func figures(_ c: Change, short: Bool = false) -> String {
+        let u = c.record.type.limitUnit
+        guard c.raised, !u.display.isEmpty, let v = c.record.value else { return "" }
+        let unit = u.display.replacingOccurrences(of: " per cell", with: "")
+        let value = String(format: "%.3g", Double(v) * u.scale)
+        let limit = String(format: "%.3g", Double(c.record.limit) * u.scale)
+        return short ? " \(value)\(unit)" : "  value \(value) \(unit), limit \(limit) \(unit)"
+    }
+
+    static func time(_ ms: Int64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+public import GatewayConfig
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sends SMS through a GSM/LTE modem on a serial port with AT commands (text mode, AT+CMGS).
+/// Modem errors (`ERROR`, `+CMS ERROR: n`) come back as the delivery error.
+public struct ModemSMS: Sendable {
+    public let settings: ModemSettings
+
+    public init(settings: ModemSettings) {
+        self.settings = settings
+    }
+
+    /// Blocking: call from a delivery thread.
+    public func send(to phone: String, text: String) throws(DeliveryError) {
+        let fd = try openPort()
+        defer { close(fd) }
+        var port = Port(fd: fd, timeout: settings.timeout)
+        try port.command("AT")                    // the modem answers at all
+        try port.command("ATE0")                  // no echo of our commands
+        if let pin = settings.pin {
+            let state = try port.command("AT+CPIN?")
+            if state.contains("SIM PIN") { try port.command("AT+CPIN=\(pin)") }
+        }
+        try port.command("AT+CMGF=1")             // text mode
+        try port.command("AT+CMGS=\"\(phone)\"", until: ["> "])
+        // The text, then Ctrl-Z; the modem reports +CMGS: <reference> and OK.
+        try port.command(Self.gsmSafe(text) + "\u{1A}", terminator: "")
+    }
+
+    /// SMS text mode cannot carry control characters; 160 characters fit one message.
+    static func gsmSafe(_ text: String) -> String {
+        let clean = String(text.map { $0 == "\n" ? " " : $0 }.filter { c in
+            guard let a = c.asciiValue else { return true }
+            return a >= 0x20 && a != 0x7F
+        })
+        return clean.count > 160 ? String(clean.prefix(159)) + "…" : clean
+    }
+
+    private func openPort() throws(DeliveryError) -> Int32 {
+        let fd = open(settings.device, O_RDWR | O_NOCTTY)
+        guard fd >= 0 else { throw DeliveryError("cannot open modem \(settings.device): \(String(cString: strerror(errno)))") }
+        var tio = termios()
+        if tcgetattr(fd, &tio) == 0 {
+            cfmakeraw(&tio)
+            let speed: speed_t = switch settings.baud {
+            case 9600: speed_t(B9600)
+            case 19200: speed_t(B19200)
+            case 38400: speed_t(B38400)
+            case 57600: speed_t(B57600)
+            default: speed_t(B115200)
+            }
+            cfsetispeed(&tio, speed)
+            cfsetospeed(&tio, speed)
+            tio.c_cflag |= tcflag_t(CLOCAL | CREAD)
+            tcsetattr(fd, TCSANOW, &tio)
+        }
+        tcflush(fd, TCIOFLUSH)
+        return fd
+    }
+
+    /// Line-oriented AT dialogue on a serial file descriptor.
+    struct Port {
+        let fd: Int32
+        let timeout: Duration
+
+        /// Sends `text` + terminator and reads until a final result; returns what came before it.
+        @discardableResult
+        mutating func command(_ text: String, terminator: String = "\r", until finals: [String] = ["OK"]) throws(DeliveryError) -> String {
+            let bytes = Array((text + terminator).utf8)
+            var written = 0
+            while written < bytes.count {
+                let n = bytes.withUnsafeBytes { buf -> Int in
+                    guard let base = buf.baseAddress else { return -1 }
+                    return write(fd, base + written, bytes.count - written)
+                }
+                guard n > 0 else { throw DeliveryError("modem write failed: \(String(cString: strerror(errno)))") }
+                written += n
+            }
+            let command = text.hasSuffix("\u{1A}") ? "message text" : text
+            let deadline = ContinuousClock.now + timeout
+            var reply = ""
+            var chunk = [UInt8](repeating: 0, count: 256)
+            while ContinuousClock.now < deadline {
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let left = deadline - ContinuousClock.now
+                guard poll(&p, 1, Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))) > 0 else { break }
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard n > 0 else { break }
+                reply += String(decoding: chunk[0..<n], as: UTF8.self)
+                if let error = Self.error(in: reply) { throw DeliveryError("modem answered \(error) to \(command)") }
+                if finals.contains(where: { final in
+                    final == "> " ? reply.contains(final) : reply.split(whereSeparator: \.isNewline).contains { $0.trimmingCharacters(in: .whitespaces) == final }
+                }) {
+                    return reply
+                }
+            }
+            throw DeliveryError("modem did not answer \(command) within \(timeout)")
+        }
+
+        /// `ERROR`, `+CMS ERROR: n` or `+CME ERROR: n` on a line of its own.
+        static func error(in reply: String) -> String? {
+            for line in reply.split(whereSeparator: \.isNewline) {
+                let l = line.trimmingCharacters(in: .whitespaces)
+                if l == "ERROR" || l.hasPrefix("+CMS ERROR") || l.hasPrefix("+CME ERROR") { return l }
+            }
+            return nil
+        }
+    }
+}

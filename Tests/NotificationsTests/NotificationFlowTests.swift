@@ -1,0 +1,127 @@
+import Alarms
+import BatteryModel
+import Foundation
+import GatewayApp
+import GatewayConfig
+import Logging
+import ModbusCore
+import RegisterMap
+import ServiceLifecycle
+import Simulator
+import Storage
+import Testing
+
+/// A gateway polling two simulated strings, with e-mail notifications to `smtpPort`.
+struct NotifyingPlant {
+    let dir: String
+    let sim: PlantSimulator
+    let port: Int
+    let gateway: Gateway
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    init(smtpPort: Int, cert: String) throws {
+        dir = try tempDir()
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let map = repoRoot.appendingPathComponent("config/registermaps/bmc-v1.yaml").path
+        sim = try PlantSimulator(units: [(1, 16), (2, 16)], map: try RegisterMap.load(file: map), logger: logger)
+        port = try sim.listenTCP(host: "127.0.0.1", port: 0)
+        let yaml = """
+            gateway: { id: notify-gw, site: Test site }
+            dataDirectory: \(dir)/data
+            acquisition: { pollInterval: 200ms, timeout: 150ms }
+            ups: [ { id: u1, name: UPS 1 } ]
+            strings:
+              - { id: s1, ups: u1, cells: 16, registerMap: \(map), modbus: { tcp: { host: 127.0.0.1, port: \(port), unit: 1 } } }
+              - { id: s2, ups: u1, cells: 16, registerMap: \(map), modbus: { tcp: { host: 127.0.0.1, port: \(port), unit: 2 } } }
+            alarms:
+              defaults:
+                cellVoltageHigh: { onDelay: 0s, offDelay: 0s, email: true }
+            notifications:
+              batchWindow: 2s
+              retry: { first: 1s, max: 2s, attempts: 20 }
+              email: { host: localhost, port: \(smtpPort), security: starttls, username: gateway, password: s3cret,
+                       from: gateway@example.org, caFile: \(cert), timeout: 3s }
+              recipients:
+                - { name: Alice Operator, email: alice@example.org, strings: [s1, s2] }
+                - { name: Bob Other, email: bob@example.org, strings: [s2] }
+            """
+        let file = "\(dir)/g.yaml"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        gateway = try Gateway(config: try GatewayConfig.load(file: file), logger: logger)
+        let group = gateway.serviceGroup(signals: [])
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    func pinCell(unit: Int, cell: Int, millivolts: UInt16) throws {
+        let ctx = try ModbusContext.tcp(host: "127.0.0.1", port: port)
+        try ctx.connect()
+        try ctx.setUnit(unit)
+        try ctx.writeRegister(ControlRegisters.pinBase + 1000 + cell - 1, millivolts)
+    }
+
+    func log() throws -> [NotificationStore.LogEntry] {
+        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: "\(dir)/data"), readOnly: true)
+        return try NotificationStore(db: store.db).log()
+    }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+        gateway.model.finishEvents()
+        gateway.events.finish()
+        await sim.stop()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct NotificationFlowTests {
+    @Test func aBurstBecomesOneMessagePerRecipient() async throws {
+        let certDir = try tempDir()
+        let (cert, key) = try makeCertificate(in: certDir)
+        let smtpPort = try freePort()
+        let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
+            "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+        defer { sink.stop() }
+        let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert)
+        try await Task.sleep(for: .seconds(1))
+        try plant.pinCell(unit: 1, cell: 3, millivolts: 14600)
+        try plant.pinCell(unit: 1, cell: 9, millivolts: 14700)
+        try plant.pinCell(unit: 2, cell: 5, millivolts: 14800)
+        #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 2 })
+        try await Task.sleep(for: .seconds(3))
+        let mails = receivedMail("\(certDir)/mail")
+        #expect(mails.count == 2, "one message per recipient, not one per alarm")
+        let alice = try #require(mails.first { $0.contains("X-Envelope-To: alice@example.org") })
+        let bob = try #require(mails.first { $0.contains("X-Envelope-To: bob@example.org") })
+        #expect(alice.contains("3 events from"))
+        #expect(alice.contains("string s1 cell 3") && alice.contains("string s1 cell 9") && alice.contains("string s2 cell 5"))
+        #expect(bob.contains("RAISED Cell voltage high: UPS u1 / string s2 cell 5"), "Bob only follows s2")
+        let log = try plant.log()
+        #expect(log.filter { $0.status == "sent" }.count == 2)
+        #expect(Set(log.map(\.contact)) == ["alice@example.org", "bob@example.org"])
+        try await plant.stop()
+    }
+
+    @Test func smtpDownIsLoggedAndRetriedUntilDelivered() async throws {
+        let certDir = try tempDir()
+        let (cert, key) = try makeCertificate(in: certDir)
+        let smtpPort = try freePort()  // nothing listens yet
+        let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert)
+        try await Task.sleep(for: .seconds(1))
+        try plant.pinCell(unit: 2, cell: 1, millivolts: 14600)
+        #expect(try await waitFor(15) { ((try? plant.log()) ?? []).contains { $0.status == "failed" } })
+        let failed = try #require(try plant.log().first { $0.status == "failed" })
+        #expect(failed.error?.contains("connect") == true, "\(failed.error ?? "")")
+
+        let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
+            "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+        defer { sink.stop() }
+        #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 2 }, "both recipients' messages arrive on retry")
+        let sent = try plant.log().filter { $0.status == "sent" }
+        #expect(sent.count == 2 && sent.allSatisfy { $0.attempt >= 2 })
+        try await plant.stop()
+    }
+}
