@@ -229,3 +229,84 @@ func replacing(_ old: String, _ new: String) -> String {
         #expect(DurationText.format(.seconds(3600)) == "1h")
     }
 }
+
+@Suite struct AlarmConfigTests {
+    @Test func limitsAreReadInDisplayUnits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("g.yaml").path
+        try (validConfig + """
+
+            alarms:
+              defaults:
+                cellVoltageHigh: { limit: 14.2, hysteresis: 0.05, onDelay: 5s, sms: true }
+              strings:
+                s2:
+                  cellTemperatureHigh: { limit: 30, email: false }
+            """).write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try GatewayConfig.load(file: file)
+        let high = try #require(config.alarms.limits(forString: "s1")[.cellVoltageHigh])
+        #expect(high.limit == 14200 && high.hysteresis == 50 && high.onDelay == .seconds(5) && high.sms)
+        #expect(config.alarms.limits(forString: "s1")[.cellTemperatureHigh]?.limit == 350, "factory default")
+        let s2 = try #require(config.alarms.limits(forString: "s2")[.cellTemperatureHigh])
+        #expect(s2.limit == 300 && !s2.email)
+        #expect(s2.onDelay == AlarmLimit.defaults[.cellTemperatureHigh]?.onDelay, "unset keys keep the default")
+    }
+
+    @Test func lowLimitAboveHighLimit() throws {
+        let p = try problems(validConfig + "\nalarms:\n  defaults:\n    cellVoltageLow: { limit: 14.5 }\n")
+        #expect(p == ["gateway.yaml:24:21: alarms.defaults.cellVoltageLow: limit 14.5 V (+ hysteresis) is not below cellVoltageHigh 14.4 (− hysteresis)"])
+    }
+
+    @Test func lowAboveHighForOneString() throws {
+        let p = try problems(validConfig + "\nalarms:\n  strings:\n    s1:\n      stringVoltageHigh: { limit: 11.0 }\n")
+        #expect(p.count == 1)
+        #expect(p[0].contains("alarms.strings.s1.stringVoltageLow: limit 12.0 V per cell (+ hysteresis) is not below stringVoltageHigh 11.0"))
+    }
+
+    @Test func limitOutOfRangeAndUnknownType() throws {
+        let p = try problems(validConfig + "\nalarms:\n  defaults:\n    cellVoltageHigh: { limit: 99 }\n    cellVoltageHihg: { limit: 1 }\n")
+        #expect(p.contains("gateway.yaml:24:31: alarms.defaults.cellVoltageHigh.limit: 99 is not in 0.5…30"))
+        #expect(p.contains("gateway.yaml:25:5: alarms.defaults.cellVoltageHihg: unknown key 'cellVoltageHihg' (did you mean 'cellVoltageHigh'?)"))
+    }
+
+    @Test func overrideForAnUnknownString() throws {
+        let p = try problems(validConfig + "\nalarms:\n  strings:\n    s9:\n      hallSensor: { enabled: false }\n")
+        #expect(p == ["gateway.yaml:25:7: alarms.strings.s9: 's9' is not a string id defined under strings"])
+    }
+
+    @Test func flagAlarmsHaveNoLimit() throws {
+        let p = try problems(validConfig + "\nalarms:\n  defaults:\n    hallSensor: { limit: 1 }\n")
+        #expect(p.first?.contains("alarms.defaults.hallSensor.limit: unknown key 'limit'") == true)
+    }
+
+    @Test func recipientsAreChecked() throws {
+        let p = try problems(validConfig + """
+
+            notifications:
+              email: { host: smtp.example.org, from: gateway@example.org }
+              recipients:
+                - { name: A, email: not-an-address }
+                - { name: B, phone: "0151 123" }
+                - { name: C, email: c@example.org, strings: [s1, s7] }
+                - { name: D }
+            """)
+        #expect(p.contains { $0.hasSuffix("notifications.recipients[0].email: is not an e-mail address") })
+        #expect(p.contains { $0.hasSuffix("notifications.recipients[1].phone: must be an international number like +4915112345678") })
+        #expect(p.contains { $0.hasSuffix("notifications.recipients[2].strings[1]: 's7' is not a string id defined under strings") })
+        #expect(p.contains { $0.hasSuffix("notifications.recipients[3]: needs an email or a phone") })
+        #expect(!p.joined().contains("not-an-address"), "personal data is not echoed in messages")
+    }
+
+    @Test func smsNeedsOneChannel() throws {
+        let p = try problems(validConfig + """
+
+            notifications:
+              sms:
+                modem: { device: /dev/ttyUSB2 }
+                http: { url: "https://sms.example.org/send" }
+            """)
+        #expect(p == ["gateway.yaml:24:5: notifications.sms: give either modem or http, not both"])
+    }
+}
