@@ -12,6 +12,7 @@ enum Bench {
         if all || only.contains("rtu") { try await BenchAcquisition.rtuSweep(mapFile: mapFile, logger: logger) }
         if all || only.contains("ingest") { try BenchStorage.ingest() }
         if all || only.contains("size") { try BenchStorage.bytesPerDay() }
+        if all || only.contains("alarms") { BenchAlarms.evaluation() }
         if all || only.contains("query") { try BenchStorage.yearQuery() }
     }
 
