@@ -46,13 +46,19 @@ import Testing
         #expect(plant.dischargeCommand == 0)
     }
 
-    @Test func weakCellsAgeFaster() {
-        let plant = SimulatedString(cellCount: 40, seed: 11)
-        var copy = plant
-        let (_, cells) = copy.reading()
-        // Cell 18 (index 17) is the weak one in every 37.
-        #expect(cells.soh[17] < cells.soh.enumerated().filter { $0.offset != 17 }.map(\.element).min() ?? 0)
-        #expect(cells.resistance[17] > cells.resistance[16])
+    @Test func someStringsHaveAWeakCell() {
+        // Cell 18 (index 17) is weak in about one string of four: lowest SoH, highest resistance.
+        var weak = 0
+        for seed in UInt64(1)...40 {
+            var plant = SimulatedString(cellCount: 40, seed: seed)
+            let (_, cells) = plant.reading()
+            let others = cells.soh.enumerated().filter { $0.offset != 17 }.map(\.element)
+            if cells.soh[17] < (others.min() ?? 0) - 50 {
+                weak += 1
+                #expect(cells.resistance[17] == cells.resistance.max())
+            }
+        }
+        #expect((4...18).contains(weak), "\(weak) of 40 strings have a weak cell")
     }
 
     @Test func sameSeedSamePlant() {
