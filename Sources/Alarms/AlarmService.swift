@@ -75,27 +75,28 @@ public struct AlarmService: Service {
     private func apply(_ alarms: [AlarmTransition], _ dis: DischargeTransition?, _ state: inout AlarmState) async {
         let topology = model.topology
         let keys = state.keys
-        let known = state.activeIds
+        let known = state.active
         let now = Self.now()
         do {
-            let result = try await store.run { store -> ([GatewayEvent], [AlarmKey: Int64], Int64?) in
+            let result = try await store.run { store -> ([GatewayEvent], [AlarmKey: AlarmRecord], Int64?) in
                 try store.db.transaction {
                     var out: [GatewayEvent] = []
-                    var ids = known
+                    var active = known
                     let log = AlarmLog(db: store.db)
                     for tr in alarms {
                         switch tr {
                         case let .raise(key, at, value, limit):
                             let id = try log.raise(stringKey: keys[key.string], cell: key.cell.map { $0 + 1 }, type: key.type,
                                                    at: at, value: value, limit: limit)
-                            ids[key] = id
-                            out.append(.alarmRaised(AlarmState.record(key, id: id, at: at, value: value, limit: limit, topology)))
+                            let record = AlarmState.record(key, id: id, at: at, value: value, limit: limit, topology)
+                            active[key] = record
+                            out.append(.alarmRaised(record))
                         case let .clear(key, at):
-                            guard let id = ids.removeValue(forKey: key) else { continue }
-                            try log.clear(id: id, at: at)
-                            var r = AlarmState.record(key, id: id, at: at, value: nil, limit: 0, topology)
-                            r.clearedAt = at
-                            out.append(.alarmCleared(r))
+                            // The cleared event repeats the raise (from, value, limit) with its end.
+                            guard var record = active.removeValue(forKey: key) else { continue }
+                            try log.clear(id: record.id, at: at)
+                            record.clearedAt = at
+                            out.append(.alarmCleared(record))
                         }
                     }
                     var dischargeId: Int64?
@@ -112,10 +113,10 @@ public struct AlarmService: Service {
                             out.append(.dischargeEnded(AlarmState.record(e, string: s, topology, id: dischargeId)))
                         }
                     }
-                    return (out, ids, dischargeId)
+                    return (out, active, dischargeId)
                 }
             }
-            state.activeIds = result.1
+            state.active = result.1
             if let id = result.2, case let .started(s, _) = dis { state.detector.setId(id, string: s) }
             for event in result.0 {
                 log(event)

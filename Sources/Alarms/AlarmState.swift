@@ -9,8 +9,8 @@ struct AlarmState: Sendable {
     var engine: AlarmEngine
     var detector: DischargeDetector
     let keys: [Int64]
-    /// Stored id of every active alarm.
-    var activeIds: [AlarmKey: Int64]
+    /// Every active alarm as stored.
+    var active: [AlarmKey: AlarmRecord]
     var overrides: [String: [AlarmType: AlarmLimit]]
     var baselines: [Int64: [Int32]]
     let topology: Topology
@@ -30,13 +30,21 @@ struct AlarmState: Sendable {
         var engine = AlarmEngine(cellCounts: topology.strings.map(\.cellCount), limits: limits)
         var detector = DischargeDetector(strings: keys.count, threshold: discharge.current,
                                          startDelay: discharge.startDelay, endDelay: discharge.endDelay)
-        var ids: [AlarmKey: Int64] = [:]
+        var restored: [AlarmKey: AlarmRecord] = [:]
+        var orphans: [Int64] = []
         for (stringKey, r) in active {
-            // Alarms of strings no longer configured stay in the log as they are.
-            guard let s = index[stringKey] else { continue }
+            // A string no longer configured, or a cell beyond its new count, cannot clear by itself: close it now.
+            guard let s = index[stringKey], (r.cell ?? 0) <= topology.strings[s].cellCount else {
+                orphans.append(r.id)
+                continue
+            }
             let key = AlarmKey(string: s, type: r.type, cell: r.cell.map { $0 - 1 })
             engine.restoreActive(key)
-            ids[key] = r.id
+            restored[key] = r
+        }
+        if !orphans.isEmpty {
+            let ids = orphans
+            try await store.run { store in for id in ids { try AlarmLog(db: store.db).clear(id: id, at: now) } }
         }
         for (stringKey, r, _) in open {
             guard let s = index[stringKey] else { continue }
@@ -54,13 +62,14 @@ struct AlarmState: Sendable {
             resistance[b.stringKey] = r
             engine.setBaseline(r, string: s)
         }
-        return AlarmState(engine: engine, detector: detector, keys: keys, activeIds: ids, overrides: overrides,
+        return AlarmState(engine: engine, detector: detector, keys: keys, active: restored, overrides: overrides,
                           baselines: resistance, topology: topology)
     }
 
     /// Picks up changed limit overrides and baselines whose period is over.
     mutating func refresh(store: DatabaseQueue<HistoryStore>, settings: AlarmSettings, now: Int64, logger: Logger) async {
         let keys = self.keys
+        let period = settings.baselinePeriod.milliseconds
         do {
             let (overrides, computed) = try await store.run { store -> ([String: [AlarmType: AlarmLimit]], [Int64: [Int32]]) in
                 var computed: [Int64: [Int32]] = [:]
@@ -68,10 +77,14 @@ struct AlarmState: Sendable {
                 for base in try b.all() where keys.contains(base.stringKey) {
                     if let r = base.resistance {
                         computed[base.stringKey] = r
-                    } else if base.endAt <= now,
-                              let r = try store.meanCellResistance(stringKey: base.stringKey, from: base.startAt, to: base.endAt) {
-                        try b.complete(stringKey: base.stringKey, resistance: r)
-                        computed[base.stringKey] = r
+                    } else if base.endAt <= now {
+                        if let r = try store.meanCellResistance(stringKey: base.stringKey, from: base.startAt, to: base.endAt) {
+                            try b.complete(stringKey: base.stringKey, resistance: r)
+                            computed[base.stringKey] = r
+                        } else {
+                            // Nothing was logged in the period (controller down): measure from now on.
+                            try b.reset(stringKey: base.stringKey, at: now, period: period)
+                        }
                     }
                 }
                 return (try LimitStore(db: store.db).all(), computed)

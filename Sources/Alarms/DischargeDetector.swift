@@ -49,8 +49,9 @@ public struct DischargeDetector: Sendable {
     let threshold: Int32
     let startDelay: Int64
     let endDelay: Int64
-    /// A gap longer than this between samples is not integrated (the gateway was off).
-    let maxStep: Int64 = 10_000
+    /// A gap longer than this between samples is not integrated (the gateway was off);
+    /// slow serial sweeps (tens of seconds) still count in full.
+    let maxStep: Int64 = 120_000
     let progressEvery: Int64 = 30_000
     private var tracks: [Track]
 
@@ -82,9 +83,8 @@ public struct DischargeDetector: Sendable {
         let below = i < threshold
 
         // Integrate the charge of the interval just ended at the current that flowed during it.
-        if var e = tr.event, let last = tr.lastTime, t > last {
-            let dt = min(t - last, maxStep)
-            if tr.lastCurrent < 0 { e.chargeMilliAmpHours += Double(-tr.lastCurrent) * Double(dt) / 3_600_000 }
+        if var e = tr.event, let last = tr.lastTime, t > last, t - last <= maxStep {
+            if tr.lastCurrent < 0 { e.chargeMilliAmpHours += Double(-tr.lastCurrent) * Double(t - last) / 3_600_000 }
             tr.event = e
         }
         tr.lastTime = t

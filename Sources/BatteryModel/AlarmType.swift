@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every kind of alarm the gateway raises.
 ///
 /// Limits are integers in the canonical unit of the quantity watched
@@ -75,8 +77,19 @@ public enum AlarmType: String, CaseIterable, Sendable, Codable, Hashable {
     }
 }
 
+extension AlarmType {
+    /// A stored value or limit for people: fixed decimals, whole-string voltages in V.
+    public func display(_ value: Int32) -> String {
+        let u = limitUnit
+        guard !u.display.isEmpty else { return "" }
+        let digits = u.scale == 0.001 ? 3 : 1
+        let unit = u.display.replacingOccurrences(of: " per cell", with: "")
+        return String(format: "%.\(digits)f %@", Double(value) * u.scale, unit)
+    }
+}
+
 /// How one alarm type is raised and cleared for one string, and who is told.
-public struct AlarmLimit: Sendable, Equatable, Codable {
+public struct AlarmLimit: Sendable, Equatable {
     public var enabled: Bool
     /// Canonical units of the type (see ``AlarmType/limitUnit``); unused by flag alarms.
     public var limit: Int32
@@ -120,4 +133,34 @@ public struct AlarmLimit: Sendable, Equatable, Codable {
         .cellOhmicRise: .init(limit: 200, hysteresis: 20, onDelay: .seconds(60)),
         .cellThermalRunaway: .init(limit: 80, hysteresis: 10, onDelay: .seconds(30), sms: true),
     ]
+}
+
+/// JSON of the settings store: canonical units, delays in milliseconds; missing keys keep the defaults.
+extension AlarmLimit: Codable {
+    enum CodingKeys: String, CodingKey {
+        case enabled, limit, hysteresis, onDelayMs, offDelayMs, sms, email
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
+        limit = try c.decodeIfPresent(Int32.self, forKey: .limit) ?? limit
+        hysteresis = try c.decodeIfPresent(Int32.self, forKey: .hysteresis) ?? hysteresis
+        if let ms = try c.decodeIfPresent(Int64.self, forKey: .onDelayMs) { onDelay = .milliseconds(max(0, ms)) }
+        if let ms = try c.decodeIfPresent(Int64.self, forKey: .offDelayMs) { offDelay = .milliseconds(max(0, ms)) }
+        sms = try c.decodeIfPresent(Bool.self, forKey: .sms) ?? sms
+        email = try c.decodeIfPresent(Bool.self, forKey: .email) ?? email
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(enabled, forKey: .enabled)
+        try c.encode(limit, forKey: .limit)
+        try c.encode(hysteresis, forKey: .hysteresis)
+        try c.encode(onDelay.components.seconds * 1000 + onDelay.components.attoseconds / 1_000_000_000_000_000, forKey: .onDelayMs)
+        try c.encode(offDelay.components.seconds * 1000 + offDelay.components.attoseconds / 1_000_000_000_000_000, forKey: .offDelayMs)
+        try c.encode(sms, forKey: .sms)
+        try c.encode(email, forKey: .email)
+    }
 }

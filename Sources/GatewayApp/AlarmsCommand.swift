@@ -42,7 +42,8 @@ struct AlarmsCommand: ParsableCommand {
                 out.append([String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", StatusText.isoTime(r.raisedAt),
                             r.clearedAt.map(StatusText.isoTime) ?? "", "\"\(r.type.title)\"", r.type.rawValue,
                             r.isActive ? "active" : "gone", r.value.map { formatNumber(Double($0) * u.scale, digits: 3) } ?? "",
-                            u.display.isEmpty ? "" : formatNumber(Double(r.limit) * u.scale, digits: 3), u.display]
+                            u.display.isEmpty ? "" : formatNumber(Double(r.limit) * u.scale, digits: 3),
+                            u.display.replacingOccurrences(of: " per cell", with: "")]
                     .joined(separator: ","))
             }
             FileOutput.standardOutput.write(out.joined(separator: "\n") + "\n")
@@ -51,11 +52,9 @@ struct AlarmsCommand: ParsableCommand {
         var table = TextTable(header: ["id", "ups", "string", "cell", "from", "to", "alarm", "status", "value", "limit"])
         table.rightAligned = [0, 3, 8, 9]
         for r in rows {
-            let u = r.type.limitUnit
             table.rows.append([String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", StatusText.isoTime(r.raisedAt),
                                r.clearedAt.map(StatusText.isoTime) ?? "", r.type.title, r.isActive ? "active" : "gone",
-                               r.value.map { formatNumber(Double($0) * u.scale, digits: 3) + " " + u.display } ?? "",
-                               u.display.isEmpty ? "" : formatNumber(Double(r.limit) * u.scale, digits: 3) + " " + u.display])
+                               r.value.map { r.type.display($0) } ?? "", r.type.display(r.limit)])
         }
         let pages = max(1, (total + max(1, perPage) - 1) / max(1, perPage))
         FileOutput.standardOutput.write("\(total) alarm(s)\(active ? " active" : ""), page \(page) of \(pages)\n" + table.render() + "\n")

@@ -15,6 +15,10 @@ struct TestEmailCommand: ParsableCommand {
     @Option(help: "Address to send to.")
     var to: String
 
+    func validate() throws {
+        guard GatewayConfig.isEmailAddress(to) else { throw ValidationError("--to: not an e-mail address") }
+    }
+
     func run() throws {
         let cfg = try loadConfig(config)
         guard let email = cfg.notifications.email else {
@@ -47,6 +51,10 @@ struct TestSMSCommand: ParsableCommand {
     @Option(help: "International phone number, e.g. +4915112345678.")
     var to: String
 
+    func validate() throws {
+        guard GatewayConfig.isPhoneNumber(to) else { throw ValidationError("--to: not an international number like +4915112345678") }
+    }
+
     func run() throws {
         let cfg = try loadConfig(config)
         let text = "BTMS \(cfg.gatewayId): test SMS, notifications work."
@@ -78,7 +86,8 @@ private func logTestAttempt(_ cfg: GatewayConfig, channel: String, contact: Stri
     let store = try HistoryStore(path: path)
     let now = Int64(Date().timeIntervalSince1970 * 1000)
     let q = NotificationStore.Queued(id: 0, channel: channel, recipient: "test", contact: contact, subject: subject, body: "", attempts: 0)
-    try NotificationStore(db: store.db).record(q, at: now, error: error?.description, retryAt: nil)
+    // A test is not retried; a failure is logged as "failed" (the queue has no row id 0 to update).
+    try NotificationStore(db: store.db).record(q, at: now, error: error?.description, retryAt: error == nil ? nil : now)
 }
 
 struct NotificationsCommand: ParsableCommand {

@@ -18,6 +18,7 @@ extension GatewayConfig {
 
     static func loadAlarms(_ node: ConfigNode, stringIds: Set<String>) -> AlarmSettings {
         var s = AlarmSettings()
+        _ = node.keys  // a plain value where a section belongs is reported here
         node.rejectUnknownKeys(allowed: ["baselinePeriod", "defaults", "strings"])
         s.baselinePeriod = node["baselinePeriod"].duration(in: .seconds(60)...(.seconds(365 * 86400)), default: s.baselinePeriod) ?? s.baselinePeriod
         let defaults = node["defaults"]
@@ -72,14 +73,15 @@ extension GatewayConfig {
         for (low, high) in [(AlarmType.cellVoltageLow, AlarmType.cellVoltageHigh), (.stringVoltageLow, .stringVoltageHigh)] {
             guard let lo = limits[low], let hi = limits[high], lo.enabled, hi.enabled else { continue }
             if lo.limit + lo.hysteresis >= hi.limit - hi.hysteresis {
-                let s = low.limitUnit.scale
-                node[low.rawValue].problem("limit \(Double(lo.limit) * s) \(low.limitUnit.display) (+ hysteresis) is not below \(high.rawValue) \(Double(hi.limit) * s) (− hysteresis)")
+                let per = low.isCell ? "" : " per cell"
+                node[low.rawValue].problem("limit \(low.display(lo.limit))\(per) (+ hysteresis) is not below \(high.rawValue) \(high.display(hi.limit))\(per) (− hysteresis)")
             }
         }
     }
 
     static func loadDischarge(_ node: ConfigNode) -> DischargeSettings {
         var s = DischargeSettings()
+        _ = node.keys  // a plain value where a section belongs is reported here
         node.rejectUnknownKeys(allowed: ["current", "startDelay", "endDelay"])
         if let amps = node["current"].double(in: -10000...(-0.001)) { s.current = Int32((amps * 1000).rounded()) }
         s.startDelay = node["startDelay"].duration(in: .zero...(.seconds(3600)), default: s.startDelay) ?? s.startDelay

@@ -4,6 +4,7 @@ import Foundation
 extension GatewayConfig {
     static func loadNotifications(_ node: ConfigNode, stringIds: Set<String>, baseDirectory: String) -> NotificationSettings {
         var s = NotificationSettings()
+        _ = node.keys  // a plain value where a section belongs is reported here
         node.rejectUnknownKeys(allowed: ["batchWindow", "retry", "email", "sms", "recipients"])
         s.batchWindow = node["batchWindow"].duration(in: .zero...(.seconds(3600)), default: s.batchWindow) ?? s.batchWindow
         let retry = node["retry"]
@@ -11,6 +12,7 @@ extension GatewayConfig {
         s.retryFirst = retry["first"].duration(in: .seconds(1)...(.seconds(3600)), default: s.retryFirst) ?? s.retryFirst
         s.retryMax = retry["max"].duration(in: .seconds(1)...(.seconds(86400)), default: s.retryMax) ?? s.retryMax
         s.maxAttempts = retry["attempts"].int(in: 1...100, default: s.maxAttempts) ?? s.maxAttempts
+        if s.retryMax < s.retryFirst { retry["max"].problem("is shorter than retry.first") }
 
         let email = node["email"]
         if email.exists {
@@ -39,7 +41,11 @@ extension GatewayConfig {
         let modem = sms["modem"]
         if modem.exists {
             modem.rejectUnknownKeys(allowed: ["device", "baud", "pin", "timeout"])
-            if let device = modem["device"].string(required: true), let baud = modem["baud"].int(in: 1200...921_600, default: 115_200) {
+            let baud = modem["baud"].int(in: 1200...921_600, default: 115_200)
+            if let baud, ![9600, 19200, 38400, 57600, 115_200].contains(baud) {
+                modem["baud"].problem("\(baud) is not one of 9600, 19200, 38400, 57600, 115200")
+            }
+            if let device = modem["device"].string(required: true), let baud {
                 var m = ModemSettings(device: device, baud: baud)
                 m.pin = modem["pin"].string()
                 if let pin = m.pin, !(4...8).contains(pin.count) || !pin.allSatisfy(\.isNumber) {
@@ -108,12 +114,12 @@ extension GatewayConfig {
         return node["password"].string()
     }
 
-    static func isEmailAddress(_ s: String) -> Bool {
+    public static func isEmailAddress(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
     }
 
-    static func isPhoneNumber(_ s: String) -> Bool {
+    public static func isPhoneNumber(_ s: String) -> Bool {
         s.hasPrefix("+") && (8...16).contains(s.count - 1) && s.dropFirst().allSatisfy(\.isNumber)
     }
 }

@@ -3,6 +3,7 @@ import ConfigSupport
 extension GatewayConfig {
     static func loadAcquisition(_ node: ConfigNode) -> AcquisitionSettings {
         var s = AcquisitionSettings()
+        _ = node.keys  // a plain value where a section belongs is reported here
         node.rejectUnknownKeys(allowed: ["pollInterval", "timeout", "retries", "commLostAfter", "offlineRetryInterval"])
         s.pollInterval = node["pollInterval"].duration(in: .milliseconds(100)...(.seconds(3600)), default: s.pollInterval) ?? s.pollInterval
         s.timeout = node["timeout"].duration(in: .milliseconds(20)...(.seconds(30)), default: s.timeout) ?? s.timeout
@@ -14,6 +15,7 @@ extension GatewayConfig {
 
     static func loadHistory(_ node: ConfigNode) -> HistorySettings {
         var s = HistorySettings()
+        _ = node.keys  // a plain value where a section belongs is reported here
         node.rejectUnknownKeys(allowed: ["slowInterval", "fastInterval", "retention"])
         s.slowInterval = node["slowInterval"].duration(in: .seconds(1)...(.seconds(3600)), default: s.slowInterval) ?? s.slowInterval
         s.fastInterval = node["fastInterval"].duration(in: .milliseconds(100)...(.seconds(3600)), default: s.fastInterval) ?? s.fastInterval

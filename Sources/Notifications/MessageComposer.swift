@@ -67,12 +67,9 @@ public struct MessageComposer: Sendable {
     }
 
     func figures(_ c: Change, short: Bool = false) -> String {
-        let u = c.record.type.limitUnit
-        guard c.raised, !u.display.isEmpty, let v = c.record.value else { return "" }
-        let unit = u.display.replacingOccurrences(of: " per cell", with: "")
-        let value = String(format: "%.3g", Double(v) * u.scale)
-        let limit = String(format: "%.3g", Double(c.record.limit) * u.scale)
-        return short ? " \(value)\(unit)" : "  value \(value) \(unit), limit \(limit) \(unit)"
+        let type = c.record.type
+        guard c.raised, !type.limitUnit.display.isEmpty, let v = c.record.value else { return "" }
+        return short ? " \(type.display(v).replacingOccurrences(of: " ", with: ""))" : "  value \(type.display(v)), limit \(type.display(c.record.limit))"
     }
 
     static func time(_ ms: Int64) -> String {

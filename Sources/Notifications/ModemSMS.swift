@@ -25,18 +25,23 @@ public struct ModemSMS: Sendable {
             if state.contains("SIM PIN") { try port.command("AT+CPIN=\(pin)") }
         }
         try port.command("AT+CMGF=1")             // text mode
+        _ = try? port.command("AT+CSCS=\"GSM\"")     // plain GSM alphabet (some modems lack the command)
         try port.command("AT+CMGS=\"\(phone)\"", until: ["> "])
         // The text, then Ctrl-Z; the modem reports +CMGS: <reference> and OK.
         try port.command(Self.gsmSafe(text) + "\u{1A}", terminator: "")
     }
 
-    /// SMS text mode cannot carry control characters; 160 characters fit one message.
+    /// Text mode in the GSM alphabet: printable ASCII only (units spelled out); 160 characters fit one message.
     static func gsmSafe(_ text: String) -> String {
-        let clean = String(text.map { $0 == "\n" ? " " : $0 }.filter { c in
-            guard let a = c.asciiValue else { return true }
-            return a >= 0x20 && a != 0x7F
+        let spelled = text.replacingOccurrences(of: "°C", with: "C").replacingOccurrences(of: "µ", with: "u")
+            .replacingOccurrences(of: "Ω", with: "Ohm").replacingOccurrences(of: "…", with: "...")
+            .replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
+        let clean = String(spelled.map { c -> Character in
+            if c == "\n" { return " " }
+            guard let a = c.asciiValue else { return "?" }
+            return a >= 0x20 && a != 0x7F ? c : " "
         })
-        return clean.count > 160 ? String(clean.prefix(159)) + "…" : clean
+        return clean.count > 160 ? String(clean.prefix(157)) + "..." : clean
     }
 
     private func openPort() throws(DeliveryError) -> Int32 {
@@ -79,7 +84,8 @@ public struct ModemSMS: Sendable {
                 guard n > 0 else { throw DeliveryError("modem write failed: \(String(cString: strerror(errno)))") }
                 written += n
             }
-            let command = text.hasSuffix("\u{1A}") ? "message text" : text
+            // Neither the message nor the SIM PIN goes into error texts.
+            let command = text.hasSuffix("\u{1A}") ? "message text" : text.hasPrefix("AT+CPIN=") ? "AT+CPIN=****" : text
             let deadline = ContinuousClock.now + timeout
             var reply = ""
             var chunk = [UInt8](repeating: 0, count: 256)

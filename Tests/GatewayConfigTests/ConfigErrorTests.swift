@@ -256,13 +256,13 @@ func replacing(_ old: String, _ new: String) -> String {
 
     @Test func lowLimitAboveHighLimit() throws {
         let p = try problems(validConfig + "\nalarms:\n  defaults:\n    cellVoltageLow: { limit: 14.5 }\n")
-        #expect(p == ["gateway.yaml:24:21: alarms.defaults.cellVoltageLow: limit 14.5 V (+ hysteresis) is not below cellVoltageHigh 14.4 (− hysteresis)"])
+        #expect(p == ["gateway.yaml:24:21: alarms.defaults.cellVoltageLow: limit 14.500 V (+ hysteresis) is not below cellVoltageHigh 14.400 V (− hysteresis)"])
     }
 
     @Test func lowAboveHighForOneString() throws {
         let p = try problems(validConfig + "\nalarms:\n  strings:\n    s1:\n      stringVoltageHigh: { limit: 11.0 }\n")
         #expect(p.count == 1)
-        #expect(p[0].contains("alarms.strings.s1.stringVoltageLow: limit 12.0 V per cell (+ hysteresis) is not below stringVoltageHigh 11.0"))
+        #expect(p[0].contains("alarms.strings.s1.stringVoltageLow: limit 12.000 V per cell (+ hysteresis) is not below stringVoltageHigh 11.000 V per cell"))
     }
 
     @Test func limitOutOfRangeAndUnknownType() throws {

@@ -98,7 +98,11 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         var raised = 0, cleared = 0
         for await e in received {
             if case .alarmRaised = e { raised += 1 }
-            if case .alarmCleared = e { cleared += 1 }
+            if case let .alarmCleared(r) = e {
+                cleared += 1
+                // A cleared event repeats the raise: from, value and limit, with its end.
+                #expect(r.clearedAt.map { $0 >= r.raisedAt } == true && r.limit != 0 || r.type == .hallSensor || r.type == .commLost)
+            }
         }
         #expect(raised == expected.count && cleared == expected.count, "subscribers saw every transition")
     }

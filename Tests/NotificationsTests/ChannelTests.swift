@@ -1,7 +1,7 @@
 import BatteryModel
 import Foundation
 import GatewayConfig
-import Notifications
+@testable import Notifications
 import Simulator
 import Storage
 import Testing
@@ -131,11 +131,12 @@ import Glibc
         }
         let (subject, body) = c.email(changes)
         #expect(subject == "[BTMS gw1] 3 events from 2027-01-15 08:00:00Z to 2027-01-15 08:00:40Z (2 raised, 1 cleared)")
-        #expect(body.contains("RAISED   Cell voltage high  UPS ups-a / string a1 cell 17  value 14.6 V, limit 14.4 V"))
+        #expect(body.contains("RAISED   Cell voltage high  UPS ups-a / string a1 cell 17  value 14.600 V, limit 14.400 V"))
         #expect(body.contains("CLEARED  Cell voltage high  UPS ups-a / string a3 cell 17"))
         let many = (0..<20).map { _ in changes[0] }
         #expect(c.sms(many).count <= 160)
-        #expect(c.sms([changes[0]]) == "BTMS gw1: Cell voltage high a1#17 14.6V")
+        #expect(c.sms([changes[0]]) == "BTMS gw1: Cell voltage high a1#17 14.600V")
+        #expect(ModemSMS.gsmSafe("35.0 °C, 8.1 mΩ, 3 µΩ…\nnext") == "35.0 C, 8.1 mOhm, 3 uOhm... next")
     }
 }
 
