@@ -1,5 +1,5 @@
-import BatteryModel
-import ConfigSupport
+public import BatteryModel
+public import ConfigSupport
 
 extension GatewayConfig {
     /// Allowed limit range per type, in display units.
@@ -66,6 +66,20 @@ extension GatewayConfig {
         l.sms = node["sms"].bool(default: l.sms)
         l.email = node["email"].bool(default: l.email)
         return l
+    }
+
+    /// Applies `key: value` settings (display units, as in the config file) to `base`, validated like the
+    /// configuration; used for run-time overrides. Throws every problem, named after `label`.
+    public static func override(_ type: AlarmType, of base: AlarmLimit, settings text: String, label: String,
+                                others: [AlarmType: AlarmLimit]) throws(ConfigError) -> AlarmLimit {
+        let reader = ConfigReader(file: label)
+        guard let root = reader.root(parsing: "\(type.rawValue): {\(text)}") else { throw ConfigError(problems: reader.problems) }
+        let limit = loadLimit(root[type.rawValue], type: type, base: base)
+        var merged = others
+        merged[type] = limit
+        checkOrder(merged, node: root)
+        try reader.check()
+        return limit
     }
 
     /// A low limit at or above its high limit would leave no normal range.

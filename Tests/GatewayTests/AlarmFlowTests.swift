@@ -107,6 +107,34 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         #expect(raised == expected.count && cleared == expected.count, "subscribers saw every transition")
     }
 
+    @Test func limitsChangedAtRunTimeApplyWithinSeconds() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let (sim, port) = try startSimulator(units: [1, 2])
+        let config = try dir.write("g.yaml", configText(data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)],
+                                                        extra: immediateAlarms))
+        let gw = try RunningGateway(configFile: config)
+        #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
+
+        // A limit below the float voltage: every cell of s2 (and only s2) goes high.
+        let (code, out, _) = try runBMGW(["limits", "-c", config, "-s", "s2", "--type", "cellVoltageHigh", "--set", "limit: 13.0, hysteresis: 0.01"])
+        #expect(code == 0)
+        #expect(out.contains("cellVoltageHigh") && out.contains("13.000 V") && out.contains("run-time"))
+        #expect(try await eventually(10) { try activeAlarms(dir).count { $0.hasPrefix("s2 cellVoltageHigh") } == 16 })
+        #expect(try activeAlarms(dir).allSatisfy { $0.hasPrefix("s2") })
+
+        // Invalid settings are refused with the same messages as the configuration file.
+        let (bad, _, err) = try runBMGW(["limits", "-c", config, "-s", "s2", "--type", "cellVoltageLow", "--set", "limit: 14.0"])
+        #expect(bad == 2)
+        #expect(err.contains("cellVoltageLow: limit 14.000 V (+ hysteresis) is not below cellVoltageHigh 13.000 V"), "\(err)")
+
+        let (reset, _, _) = try runBMGW(["limits", "-c", config, "-s", "s2", "--type", "cellVoltageHigh", "--reset"])
+        #expect(reset == 0)
+        #expect(try await eventually(10) { try activeAlarms(dir).isEmpty })
+        try await gw.stop()
+        await sim.stop()
+    }
+
     @Test func restartNeitherDuplicatesNorLosesAlarms() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -112,7 +112,7 @@ struct NotifyingPlant {
         let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert)
         try await Task.sleep(for: .seconds(1))
         try plant.pinCell(unit: 2, cell: 1, millivolts: 14600)
-        #expect(try await waitFor(15) { ((try? plant.log()) ?? []).contains { $0.status == "failed" } })
+        #expect(await waitFor(15) { ((try? plant.log()) ?? []).contains { $0.status == "failed" } })
         let failed = try #require(try plant.log().first { $0.status == "failed" })
         #expect(failed.error?.contains("connect") == true, "\(failed.error ?? "")")
 
