@@ -79,8 +79,12 @@ struct EventsCommand: ParsableCommand {
     @Flag(help: "CSV output.")
     var csv = false
 
+    @Option(help: "Print this event's samples (string voltage, current, SoC, lowest cell) at full resolution, for plots.")
+    var id: Int64?
+
     func run() throws {
         let store = try source.openStore()
+        if let id { return try samples(of: id, store) }
         let scope: ListScope = string.map { .string($0) } ?? ups.map { .ups($0) } ?? .site
         let rows = try DischargeLog(db: store.db).list(scope, limit: limit)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -100,5 +104,23 @@ struct EventsCommand: ParsableCommand {
             table.rightAligned = [0, 5, 6, 7, 8, 9]
             FileOutput.standardOutput.write("\(rows.count) discharge event(s)\n" + table.render() + "\n")
         }
+    }
+
+    /// The logged samples of one event (fast logging while it lasted), as CSV.
+    private func samples(of id: Int64, _ store: HistoryStore) throws {
+        guard let e = try DischargeLog(db: store.db).list(.site, limit: Int(Int32.max)).first(where: { $0.id == id }),
+              let key = try store.stringKey(id: e.stringId) else {
+            printError("no discharge event \(id)")
+            throw ExitCode(1)
+        }
+        var lines = ["time,string_v,current_a,soc_pct,min_cell_v,min_cell"]
+        let end = e.endAt ?? Int64(Date().timeIntervalSince1970 * 1000)
+        try store.forEachSample(stringKey: key, from: e.startAt, to: end + 1) { s in
+            let stat = CellStatistic(column: s.cells.voltage)
+            lines.append([StatusText.isoTime(s.time), format(Measurement.value(s.values.voltage), scale: 0.001, digits: 3),
+                          format(Measurement.value(s.values.current), scale: 0.001, digits: 3), format(Measurement.value(s.values.soc), scale: 0.1, digits: 1),
+                          format(stat?.min, scale: 0.001, digits: 3), stat.map { String($0.minCell + 1) } ?? ""].joined(separator: ","))
+        }
+        FileOutput.standardOutput.write(lines.joined(separator: "\n") + "\n")
     }
 }

@@ -188,6 +188,12 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         #expect((e.minCellVoltage ?? 99999) < 12900, "cells sag under 40 A")
         #expect((e.minVoltage ?? 0) > 0 && e.minCell != nil)
         #expect(try DischargeLog(db: store.db).list(.string("s1")).isEmpty, "the other string did not discharge")
+        // The event's samples, logged at the fast interval, for plots and download.
+        let (code, csv, _) = try runBMGW(["events", "--data", dir.path, "--id", String(e.id)])
+        #expect(code == 0)
+        let rows = csv.split(separator: "\n").dropFirst()
+        #expect(rows.count >= 3, "\(csv)")
+        #expect(rows.allSatisfy { ($0.split(separator: ",")[2] as Substring).hasPrefix("-") || $0 == rows.last }, "discharging current in every sample")
 
         try await gw.stop()
         clock.cancel()
