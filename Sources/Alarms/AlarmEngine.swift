@@ -47,9 +47,14 @@ public struct AlarmEngine: Sendable {
         limits[string] = l
     }
 
-    public mutating func setBaseline(_ resistance: [Int32]?, string: Int) {
+    /// A new (or no) baseline: the ohmic-rise state starts over, so alarms judged
+    /// against the old one clear with the next sample.
+    /// `restoring`: the baseline the alarms were judged against before a restart (keeps them).
+    public mutating func setBaseline(_ resistance: [Int32]?, string: Int, restoring: Bool = false) {
         baselines[string] = resistance
+        if !restoring { pendingBaselineReset.insert(string) }
     }
+    private var pendingBaselineReset: Set<Int> = []
 
     /// Marks an alarm active that the database says is active (after a restart): it will not be raised again.
     public mutating func restoreActive(_ key: AlarmKey) {
@@ -99,6 +104,13 @@ public struct AlarmEngine: Sendable {
             Self.step(&trackers[s][Self.index(type)][0], AlarmKey(string: s, type: type), reading, l, limit: limit, at: t, &out)
         }
         let c = sample.cells
+        if pendingBaselineReset.remove(s) != nil {
+            let ti = Self.index(.cellOhmicRise)
+            for i in trackers[s][ti].indices where trackers[s][ti][i].active {
+                out.append(.clear(AlarmKey(string: s, type: .cellOhmicRise, cell: i), at: t))
+                trackers[s][ti][i] = Tracker()
+            }
+        }
         for type in Self.cellTypes {
             guard let l = limits[s][type] else { continue }
             let ti = Self.index(type)
@@ -119,7 +131,8 @@ public struct AlarmEngine: Sendable {
                     case .cellOhmicRise: reading = .high(Self.rise(c.resistance[i], baselines[s], i), l.limit, l.hysteresis)
                     case .cellThermalRunaway:
                         let ok = c.temperature[i] != Measurement.missing && v.temperature != Measurement.missing
-                        reading = .high(ok ? c.temperature[i] &- v.temperature : Measurement.missing, l.limit, l.hysteresis)
+                        let delta = Int32(clamping: Int64(c.temperature[i]) - Int64(v.temperature))
+                        reading = .high(ok ? max(delta, Int32.min + 1) : Measurement.missing, l.limit, l.hysteresis)
                     default: reading = .hold
                     }
                 }

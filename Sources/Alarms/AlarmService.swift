@@ -56,12 +56,17 @@ public struct AlarmService: Service {
             for await item in inputs {
                 switch item {
                 case let .event(.sample(sample)):
+                    let (engine, detector) = (state.engine, state.detector)
                     let alarms = state.engine.evaluate(sample)
                     let dis = state.detector.update(sample)
-                    if !alarms.isEmpty || dis != nil { await apply(alarms, dis, &state) }
+                    if !alarms.isEmpty || dis != nil, await !apply(alarms, dis, &state) {
+                        // Not stored: forget the decisions, so the next sample makes them again.
+                        (state.engine, state.detector) = (engine, detector)
+                    }
                 case let .event(.link(string, link)):
+                    let engine = state.engine
                     let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: Self.millis(link.lastErrorTime))
-                    if !alarms.isEmpty { await apply(alarms, nil, &state) }
+                    if !alarms.isEmpty, await !apply(alarms, nil, &state) { state.engine = engine }
                 case .tick:
                     await state.refresh(store: store, settings: settings, now: Self.now(), logger: logger)
                 }
@@ -71,8 +76,9 @@ public struct AlarmService: Service {
         await state.saveOpenDischarges(store: store, now: Self.now(), logger: logger)
     }
 
-    /// Persists transitions, then tells subscribers (a stored id in every event).
-    private func apply(_ alarms: [AlarmTransition], _ dis: DischargeTransition?, _ state: inout AlarmState) async {
+    /// Persists transitions in one transaction, then tells subscribers (a stored id in every event).
+    /// Returns false when nothing could be stored.
+    private func apply(_ alarms: [AlarmTransition], _ dis: DischargeTransition?, _ state: inout AlarmState) async -> Bool {
         let topology = model.topology
         let keys = state.keys
         let known = state.active
@@ -117,14 +123,20 @@ public struct AlarmService: Service {
                 }
             }
             state.active = result.1
-            if let id = result.2, case let .started(s, _) = dis { state.detector.setId(id, string: s) }
+            if let id = result.2 {
+                switch dis {
+                case let .started(s, _), let .progress(s, _): state.detector.setId(id, string: s)
+                default: break
+                }
+            }
             for event in result.0 {
                 log(event)
                 events.send(event)
             }
+            return true
         } catch {
-            // The engine's state is ahead of the database now; the next restart reconciles from the database.
-            logger.error("cannot store alarm transitions", metadata: ["error": "\(error)", "count": "\(alarms.count)"])
+            logger.error("cannot store alarm transitions; retried with the next sample", metadata: ["error": "\(error)", "count": "\(alarms.count)"])
+            return false
         }
     }
 

@@ -46,7 +46,7 @@ struct AlarmState: Sendable {
             let ids = orphans
             try await store.run { store in for id in ids { try AlarmLog(db: store.db).clear(id: id, at: now) } }
         }
-        for (stringKey, r, _) in open {
+        for (stringKey, r, updatedAt) in open {
             guard let s = index[stringKey] else { continue }
             var p = DischargeProgress(start: r.startAt)
             p.id = r.id
@@ -54,13 +54,13 @@ struct AlarmState: Sendable {
             p.minVoltage = r.minVoltage
             p.minCellVoltage = r.minCellVoltage
             p.minCell = r.minCell.map { $0 - 1 }
-            detector.restore(string: s, p)
+            detector.restore(string: s, p, updatedAt: updatedAt)
         }
         var resistance: [Int64: [Int32]] = [:]
         for b in baselines {
             guard let r = b.resistance, let s = index[b.stringKey] else { continue }
             resistance[b.stringKey] = r
-            engine.setBaseline(r, string: s)
+            engine.setBaseline(r, string: s, restoring: true)
         }
         return AlarmState(engine: engine, detector: detector, keys: keys, active: restored, overrides: overrides,
                           baselines: resistance, topology: topology)

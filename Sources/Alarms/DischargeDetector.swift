@@ -44,6 +44,8 @@ public struct DischargeDetector: Sendable {
         var lastTime: Int64?
         var lastCurrent: Int32 = 0
         var lastSaved: Int64 = 0
+        /// Last time a restored event was known to be discharging (its last save before a restart).
+        var lastKnown: Int64?
     }
 
     let threshold: Int32
@@ -63,8 +65,8 @@ public struct DischargeDetector: Sendable {
     }
 
     /// Continues an event that was open when the gateway stopped.
-    public mutating func restore(string: Int, _ event: DischargeProgress) {
-        tracks[string] = Track(phase: .active, event: event, lastTime: nil, lastCurrent: 0, lastSaved: event.start)
+    public mutating func restore(string: Int, _ event: DischargeProgress, updatedAt: Int64) {
+        tracks[string] = Track(phase: .active, event: event, lastTime: nil, lastCurrent: 0, lastSaved: event.start, lastKnown: updatedAt)
     }
 
     public func isDischarging(string: Int) -> Bool {
@@ -89,6 +91,11 @@ public struct DischargeDetector: Sendable {
         }
         tr.lastTime = t
         tr.lastCurrent = i
+        if let known = tr.lastKnown {
+            tr.lastKnown = nil
+            // The discharge ended while the gateway was down: close it when it was last seen.
+            if !below && t - known > maxStep { return end(&tr, s, at: known) }
+        }
         if tr.event != nil { Self.track(&tr.event, sample) }
 
         switch tr.phase {

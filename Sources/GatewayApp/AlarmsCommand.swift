@@ -32,6 +32,9 @@ struct AlarmsCommand: ParsableCommand {
         let scope: ListScope = string.map { .string($0) } ?? ups.map { .ups($0) } ?? .site
         let log = AlarmLog(db: store.db)
         let total = try log.count(scope, activeOnly: active)
+        guard (1...1_000_000).contains(page), (0...100_000).contains(perPage) else {
+            throw ValidationError("--page must be 1…1000000 and --per-page 0…100000")
+        }
         let all = csv && perPage == 0
         let limit = all ? Int(Int32.max) : max(1, perPage)
         let rows = try log.list(scope, activeOnly: active, limit: limit, offset: all ? 0 : max(0, page - 1) * limit)

@@ -61,6 +61,11 @@ extension GatewayConfig {
         if let v = node["hysteresis"].double(in: 0...(range.upperBound - range.lowerBound) / 2) {
             l.hysteresis = Int32((v / scale).rounded())
         }
+        // The clear point must be reachable: limit − hysteresis (high) or + hysteresis (low) inside the range.
+        let clearAt = (Double(type.kind == .low ? l.limit + l.hysteresis : l.limit - l.hysteresis)) * scale
+        if type.kind != .flag, !range.contains(clearAt) {
+            node["hysteresis"].problem("would clear the alarm only at \(type.display(Int32((clearAt / scale).rounded()))), outside \(range.lowerBound)…\(range.upperBound)")
+        }
         l.onDelay = node["onDelay"].duration(in: .zero...(.seconds(86400)), default: l.onDelay) ?? l.onDelay
         l.offDelay = node["offDelay"].duration(in: .zero...(.seconds(86400)), default: l.offDelay) ?? l.offDelay
         l.sms = node["sms"].bool(default: l.sms)

@@ -32,6 +32,9 @@ extension GatewayConfig {
                 e.verifyCertificate = email["verifyCertificate"].bool(default: true)
                 e.timeout = email["timeout"].duration(in: .seconds(1)...(.seconds(300)), default: e.timeout) ?? e.timeout
                 if e.password != nil && e.username == nil { email["username"].problem("is required when a password is given") }
+                if e.password != nil && security == .none {
+                    email["security"].problem("none would send the password in clear text; use starttls or tls")
+                }
                 s.email = e
             }
         }
@@ -48,7 +51,7 @@ extension GatewayConfig {
             if let device = modem["device"].string(required: true), let baud {
                 var m = ModemSettings(device: device, baud: baud)
                 m.pin = modem["pin"].string()
-                if let pin = m.pin, !(4...8).contains(pin.count) || !pin.allSatisfy(\.isNumber) {
+                if let pin = m.pin, !(4...8).contains(pin.count) || !pin.allSatisfy({ ("0"..."9").contains($0) }) {
                     modem["pin"].problem("must be 4–8 digits")
                 }
                 m.timeout = modem["timeout"].duration(in: .seconds(1)...(.seconds(300)), default: m.timeout) ?? m.timeout
@@ -120,6 +123,6 @@ extension GatewayConfig {
     }
 
     public static func isPhoneNumber(_ s: String) -> Bool {
-        s.hasPrefix("+") && (8...16).contains(s.count - 1) && s.dropFirst().allSatisfy(\.isNumber)
+        s.hasPrefix("+") && (8...16).contains(s.count - 1) && s.dropFirst().allSatisfy { ("0"..."9").contains($0) }
     }
 }

@@ -1,8 +1,11 @@
 /// Why a message could not be delivered, in words for the delivery log.
 public struct DeliveryError: Error, Sendable, CustomStringConvertible {
     public var description: String
+    /// Retrying cannot help (a wrong SIM PIN: retries would lock the SIM); the message is given up.
+    public var isFinal: Bool
 
-    public init(_ description: String) {
+    public init(_ description: String, final: Bool = false) {
         self.description = description
+        isFinal = final
     }
 }

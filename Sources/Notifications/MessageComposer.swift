@@ -39,7 +39,11 @@ public struct MessageComposer: Sendable {
             lines.append("\(Self.time(c.time))  \(c.raised ? "RAISED " : "CLEARED")  \(c.record.type.title)  \(place(c.record))\(figures(c))")
         }
         lines.append("")
-        lines.append("Alarm ids: \(sorted.map { String($0.record.id) }.joined(separator: ", "))")
+        // Short lines: mail servers refuse lines over 998 characters.
+        let ids = sorted.map { String($0.record.id) }
+        for start in stride(from: 0, to: ids.count, by: 12) {
+            lines.append((start == 0 ? "Alarm ids: " : "           ") + ids[start..<min(ids.count, start + 12)].joined(separator: ", "))
+        }
         return (subject, lines.joined(separator: "\n"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 public import GatewayConfig
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,21 +15,34 @@ public struct ModemSMS: Sendable {
     }
 
     /// Blocking: call from a delivery thread.
+    /// Set when the SIM refused our PIN: it is never sent again by this process (three wrong tries lock the SIM).
+    private static let pinRejected = Atomic<Bool>(false)
+
     public func send(to phone: String, text: String) throws(DeliveryError) {
         let fd = try openPort()
         defer { close(fd) }
         var port = Port(fd: fd, timeout: settings.timeout)
+        port.cancelTextEntry()                    // a modem left waiting for message text from an earlier failure
         try port.command("AT")                    // the modem answers at all
         try port.command("ATE0")                  // no echo of our commands
-        if let pin = settings.pin {
-            let state = try port.command("AT+CPIN?")
-            if state.contains("SIM PIN") { try port.command("AT+CPIN=\(pin)") }
+        let state = try port.command("AT+CPIN?")
+        if state.contains("SIM PUK") { throw DeliveryError("the SIM is locked and needs its PUK", final: true) }
+        if state.contains("SIM PIN") {
+            guard let pin = settings.pin else { throw DeliveryError("the SIM needs a PIN: set notifications.sms.modem.pin", final: true) }
+            guard !Self.pinRejected.load(ordering: .relaxed) else {
+                throw DeliveryError("the SIM refused the configured PIN earlier; fix notifications.sms.modem.pin and restart", final: true)
+            }
+            do { try port.command("AT+CPIN=\(pin)") } catch {
+                Self.pinRejected.store(true, ordering: .relaxed)
+                throw DeliveryError("the SIM refused the configured PIN (\(error)); not tried again", final: true)
+            }
         }
         try port.command("AT+CMGF=1")             // text mode
         _ = try? port.command("AT+CSCS=\"GSM\"")     // plain GSM alphabet (some modems lack the command)
         try port.command("AT+CMGS=\"\(phone)\"", until: ["> "])
-        // The text, then Ctrl-Z; the modem reports +CMGS: <reference> and OK.
-        try port.command(Self.gsmSafe(text) + "\u{1A}", terminator: "")
+        // The text, then Ctrl-Z; the modem reports +CMGS: <reference> and OK once the network took it,
+        // which can take a while: a short timeout here would send the message twice on retry.
+        try port.command(Self.gsmSafe(text) + "\u{1A}", terminator: "", timeout: max(settings.timeout, .seconds(90)))
     }
 
     /// Text mode in the GSM alphabet: printable ASCII only (units spelled out); 160 characters fit one message.
@@ -45,7 +59,8 @@ public struct ModemSMS: Sendable {
     }
 
     private func openPort() throws(DeliveryError) -> Int32 {
-        let fd = open(settings.device, O_RDWR | O_NOCTTY)
+        // Non-blocking open: a serial port without CLOCAL would otherwise wait for carrier detect.
+        let fd = open(settings.device, O_RDWR | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else { throw DeliveryError("cannot open modem \(settings.device): \(String(cString: strerror(errno)))") }
         var tio = termios()
         if tcgetattr(fd, &tio) == 0 {
@@ -62,6 +77,7 @@ public struct ModemSMS: Sendable {
             tio.c_cflag |= tcflag_t(CLOCAL | CREAD)
             tcsetattr(fd, TCSANOW, &tio)
         }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         tcflush(fd, TCIOFLUSH)
         return fd
     }
@@ -72,8 +88,17 @@ public struct ModemSMS: Sendable {
         let timeout: Duration
 
         /// Sends `text` + terminator and reads until a final result; returns what came before it.
+        /// ESC ends a pending message entry without sending; what the modem says to it is discarded.
+        func cancelTextEntry() {
+            _ = Array("\u{1B}\r".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            usleep(200_000)
+            tcflush(fd, TCIFLUSH)
+        }
+
         @discardableResult
-        mutating func command(_ text: String, terminator: String = "\r", until finals: [String] = ["OK"]) throws(DeliveryError) -> String {
+        mutating func command(_ text: String, terminator: String = "\r", until finals: [String] = ["OK"],
+                              timeout: Duration? = nil) throws(DeliveryError) -> String {
+            let timeout = timeout ?? self.timeout
             let bytes = Array((text + terminator).utf8)
             var written = 0
             while written < bytes.count {

@@ -133,7 +133,7 @@ public struct NotificationService: Service {
                 let error = await send(q)
                 let at = Int64(Date().timeIntervalSince1970 * 1000)
                 let attempt = q.attempts + 1
-                let retryAt: Int64? = attempt >= settings.maxAttempts ? nil : at + backoff(attempt: attempt)
+                let retryAt: Int64? = attempt >= settings.maxAttempts || error?.isFinal == true ? nil : at + backoff(attempt: attempt)
                 do {
                     try await store.run { try NotificationStore(db: $0.db).record(q, at: at, error: error?.description, retryAt: retryAt) }
                 } catch {

@@ -40,7 +40,7 @@ import Testing
         var open = DischargeProgress(start: 1000)
         open.id = 7
         open.chargeMilliAmpHours = 5000
-        d.restore(string: 0, open)
+        d.restore(string: 0, open, updatedAt: 2000)
         #expect(d.isDischarging(string: 0))
         // The gateway was off for an hour: the gap is not integrated.
         _ = d.update(sample(3600, current: -40000))
@@ -53,5 +53,19 @@ import Testing
         #expect(e.id == 7)
         #expect(abs(e.chargeMilliAmpHours - (5000 + 40000.0 / 3600)) < 0.01)
         #expect(e.end == 3_601_000)
+    }
+}
+
+@Suite struct DischargeRestartTests {
+    @Test func anEventThatEndedWhileDownClosesWhenLastSeen() {
+        var d = DischargeDetector(strings: 1, threshold: -2000, startDelay: .seconds(10), endDelay: .seconds(30))
+        var open = DischargeProgress(start: 1000)
+        open.id = 3
+        d.restore(string: 0, open, updatedAt: 600_000)
+        guard case let .ended(_, e) = d.update(sample(7200, current: 150)) else {
+            Issue.record("not ended")
+            return
+        }
+        #expect(e.end == 600_000, "closed at its last save before the restart, not two hours later")
     }
 }
