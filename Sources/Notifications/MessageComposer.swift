@@ -14,7 +14,7 @@ public struct MessageComposer: Sendable {
     }
 
     /// One alarm change: raised or cleared, with its record.
-    public struct Change: Sendable, Equatable {
+    public struct Change: Sendable, Equatable, Codable {
         public var raised: Bool
         public var record: AlarmRecord
 

@@ -7,8 +7,8 @@ public import Logging
 public import ServiceLifecycle
 public import Storage
 
-/// Tells recipients about alarms: batches each person's events within a window
-/// into one message per channel, queues it durably, delivers and retries with backoff.
+/// Tells recipients about alarms: collects each person's changes within a window (durably,
+/// in SQLite) into one message per channel, queues it, delivers and retries with backoff.
 public struct NotificationService: Service {
     private let store: DatabaseQueue<HistoryStore>
     private let settings: NotificationSettings
@@ -31,12 +31,6 @@ public struct NotificationService: Service {
     private enum Input: Sendable {
         case change(MessageComposer.Change)
         case tick
-    }
-
-    /// One pending message: a recipient on a channel, and the changes collected for it.
-    private struct BatchKey: Hashable {
-        var recipient: Int
-        var channel: String
     }
 
     public func run() async throws {
@@ -70,35 +64,64 @@ public struct NotificationService: Service {
         }
     }
 
-    /// Collects changes per recipient and channel; a batch is queued when its window closes (or at shutdown).
+    /// Stores each change for every recipient and channel that wants it (so a restart loses none);
+    /// a batch becomes one queued message when its window closes.
     private func batchLoop(_ inputs: AsyncStream<Input>) async {
-        var batches: [BatchKey: (deadline: ContinuousClock.Instant, changes: [MessageComposer.Change])] = [:]
         var overrides: [String: [AlarmType: AlarmLimit]] = [:]
         var ticks = 0
         for await item in inputs {
             switch item {
             case let .change(change):
-                let limit = alarms.limits(forString: change.record.stringId).merging(overrides[change.record.stringId] ?? [:]) { $1 }[change.record.type]
-                for (i, r) in settings.recipients.enumerated() where r.strings?.contains(change.record.stringId) ?? true {
-                    for channel in channels(for: r, limit: limit) {
-                        let key = BatchKey(recipient: i, channel: channel)
-                        var batch = batches[key] ?? (ContinuousClock.now + settings.batchWindow, [])
-                        batch.changes.append(change)
-                        batches[key] = batch
+                let id = change.record.stringId
+                let limit = alarms.limits(forString: id).merging(overrides[id] ?? [:]) { $1 }[change.record.type]
+                var targets: [(channel: String, recipient: Recipient)] = []
+                for r in settings.recipients where r.strings?.contains(id) ?? true {
+                    for channel in channels(for: r, limit: limit) { targets.append((channel, r)) }
+                }
+                guard !targets.isEmpty, let json = try? String(decoding: JSONEncoder().encode(change), as: UTF8.self) else { continue }
+                let deadline = Self.now() + settings.batchWindow.components.seconds * 1000
+                let chosen = targets
+                do {
+                    try await store.run { store in
+                        try store.db.transaction {
+                            let n = NotificationStore(db: store.db)
+                            for (channel, r) in chosen {
+                                let contact = (channel == "email" ? r.email : r.phone) ?? ""
+                                try n.addPending(channel: channel, recipient: r.name, contact: contact, change: json, deadline: deadline)
+                            }
+                        }
                     }
+                } catch {
+                    logger.error("cannot store an alarm change for notification", metadata: ["error": "\(error)"])
                 }
             case .tick:
                 ticks += 1
                 if ticks % 10 == 1, let fresh = try? await store.run({ try LimitStore(db: $0.db).all() }) { overrides = fresh }
-                let now = ContinuousClock.now
-                for (key, batch) in batches where batch.deadline <= now {
-                    batches[key] = nil
-                    await enqueue(key, batch.changes)
-                }
+                await composeClosedBatches()
             }
         }
-        // Shutdown: what was collected is queued, and goes out after the restart.
-        for (key, batch) in batches { await enqueue(key, batch.changes) }
+    }
+
+    /// Turns every batch whose window has closed into one queued message, in one transaction.
+    private func composeClosedBatches() async {
+        let composer = self.composer
+        let now = Self.now()
+        do {
+            try await store.run { store in
+                try store.db.transaction {
+                    let n = NotificationStore(db: store.db)
+                    for batch in try n.takeClosedBatches(now: now) {
+                        let changes = batch.changes.compactMap { try? JSONDecoder().decode(MessageComposer.Change.self, from: Data($0.utf8)) }
+                        guard !changes.isEmpty else { continue }
+                        let (subject, body) = batch.channel == "email" ? composer.email(changes) : ("SMS", composer.sms(changes))
+                        try n.enqueue(channel: batch.channel, recipient: batch.recipient, contact: batch.contact,
+                                      subject: subject, body: body, at: now)
+                    }
+                }
+            }
+        } catch {
+            logger.error("cannot compose notifications", metadata: ["error": "\(error)"])
+        }
     }
 
     private func channels(for r: Recipient, limit: AlarmLimit?) -> [String] {
@@ -109,20 +132,7 @@ public struct NotificationService: Service {
         return out
     }
 
-    private func enqueue(_ key: BatchKey, _ changes: [MessageComposer.Change]) async {
-        let r = settings.recipients[key.recipient]
-        let (subject, body) = key.channel == "email" ? composer.email(changes) : ("SMS", composer.sms(changes))
-        let contact = (key.channel == "email" ? r.email : r.phone) ?? ""
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        do {
-            _ = try await store.run {
-                try NotificationStore(db: $0.db).enqueue(channel: key.channel, recipient: r.name, contact: contact,
-                                                         subject: subject, body: body, at: now)
-            }
-        } catch {
-            logger.error("cannot queue a notification", metadata: ["channel": "\(key.channel)", "error": "\(error)"])
-        }
-    }
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Sends due messages one at a time on the delivery thread; failures wait and retry.
     private func deliverLoop() async {

@@ -1,7 +1,7 @@
 public import BatteryModel
 
 /// One alarm as stored: raised (active, "from") → cleared (gone, "to").
-public struct AlarmRecord: Sendable, Equatable {
+public struct AlarmRecord: Sendable, Equatable, Codable {
     public var id: Int64
     public var stringId: String
     public var upsId: String

@@ -38,6 +38,71 @@ public struct NotificationStore {
         public var attempt: Int
     }
 
+    /// Adds a change to the batch of (channel, recipient, contact); the batch closes at the
+    /// deadline of its first change. Returns that deadline.
+    @discardableResult
+    public func addPending(channel: String, recipient: String, contact: String, change: String, deadline: Int64) throws -> Int64 {
+        let first = try db.statement(
+            "SELECT MIN(deadline_at) FROM notification_pending WHERE channel = ? AND recipient = ? AND contact = ?")
+        defer { first.reset() }
+        for (i, v) in [channel, recipient, contact].enumerated() { try first.bind(i + 1, v) }
+        let existing = try first.step() && !first.isNull(0) ? first.int64(0) : nil
+        first.reset()
+        let at = existing ?? deadline
+        let s = try db.statement(
+            "INSERT INTO notification_pending(channel, recipient, contact, deadline_at, change) VALUES (?, ?, ?, ?, ?)")
+        defer { s.reset() }
+        for (i, v) in [channel, recipient, contact].enumerated() { try s.bind(i + 1, v) }
+        try s.bind(4, at)
+        try s.bind(5, change)
+        try s.step()
+        return at
+    }
+
+    public struct PendingBatch: Sendable {
+        public var channel: String
+        public var recipient: String
+        public var contact: String
+        /// JSON of each change, oldest first.
+        public var changes: [String]
+    }
+
+    /// Batches whose window has closed at `now` (every batch with `everything`), taken out of the pending table.
+    public func takeClosedBatches(now: Int64, everything: Bool = false) throws -> [PendingBatch] {
+        try db.transaction {
+            let s = try db.statement("""
+                SELECT p.channel, p.recipient, p.contact, p.change FROM notification_pending p
+                JOIN (SELECT channel, recipient, contact FROM notification_pending GROUP BY channel, recipient, contact
+                      HAVING MIN(deadline_at) <= ?1 OR ?2) b
+                  ON b.channel = p.channel AND b.recipient = p.recipient AND b.contact = p.contact
+                ORDER BY p.id
+                """)
+            defer { s.reset() }
+            try s.bind(1, now)
+            try s.bind(2, Int64(everything ? 1 : 0))
+            var batches: [String: PendingBatch] = [:]
+            var order: [String] = []
+            while try s.step() {
+                let key = "\(s.text(0))\u{1F}\(s.text(1))\u{1F}\(s.text(2))"
+                if batches[key] == nil {
+                    order.append(key)
+                    batches[key] = PendingBatch(channel: s.text(0), recipient: s.text(1), contact: s.text(2), changes: [])
+                }
+                batches[key]?.changes.append(s.text(3))
+            }
+            s.reset()
+            let out = order.compactMap { batches[$0] }
+            let del = try db.statement("DELETE FROM notification_pending WHERE channel = ? AND recipient = ? AND contact = ?")
+            defer { del.reset() }
+            for b in out {
+                for (i, v) in [b.channel, b.recipient, b.contact].enumerated() { try del.bind(i + 1, v) }
+                try del.step()
+                del.reset()
+            }
+            return out
+        }
+    }
+
     @discardableResult
     public func enqueue(channel: String, recipient: String, contact: String, subject: String, body: String, at: Int64) throws -> Int64 {
         let s = try db.statement("""

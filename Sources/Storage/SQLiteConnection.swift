@@ -59,8 +59,21 @@ public final class SQLiteConnection {
         return s
     }
 
-    /// Runs `body` in one transaction; rolls back if it throws.
+    /// Runs `body` in one transaction; rolls back if it throws. Nested calls become savepoints,
+    /// so store methods that need a transaction compose into a caller's larger one.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if sqlite3_get_autocommit(handle) == 0 {
+            try execute("SAVEPOINT nested")
+            do {
+                let result = try body()
+                try execute("RELEASE nested")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO nested")
+                try? execute("RELEASE nested")
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -97,6 +97,18 @@ enum Schema {
         );
         CREATE INDEX notification_log_by_time ON notification_log(at);
         """,
+        // 3: alarm changes waiting for their batch window, so a restart loses none.
+        """
+        CREATE TABLE notification_pending (
+            id          INTEGER PRIMARY KEY,
+            channel     TEXT NOT NULL,
+            recipient   TEXT NOT NULL,
+            contact     TEXT NOT NULL,
+            deadline_at INTEGER NOT NULL,   -- when the batch is composed (first change + window)
+            change      TEXT NOT NULL       -- JSON of the alarm change
+        );
+        CREATE INDEX notification_pending_by_batch ON notification_pending(channel, recipient, contact);
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -20,8 +20,8 @@ struct NotifyingPlant {
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
-    init(smtpPort: Int, cert: String) throws {
-        dir = try tempDir()
+    init(smtpPort: Int, cert: String, dir existing: String? = nil, window: String = "2s") throws {
+        dir = try existing ?? tempDir()
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let map = repoRoot.appendingPathComponent("config/registermaps/bmc-v1.yaml").path
@@ -39,7 +39,7 @@ struct NotifyingPlant {
               defaults:
                 cellVoltageHigh: { onDelay: 0s, offDelay: 0s, email: true }
             notifications:
-              batchWindow: 2s
+              batchWindow: \(window)
               retry: { first: 1s, max: 2s, attempts: 20 }
               email: { host: localhost, port: \(smtpPort), security: starttls, username: gateway, password: s3cret,
                        from: gateway@example.org, caFile: \(cert), timeout: 3s }
@@ -67,13 +67,13 @@ struct NotifyingPlant {
         return try NotificationStore(db: store.db).log()
     }
 
-    func stop() async throws {
+    func stop(keepData: Bool = false) async throws {
         await group.triggerGracefulShutdown()
         try await task.value
         gateway.model.finishEvents()
         gateway.events.finish()
         await sim.stop()
-        try? FileManager.default.removeItem(atPath: dir)
+        if !keepData { try? FileManager.default.removeItem(atPath: dir) }
     }
 }
 
@@ -103,6 +103,29 @@ struct NotifyingPlant {
         #expect(log.filter { $0.status == "sent" }.count == 2)
         #expect(Set(log.map(\.contact)) == ["alice@example.org", "bob@example.org"])
         try await plant.stop()
+    }
+
+    @Test func changesWaitingForTheirWindowSurviveARestart() async throws {
+        let certDir = try tempDir()
+        let (cert, key) = try makeCertificate(in: certDir)
+        let smtpPort = try freePort()
+        let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
+            "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+        defer { sink.stop() }
+        let first = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "5s")
+        try await Task.sleep(for: .seconds(1))
+        try first.pinCell(unit: 1, cell: 2, millivolts: 14600)
+        let db = Gateway.databasePath(dataDirectory: "\(first.dir)/data")
+        #expect(await waitFor(10) {
+            ((try? HistoryStore(path: db, readOnly: true).db.scalar("SELECT COUNT(*) FROM notification_pending")) ?? 0) == 1
+        })
+        try await first.stop(keepData: true)  // inside the 5 s window: nothing was sent yet
+        #expect(receivedMail("\(certDir)/mail").isEmpty)
+
+        let second = try NotifyingPlant(smtpPort: smtpPort, cert: cert, dir: first.dir, window: "5s")
+        #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 1 }, "sent after the restart")
+        #expect(receivedMail("\(certDir)/mail").first?.contains("string s1 cell 2") == true)
+        try await second.stop()
     }
 
     @Test func smtpDownIsLoggedAndRetriedUntilDelivered() async throws {
