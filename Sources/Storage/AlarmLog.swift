@@ -52,17 +52,8 @@ public struct AlarmLog {
 
     /// Alarms of a scope, newest first, `limit` rows from `offset`.
     public func list(_ scope: ListScope, activeOnly: Bool = false, limit: Int = 100, offset: Int = 0) throws -> [AlarmRecord] {
-        var sql = Self.select
-        var conditions: [String] = []
-        var text: String?
-        switch scope {
-        case .site: break
-        case let .ups(id): conditions.append("s.ups = ?"); text = id
-        case let .string(id): conditions.append("s.id = ?"); text = id
-        }
-        if activeOnly { conditions.append("a.cleared_at IS NULL") }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY a.raised_at DESC, a.id DESC LIMIT ? OFFSET ?"
+        let (filter, text) = scope.filter(activeOnly ? "a.cleared_at IS NULL" : nil)
+        let sql = Self.select + filter + " ORDER BY a.raised_at DESC, a.id DESC LIMIT ? OFFSET ?"
         let s = try db.statement(sql)
         defer { s.reset() }
         var n = 1
@@ -77,17 +68,8 @@ public struct AlarmLog {
     }
 
     public func count(_ scope: ListScope, activeOnly: Bool = false) throws -> Int {
-        var sql = "SELECT COUNT(*) FROM alarms a JOIN strings s ON s.key = a.string_key"
-        var conditions: [String] = []
-        var text: String?
-        switch scope {
-        case .site: break
-        case let .ups(id): conditions.append("s.ups = ?"); text = id
-        case let .string(id): conditions.append("s.id = ?"); text = id
-        }
-        if activeOnly { conditions.append("a.cleared_at IS NULL") }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        let s = try db.statement(sql)
+        let (filter, text) = scope.filter(activeOnly ? "a.cleared_at IS NULL" : nil)
+        let s = try db.statement("SELECT COUNT(*) FROM alarms a JOIN strings s ON s.key = a.string_key" + filter)
         defer { s.reset() }
         if let text { try s.bind(1, text) }
         return try s.step() ? Int(s.int64(0)) : 0

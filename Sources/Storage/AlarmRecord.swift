@@ -69,4 +69,17 @@ public enum ListScope: Sendable, Equatable {
     case site
     case ups(String)
     case string(String)
+
+    /// A WHERE clause over the `strings` table aliased `s` (plus `extra`), and the id to bind first.
+    func filter(_ extra: String? = nil) -> (sql: String, text: String?) {
+        var conditions: [String] = []
+        var text: String?
+        switch self {
+        case .site: break
+        case let .ups(id): conditions.append("s.ups = ?"); text = id
+        case let .string(id): conditions.append("s.id = ?"); text = id
+        }
+        if let extra { conditions.append(extra) }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), text)
+    }
 }

@@ -51,14 +51,8 @@ public struct DischargeLog {
 
     /// Events of a scope, newest first.
     public func list(_ scope: ListScope, limit: Int = 100, offset: Int = 0) throws -> [DischargeRecord] {
-        var sql = Self.select
-        var text: String?
-        switch scope {
-        case .site: break
-        case let .ups(id): sql += " WHERE s.ups = ?"; text = id
-        case let .string(id): sql += " WHERE s.id = ?"; text = id
-        }
-        sql += " ORDER BY d.start_at DESC, d.id DESC LIMIT ? OFFSET ?"
+        let (filter, text) = scope.filter()
+        let sql = Self.select + filter + " ORDER BY d.start_at DESC, d.id DESC LIMIT ? OFFSET ?"
         let s = try db.statement(sql)
         defer { s.reset() }
         var n = 1
