@@ -43,7 +43,8 @@ public struct Gateway: Sendable {
         acquisition = Acquisition(config: config, model: model, logger: logger)
     }
 
-    /// Services in start order; they stop in reverse (acquisition before the recorder's last flush).
+    /// Services in start order; they stop in reverse: polling ends first, then the alarm service
+    /// drains the last samples, the notifier its last changes, and the recorder writes what is pending.
     public func services() -> [any Service] {
         var list: [any Service] = []
         if let simulator { list.append(SimulatorService(simulator: simulator)) }
