@@ -7,7 +7,8 @@ packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev ca-certif
 if [[ "${1:-}" == "--test" ]]; then
     # mbpoll: an independent Modbus client the tests use against the simulator.
     # sqlite3: the CLI, to inspect databases in tests.
-    packages+=(mbpoll sqlite3 openssl python3-pip)
+    # smitools: smilint (MIB compiler); snmp: net-snmp's command-line tools.
+    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp)
 fi
 
 missing=()
@@ -23,6 +24,15 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
+    # The SMIv2 base modules (SNMPv2-SMI, -TC, -CONF) for smilint and net-snmp's tools: Debian ships
+    # their text in erlang-snmp; unpack it under .build-peers/ instead of committing them.
+    base="$(cd "$(dirname "$0")/.." && pwd)/.build-peers/erlang-snmp"
+    if ! ls "$base"/usr/lib/erlang/lib/snmp-*/mibs/SNMPv2-SMI.mib >/dev/null 2>&1; then
+        mkdir -p "$base"
+        (cd "$base" && apt-get download erlang-snmp >/dev/null 2>&1 \
+            || { $SUDO apt-get update -qq && apt-get download erlang-snmp >/dev/null; })
+        dpkg-deb -x "$base"/erlang-snmp_*.deb "$base"
+    fi
     # aiosmtpd: a real SMTP server (STARTTLS, AUTH) the notification tests send to.
     # (Debian's own python3 refuses pip installs outside a venv: then allow it explicitly.)
     if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
