@@ -23,6 +23,9 @@ let package = Package(
         // C libraries (Debian packages libmodbus-dev, libsqlite3-dev).
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // net-snmp's agent behind a plain-C API (its headers clash with Foundation's).
+        .target(name: "CNetSNMPShim",
+                linkerSettings: [.linkedLibrary("netsnmpagent"), .linkedLibrary("netsnmp")]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Topology, measurements, live model, aggregates (no I/O).
@@ -65,9 +68,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // SNMP agent on net-snmp: the BTMS-GATEWAY-MIB served from the live model.
+        .target(name: "SNMPAgent", dependencies: [
+            "CNetSNMPShim", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ModbusCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
         // Service wiring, status socket, CLI commands (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications",
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

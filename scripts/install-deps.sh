@@ -3,7 +3,7 @@
 # tests need). Idempotent and quiet when everything is already there.
 set -euo pipefail
 
-packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev ca-certificates)
+packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev libsnmp-dev ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
     # mbpoll: an independent Modbus client the tests use against the simulator.
     # sqlite3: the CLI, to inspect databases in tests.

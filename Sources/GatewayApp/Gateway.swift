@@ -1,6 +1,7 @@
 public import Acquisition
 public import Alarms
 import Notifications
+import SNMPAgent
 public import BatteryModel
 import Foundation
 public import GatewayConfig
@@ -58,6 +59,12 @@ public struct Gateway: Sendable {
                                         gatewayId: config.gatewayId, site: config.topology.siteName, events: events, logger: logger))
         list.append(AlarmService(store: store, model: model, settings: config.alarms, discharge: config.discharge,
                                  events: events, logger: logger))
+        if let snmp = config.snmp {
+            let server = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", listen: snmp.listen, community: snmp.community,
+                                         logger: logger)
+            list.append(SNMPService(server: server, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
+                                    model: model, store: store, events: events, logger: logger))
+        }
         list.append(AcquisitionService(acquisition: acquisition))
         list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), gateway: self, logger: logger))
         return list

@@ -50,6 +50,19 @@ extension GatewayConfig {
         return s
     }
 
+    static func loadSNMP(_ node: ConfigNode) -> SNMPSettings? {
+        node.rejectUnknownKeys(allowed: ["enabled", "listen", "community"])
+        guard node.exists, node["enabled"].bool(default: true) else { return nil }
+        var s = SNMPSettings()
+        s.listen = node["listen"].string(default: s.listen) ?? s.listen
+        if !(s.listen.hasPrefix("udp:") || s.listen.hasPrefix("udp6:") || s.listen.hasPrefix("tcp:")) {
+            node["listen"].problem("'\(s.listen)' is not a transport address like udp:127.0.0.1:1161")
+        }
+        s.community = node["community"].string(default: s.community) ?? s.community
+        if s.community.isEmpty || s.community.contains(where: \.isWhitespace) { node["community"].problem("must be one word") }
+        return s
+    }
+
     /// Splits HOST:PORT (port 1…65535).
     public static func hostPort(_ text: String) -> (String, Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }

@@ -15,6 +15,8 @@ public struct GatewayConfig: Sendable {
     public var discharge = DischargeSettings()
     public var alarms = AlarmSettings()
     public var notifications = NotificationSettings()
+    /// The SNMP agent; nil when the section is absent or disabled.
+    public var snmp: SNMPSettings?
     public var simulator: SimulatorSettings?
     public var topology: Topology
     /// One per string, same order as `topology.strings`.
@@ -129,4 +131,14 @@ public struct SerialLine: Sendable, Hashable {
 
     /// Bits on the wire per byte (start + data + parity + stop).
     public var bitsPerByte: Int { 1 + dataBits + (parity == .none ? 0 : 1) + stopBits }
+}
+
+/// The SNMP agent (docs/snmp.md).
+public struct SNMPSettings: Sendable, Equatable {
+    /// net-snmp transport address, e.g. `udp:127.0.0.1:1161` (`udp:161` in production).
+    public var listen = "udp:127.0.0.1:1161"
+    /// SNMPv2c read-only community, accepted from the local host.
+    public var community = "public"
+
+    public init() {}
 }

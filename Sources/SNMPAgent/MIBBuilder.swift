@@ -1,0 +1,135 @@
+public import BatteryModel
+import Foundation
+public import GatewayConfig
+public import Storage
+
+/// Builds the BTMS-GATEWAY-MIB view (mibs/BTMS-GATEWAY-MIB.txt) from a model snapshot.
+public struct MIBBuilder: Sendable {
+    /// enterprises.32473 (RFC 5612 documentation number; see the MIB).
+    public static let root: [UInt32] = [1, 3, 6, 1, 4, 1, 32473]
+    let gatewayId: String
+    let version: String
+    let alarms: AlarmSettings
+
+    public init(gatewayId: String, version: String, alarms: AlarmSettings) {
+        self.gatewayId = gatewayId
+        self.version = version
+        self.alarms = alarms
+    }
+
+    /// Everything the agent serves; values that are not measured are left out (holes in the tables).
+    public func view(snapshot: ModelSnapshot, activeAlarms: [AlarmRecord], alarmsRaised: UInt32,
+                     uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:]) -> MIBView {
+        var e: [([UInt32], SNMPValue)] = []
+        let t = snapshot.topology
+        let objects = Self.root + [1]
+        func add(_ path: [UInt32], _ v: SNMPValue) { e.append((objects + path, v)) }
+        func int(_ v: Int32) -> SNMPValue? { Measurement.value(v).map { .integer(Int64($0)) } }
+        let upsOf = Dictionary(uniqueKeysWithValues: t.upses.enumerated().map { ($1.id, UInt32($0 + 1)) })
+        let stringOf = Dictionary(uniqueKeysWithValues: t.strings.enumerated().map { ($1.id, UInt32($0 + 1)) })
+
+        // Identity
+        let ticks = UInt32(clamping: uptime.components.seconds * 100 + uptime.components.attoseconds / 10_000_000_000_000_000)
+        for (n, v) in [SNMPValue.string(gatewayId), .string(version), .string(t.siteName), .gauge(UInt32(t.upses.count)),
+                       .gauge(UInt32(t.strings.count)), .gauge(UInt32(t.cellCount)), .timeTicks(ticks),
+                       .gauge(UInt32(activeAlarms.count)), .counter(alarmsRaised)].enumerated() {
+            add([1, UInt32(n + 1), 0], v)
+        }
+
+        // UPS table
+        for (i, ups) in t.upses.enumerated() {
+            let idx = UInt32(i + 1)
+            let a = snapshot.aggregate(ups: i)
+            let active = activeAlarms.count { $0.upsId == ups.id }
+            var cols: [(UInt32, SNMPValue?)] = [(2, .string(ups.id)), (3, .string(ups.name)), (4, .gauge(UInt32(a.stringCount))),
+                                                (5, .gauge(UInt32(a.stringsCommLost))), (6, .gauge(UInt32(a.stringsDischarging)))]
+            let v = a.cells[.voltage]
+            cols += [(7, v.map { .integer(Int64($0.min.value)) }), (8, v.map { .integer(Int64($0.max.value)) }),
+                     (9, v.map { .integer(Int64($0.mean.rounded())) }), (10, .gauge(UInt32(active)))]
+            for (c, value) in cols { if let value { add([2, 1, c, idx], value) } }
+        }
+
+        // String and cell tables
+        for (i, info) in t.strings.enumerated() {
+            let idx = UInt32(i + 1)
+            let state = snapshot.strings[i]
+            var cols: [(UInt32, SNMPValue?)] = [(2, .string(info.id)), (3, .string(info.name)), (4, .gauge(UInt32(info.upsIndex + 1))),
+                                                (11, .integer(Self.commStatus(state.quality))), (12, .gauge(UInt32(info.cellCount)))]
+            if let s = state.sample {
+                let v = s.values
+                cols += [(5, int(v.voltage)), (6, int(v.current)), (7, int(v.soc)), (8, int(v.temperature)), (9, int(v.humidity)),
+                         (10, .octets(Self.bits(v.status.rawValue, count: 4)))]
+                if let stat = s.summary.statistics[.voltage] {
+                    cols += [(13, .integer(Int64(stat.min))), (14, .integer(Int64(stat.max))),
+                             (15, .integer(Int64((stat.mean ?? 0).rounded()))), (16, .gauge(UInt32(stat.minCell + 1)))]
+                }
+                let c = s.cells
+                for cell in 0..<c.count {
+                    let cidx = UInt32(cell + 1)
+                    let cellCols: [(UInt32, SNMPValue?)] = [(2, int(c.voltage[cell])), (3, int(c.resistance[cell])),
+                                                            (4, int(c.temperature[cell])), (5, int(c.soc[cell])), (6, int(c.soh[cell])),
+                                                            (7, .octets(Self.bits(c.status[cell].rawValue, count: 2)))]
+                    for (col, value) in cellCols { if let value { add([4, 1, col, idx, cidx], value) } }
+                }
+            }
+            for (c, value) in cols { if let value { add([3, 1, c, idx], value) } }
+
+            // Limits in force
+            let limits = alarms.limits(forString: info.id).merging(overrides[info.id] ?? [:]) { $1 }
+            for (n, type) in AlarmType.allCases.enumerated() {
+                guard let l = limits[type] else { continue }
+                let tn = UInt32(n + 1)
+                let limitCols: [(UInt32, SNMPValue)] = [(2, .integer(l.enabled ? 1 : 2)), (3, .integer(Int64(l.limit))),
+                                                        (4, .integer(Int64(l.hysteresis))), (5, .gauge(Self.ms(l.onDelay))),
+                                                        (6, .gauge(Self.ms(l.offDelay))), (7, .integer(l.sms ? 1 : 2)),
+                                                        (8, .integer(l.email ? 1 : 2))]
+                for (c, value) in limitCols { add([5, 1, c, idx, tn], value) }
+            }
+        }
+
+        // Active alarms
+        for r in activeAlarms where r.id > 0 && r.id <= Int64(UInt32.max) {
+            let id = UInt32(r.id)
+            let cols: [(UInt32, SNMPValue?)] = [
+                (2, upsOf[r.upsId].map { .gauge($0) }), (3, stringOf[r.stringId].map { .gauge($0) }), (4, .gauge(UInt32(r.cell ?? 0))),
+                (5, .integer(Int64(Self.typeNumber(r.type)))), (6, r.value.map { .integer(Int64($0)) }), (7, .integer(Int64(r.limit))),
+                (8, .octets(Self.dateAndTime(r.raisedAt))),
+                (9, .string("\(r.type.title): \(r.stringId)\(r.cell.map { " cell \($0)" } ?? "")")),
+            ]
+            for (c, value) in cols { if let value { add([6, 1, c, id], value) } }
+        }
+        return MIBView(e)
+    }
+
+    static func typeNumber(_ t: AlarmType) -> Int { (AlarmType.allCases.firstIndex(of: t) ?? 0) + 1 }
+
+    static func commStatus(_ q: Quality) -> Int64 {
+        switch q {
+        case .ok: 1
+        case .stale: 2
+        case .commLost: 3
+        case .unknown: 4
+        }
+    }
+
+    /// SNMP BITS: bit 0 is the most significant bit of the first octet.
+    static func bits(_ flags: UInt16, count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: (count + 7) / 8)
+        for b in 0..<count where flags & (1 << b) != 0 { out[b / 8] |= 0x80 >> UInt8(b % 8) }
+        return out
+    }
+
+    static func ms(_ d: Duration) -> UInt32 {
+        UInt32(clamping: d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// SNMPv2-TC DateAndTime in UTC (11 octets).
+    static func dateAndTime(_ ms: Int64) -> [UInt8] {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        let year = c.year ?? 1970
+        return [UInt8(year >> 8), UInt8(year & 0xFF), UInt8(c.month ?? 1), UInt8(c.day ?? 1), UInt8(c.hour ?? 0),
+                UInt8(c.minute ?? 0), UInt8(c.second ?? 0), UInt8((ms % 1000) / 100), UInt8(ascii: "+"), 0, 0]
+    }
+}

@@ -1,0 +1,85 @@
+public import Alarms
+public import BatteryModel
+import Foundation
+import GatewayConfig
+public import Logging
+public import ServiceLifecycle
+public import Storage
+
+/// Keeps the SNMP agent's view current: rebuilt from the live model once a
+/// second, and at once when an alarm is raised or cleared.
+public struct SNMPService: Service {
+    let server: SNMPAgentServer
+    let builder: MIBBuilder
+    let model: LiveModel
+    let store: DatabaseQueue<HistoryStore>
+    let events: EventBroadcaster
+    let logger: Logger
+
+    public init(server: SNMPAgentServer, builder: MIBBuilder, model: LiveModel, store: DatabaseQueue<HistoryStore>,
+                events: EventBroadcaster, logger: Logger) {
+        self.server = server
+        self.builder = builder
+        self.model = model
+        self.store = store
+        self.events = events
+        self.logger = logger
+    }
+
+    private enum Input: Sendable {
+        case event(GatewayEvent)
+        case tick
+    }
+
+    public func run() async throws {
+        let started = ContinuousClock.now
+        do { try server.start() } catch {
+            // Not fatal for the rest of the gateway (a port in use, say): said clearly, then idle.
+            logger.error("SNMP agent not started", metadata: ["error": "\(error)"])
+            try? await gracefulShutdown()
+            return
+        }
+        var active = (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? []
+        var raised: UInt32 = 0
+        var overrides = (try? await store.run { try LimitStore(db: $0.db).all() }) ?? [:]
+        let subscription = events.subscribe()
+        let (inputs, input) = AsyncStream<Input>.makeStream()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await e in subscription.events { input.yield(.event(e)) }
+                input.finish()
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    input.yield(.tick)
+                }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                subscription.finish()
+            }
+            var ticks = 0
+            server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
+                                       uptime: .now - started, overrides: overrides))
+            for await item in inputs {
+                switch item {
+                case let .event(.alarmRaised(r)):
+                    active.append(r)
+                    raised &+= 1
+                case let .event(.alarmCleared(r)):
+                    active.removeAll { $0.id == r.id }
+                case .event:
+                    continue
+                case .tick:
+                    ticks += 1
+                    if ticks % 10 == 0, let fresh = try? await store.run({ try LimitStore(db: $0.db).all() }) { overrides = fresh }
+                }
+                server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
+                                           uptime: .now - started, overrides: overrides))
+            }
+            group.cancelAll()
+        }
+        await server.stop()
+    }
+}

@@ -1,0 +1,95 @@
+import BatteryModel
+import Foundation
+import GatewayApp
+import ModbusCore
+import Simulator
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// net-snmp's tools against the running gateway's agent (one agent per process: one suite).
+@Suite(.serialized, .timeLimit(.minutes(2))) struct SNMPTests {
+    @Test func netSnmpToolsSeeTheLiveModel() async throws {
+        let base = try #require(smiBaseDirectory, "run scripts/install-deps.sh --test")
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let (sim, port) = try startSimulator(units: [1, 2, 3], cells: 24)
+        let snmpPort = try freePort()
+        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
+            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2), .tcp(port: port, unit: 3)], cells: 24,
+            extra: immediateAlarms + "snmp: { listen: \"udp:127.0.0.1:\(snmpPort)\", community: s3cret }\n")))
+        #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
+        try pin(port, unit: 2, [(1016, [11000])])  // cell 17 of s2
+        #expect(await eventually { gw.model.string(1).sample?.cells.voltage[16] == 11000 })
+        try await Task.sleep(for: .milliseconds(1500))  // the agent's view is rebuilt every second
+
+        let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
+        let target = "127.0.0.1:\(snmpPort)"
+        let (code, get) = try run("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target,
+            "btmsGatewayId.0", "btmsStringCount.0", "btmsCellCount.0", "btmsCellVoltage.2.17", "btmsStringId.2", "btmsStringCommStatus.2"])
+        #expect(code == 0, "\(get)")
+        #expect(get.split(separator: "\n") == ["test-gw", "3", "72", "11000 mV", "s2", "ok"])
+
+        // The whole cell table equals the model, value for value.
+        let (walkCode, walk) = try run("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Cr50", "-On", "-Oqe", target, ".1.3.6.1.4.1.32473.1.4"])
+        #expect(walkCode == 0)
+        var served: [String: Int] = [:]
+        for line in walk.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, let v = Int(parts[1]) { served[String(parts[0])] = v }
+        }
+        let snapshot = gw.model.snapshot()
+        var compared = 0
+        for (s, state) in snapshot.strings.enumerated() {
+            let cells = try #require(state.sample?.cells)
+            for (col, column) in [(2, cells.voltage), (3, cells.resistance), (6, cells.soh)] {
+                for (i, v) in column.enumerated() {
+                    let oid = ".1.3.6.1.4.1.32473.1.4.1.\(col).\(s + 1).\(i + 1)"
+                    if col == 3 || col == 6 {  // slow-moving: equal to the snapshot taken after the walk
+                        #expect(served[oid] == Int(v), "\(oid)")
+                    } else if s == 1 && i == 16 {
+                        #expect(served[oid] == 11000)
+                    } else {
+                        #expect(abs((served[oid] ?? 0) - Int(v)) < 10, "\(oid)")  // ±2 mV noise between walk and snapshot
+                    }
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared == 3 * 24 * 3)
+        #expect(walk.split(separator: "\n").count == 3 * 24 * 6, "every cell, every column")
+
+        // The alarm for the injected cell is in the active alarm table.
+        let (_, alarms) = try run("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsAlarmType"])
+        #expect(alarms.contains("cellVoltageLow"), "\(alarms)")
+
+        // Wrong community: no answer. Garbage datagrams: the agent keeps answering.
+        let (wrong, _) = try run("snmpget", ["-v2c", "-c", "wrong", "-t", "1", "-r", "0"] + mibs + [target, "btmsGatewayId.0"])
+        #expect(wrong != 0)
+        sendGarbage(port: snmpPort)
+        let (after, id) = try run("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsGatewayId.0"])
+        #expect(after == 0 && id.hasPrefix("test-gw"))
+
+        try await gw.stop()
+        await sim.stop()
+    }
+
+    /// Random bytes and a truncated BER sequence at the agent's port.
+    func sendGarbage(port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let packets: [[UInt8]] = [(0..<200).map { _ in UInt8.random(in: 0...255) }, [0x30, 0x82, 0xFF, 0xFF, 0x02, 0x01], [0x30]]
+        for p in packets {
+            _ = p.withUnsafeBytes { b in
+                withUnsafePointer(to: &addr) { a in
+                    a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, b.baseAddress, b.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
+        }
+    }
+}
