@@ -111,3 +111,22 @@ void cnetsnmpshim_stop(const char *app) {
     snmp_shutdown(app);
     shutdown_master_agent();
 }
+
+int cnetsnmpshim_send_trap(const uint32_t *trap, size_t trap_length, const cnetsnmpshim_varbind *varbinds, size_t count) {
+    static const oid snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+    oid name[128];
+    netsnmp_variable_list *vars = NULL;
+    if (trap_length > 128) return -1;
+    for (size_t i = 0; i < trap_length; i++) name[i] = trap[i];
+    snmp_varlist_add_variable(&vars, snmp_trap_oid, OID_LENGTH(snmp_trap_oid), ASN_OBJECT_ID,
+                              (const u_char *)name, trap_length * sizeof(oid));
+    for (size_t v = 0; v < count; v++) {
+        if (varbinds[v].length > 128) continue;
+        for (size_t i = 0; i < varbinds[v].length; i++) name[i] = varbinds[v].oid[i];
+        netsnmp_variable_list *var = snmp_varlist_add_variable(&vars, name, varbinds[v].length, ASN_NULL, NULL, 0);
+        if (var) set_value(var, &varbinds[v].value);
+    }
+    send_v2trap(vars);
+    snmp_free_varbind(vars);
+    return 0;
+}

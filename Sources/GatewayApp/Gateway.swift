@@ -61,7 +61,7 @@ public struct Gateway: Sendable {
                                  events: events, logger: logger))
         if let snmp = config.snmp {
             let server = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", listen: snmp.listen, community: snmp.community,
-                                         logger: logger)
+                                         trapDestinations: snmp.trapDestinations, logger: logger)
             list.append(SNMPService(server: server, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
                                     model: model, store: store, events: events, logger: logger))
         }

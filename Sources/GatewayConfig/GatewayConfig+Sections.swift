@@ -51,7 +51,7 @@ extension GatewayConfig {
     }
 
     static func loadSNMP(_ node: ConfigNode) -> SNMPSettings? {
-        node.rejectUnknownKeys(allowed: ["enabled", "listen", "community"])
+        node.rejectUnknownKeys(allowed: ["enabled", "listen", "community", "trapDestinations"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         var s = SNMPSettings()
         s.listen = node["listen"].string(default: s.listen) ?? s.listen
@@ -60,6 +60,10 @@ extension GatewayConfig {
         }
         s.community = node["community"].string(default: s.community) ?? s.community
         if s.community.isEmpty || s.community.contains(where: \.isWhitespace) { node["community"].problem("must be one word") }
+        for d in node["trapDestinations"].elements {
+            guard let text = d.string() else { continue }
+            if hostPort(text) == nil { d.problem("'\(text)' is not HOST:PORT") } else { s.trapDestinations.append(text) }
+        }
         return s
     }
 

@@ -137,8 +137,10 @@ public struct SerialLine: Sendable, Hashable {
 public struct SNMPSettings: Sendable, Equatable {
     /// net-snmp transport address, e.g. `udp:127.0.0.1:1161` (`udp:161` in production).
     public var listen = "udp:127.0.0.1:1161"
-    /// SNMPv2c read-only community, accepted from the local host.
+    /// SNMPv2c read-only community, accepted from the local host; also the community of traps.
     public var community = "public"
+    /// SNMPv2c trap receivers, HOST:PORT.
+    public var trapDestinations: [String] = []
 
     public init() {}
 }

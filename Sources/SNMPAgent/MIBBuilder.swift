@@ -101,6 +101,25 @@ public struct MIBBuilder: Sendable {
         return MIBView(e)
     }
 
+    /// btmsAlarmRaisedNotification / btmsAlarmClearedNotification for an alarm: trap OID and varbinds,
+    /// each instanced by the alarm id (as in the MIB's OBJECTS clauses).
+    public func notification(_ r: AlarmRecord, cleared: Bool, topology: Topology) -> (trap: [UInt32], varbinds: [([UInt32], SNMPValue)]) {
+        let id = UInt32(clamping: r.id)
+        let objects = Self.root + [1]
+        let ups = topology.upses.firstIndex { $0.id == r.upsId }.map { UInt32($0 + 1) } ?? 0
+        let string = topology.strings.firstIndex { $0.id == r.stringId }.map { UInt32($0 + 1) } ?? 0
+        var v: [([UInt32], SNMPValue)] = [
+            (objects + [7, 1, id], .gauge(id)),
+            (objects + [6, 1, 2, id], .gauge(ups)), (objects + [6, 1, 3, id], .gauge(string)),
+            (objects + [6, 1, 4, id], .gauge(UInt32(r.cell ?? 0))), (objects + [6, 1, 5, id], .integer(Int64(Self.typeNumber(r.type)))),
+            (objects + [6, 1, 6, id], .integer(Int64(r.value ?? 0))), (objects + [6, 1, 7, id], .integer(Int64(r.limit))),
+            (objects + [6, 1, 8, id], .octets(Self.dateAndTime(r.raisedAt))),
+        ]
+        if cleared, let at = r.clearedAt { v.append((objects + [7, 2, id], .octets(Self.dateAndTime(at)))) }
+        v.append((objects + [6, 1, 9, id], .string("\(r.type.title): \(r.stringId)\(r.cell.map { " cell \($0)" } ?? "")")))
+        return (Self.root + [0, cleared ? 2 : 1], v)
+    }
+
     static func typeNumber(_ t: AlarmType) -> Int { (AlarmType.allCases.firstIndex(of: t) ?? 0) + 1 }
 
     static func commStatus(_ q: Quality) -> Int64 {

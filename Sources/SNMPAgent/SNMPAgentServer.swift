@@ -11,6 +11,9 @@ import Synchronization
 /// the agent thread (net-snmp calls the callbacks there and copies the bytes at once).
 public final class SNMPAgentServer: @unchecked Sendable {
     private let view = Mutex(MIBView([]))
+    /// Notifications waiting for the agent thread: trap OID and varbinds.
+    private let traps = Mutex<[([UInt32], [([UInt32], SNMPValue)])]>([])
+    private let trapDestinations: [String]
     private let threads = WorkerThreads()
     private let directory: String
     private let listen: String
@@ -21,7 +24,8 @@ public final class SNMPAgentServer: @unchecked Sendable {
 
     /// - Parameters: listen: net-snmp transport, e.g. `udp:127.0.0.1:1161`; directory: the agent's own
     ///   configuration and persistent state (never /var/lib/snmp).
-    public init(directory: String, listen: String, community: String, logger: Logger) {
+    public init(directory: String, listen: String, community: String, trapDestinations: [String] = [], logger: Logger) {
+        self.trapDestinations = trapDestinations
         self.directory = directory
         self.listen = listen
         self.community = community
@@ -36,18 +40,64 @@ public final class SNMPAgentServer: @unchecked Sendable {
         view.withLock { $0 = v }
     }
 
+    /// Queues an SNMPv2 notification; the agent thread sends it to every trap destination.
+    public func notify(trap: [UInt32], varbinds: [([UInt32], SNMPValue)]) {
+        traps.withLock { $0.append((trap, varbinds)) }
+    }
+
+    /// Agent thread: sends what is queued (net-snmp is not thread-safe, so only this thread calls it).
+    private func sendPendingTraps() {
+        let pending = traps.withLock { q in defer { q.removeAll() }; return q }
+        for (trap, varbinds) in pending {
+            // Octet values need memory that lives through the call: one buffer for all of them.
+            let total = varbinds.reduce(0) { n, vb in if case let .octets(b) = vb.1 { n + b.count } else { n } }
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, total))
+            defer { bytes.deallocate() }
+            var offset = 0
+            let oidStore: [[UInt32]] = varbinds.map(\.0)
+            var values: [cnetsnmpshim_value] = []
+            for (_, v) in varbinds {
+                var out = cnetsnmpshim_value()
+                if case let .octets(b) = v {
+                    b.withUnsafeBufferPointer { src in if let s = src.baseAddress { (bytes + offset).update(from: s, count: b.count) } }
+                    out = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_OCTETS), integer: 0, bytes: UnsafePointer(bytes + offset), length: b.count)
+                    offset += b.count
+                } else {
+                    withUnsafeMutablePointer(to: &out) { fill(v, $0) }
+                }
+                values.append(out)
+            }
+            // The OIDs likewise, in one buffer that outlives the C call.
+            let oidCount = oidStore.reduce(0) { $0 + $1.count }
+            let oids = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, oidCount))
+            defer { oids.deallocate() }
+            var list: [cnetsnmpshim_varbind] = []
+            var at = 0
+            for (i, o) in oidStore.enumerated() {
+                o.withUnsafeBufferPointer { src in if let s = src.baseAddress { (oids + at).update(from: s, count: o.count) } }
+                list.append(cnetsnmpshim_varbind(oid: UnsafePointer(oids + at), length: o.count, value: values[i]))
+                at += o.count
+            }
+            _ = trap.withUnsafeBufferPointer { t in
+                list.withUnsafeBufferPointer { cnetsnmpshim_send_trap(t.baseAddress, t.count, $0.baseAddress, $0.count) }
+            }
+        }
+    }
+
     /// Starts the agent; throws when it cannot listen.
     public func start() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // Our own config dir: no /etc/snmp files, and no MIB parsing by the agent.
         try "mibs :\n".write(toFile: "\(directory)/snmp.conf", atomically: true, encoding: .utf8)
-        try "rocommunity \(community) 127.0.0.1\nrocommunity6 \(community) ::1\n"
+        let sinks = trapDestinations.map { "trap2sink \($0) \(community)\n" }.joined()
+        try ("rocommunity \(community) 127.0.0.1\nrocommunity6 \(community) ::1\n" + sinks)
             .write(toFile: "\(directory)/\(Self.app).conf", atomically: true, encoding: .utf8)
         let started = DispatchSemaphore(value: 0)
         let result = Mutex<Int32>(0)
         let directory = self.directory, listen = self.listen
         let context = Unmanaged.passUnretained(self).toOpaque()
         nonisolated(unsafe) let ctx = context
+        let server = self
         threads.spawn(name: "snmp-agent") { [threads] in
             let rc = cnetsnmpshim_start(Self.app, directory, listen)
             if rc == 0 {
@@ -57,7 +107,10 @@ public final class SNMPAgentServer: @unchecked Sendable {
             result.withLock { $0 = rc }
             started.signal()
             guard rc == 0 else { return }
-            while !threads.isStopping { cnetsnmpshim_poll(200) }
+            while !threads.isStopping {
+                cnetsnmpshim_poll(100)
+                server.sendPendingTraps()
+            }
             cnetsnmpshim_stop(Self.app)
         }
         started.wait()

@@ -67,8 +67,12 @@ public struct SNMPService: Service {
                 case let .event(.alarmRaised(r)):
                     active.append(r)
                     raised &+= 1
+                    let n = builder.notification(r, cleared: false, topology: model.topology)
+                    server.notify(trap: n.trap, varbinds: n.varbinds)
                 case let .event(.alarmCleared(r)):
                     active.removeAll { $0.id == r.id }
+                    let n = builder.notification(r, cleared: true, topology: model.topology)
+                    server.notify(trap: n.trap, varbinds: n.varbinds)
                 case .event:
                     continue
                 case .tick:

@@ -16,9 +16,24 @@ import Glibc
         defer { dir.cleanup() }
         let (sim, port) = try startSimulator(units: [1, 2, 3], cells: 24)
         let snmpPort = try freePort()
+        // A real trap receiver, logging numerically to a file.
+        let trapPort = try freePort()
+        let trapLog = "\(dir.path)/traps.log"
+        _ = try dir.write("snmptrapd.conf", "disableAuthorization yes\n")
+        // Started as a daemon (it forks and the command returns); stopped by its pid file.
+        // (A long-lived Foundation Process child made later waitUntilExit calls hang here.)
+        let pidFile = "\(dir.path)/trapd.pid"
+        let (trapdCode, trapdOut) = try run("/usr/sbin/snmptrapd", ["-Lf", trapLog, "-On", "-C", "-c", "\(dir.path)/snmptrapd.conf",
+                                                                    "-p", pidFile, "udp:127.0.0.1:\(trapPort)"])
+        #expect(trapdCode == 0, "\(trapdOut)")
+        defer {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                kill(pid, SIGKILL)
+            }
+        }
         let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
             data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2), .tcp(port: port, unit: 3)], cells: 24,
-            extra: immediateAlarms + "snmp: { listen: \"udp:127.0.0.1:\(snmpPort)\", community: s3cret }\n")))
+            extra: immediateAlarms + "snmp: { listen: \"udp:127.0.0.1:\(snmpPort)\", community: s3cret, trapDestinations: [\"127.0.0.1:\(trapPort)\"] }\n")))
         #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
         try pin(port, unit: 2, [(1016, [11000])])  // cell 17 of s2
         #expect(await eventually { gw.model.string(1).sample?.cells.voltage[16] == 11000 })
@@ -63,6 +78,16 @@ import Glibc
         // The alarm for the injected cell is in the active alarm table.
         let (_, alarms) = try run("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsAlarmType"])
         #expect(alarms.contains("cellVoltageLow"), "\(alarms)")
+
+        // The raise went out as a notification with where, what, value and limit.
+        func traps() -> String { (try? String(contentsOfFile: trapLog, encoding: .utf8)) ?? "" }
+        #expect(await eventually(5) { traps().contains(".1.3.6.1.4.1.32473.0.1") }, "\(traps())")
+        let raisedTrap = traps()
+        #expect(raisedTrap.contains(".1.3.6.1.4.1.32473.1.6.1.5.") && raisedTrap.contains("INTEGER: 11"), "type cellVoltageLow(11)")
+        #expect(raisedTrap.contains("INTEGER: 11000") && raisedTrap.contains("INTEGER: 11500"), "value and limit")
+        #expect(raisedTrap.contains("Gauge32: 17"), "cell 17")
+        try modbusClient(port: port, unit: 2).writeRegister(ControlRegisters.releaseAll, 1)
+        #expect(await eventually(5) { traps().contains(".1.3.6.1.4.1.32473.0.2") }, "cleared notification: \(traps())")
 
         // Wrong community: no answer. Garbage datagrams: the agent keeps answering.
         let (wrong, _) = try run("snmpget", ["-v2c", "-c", "wrong", "-t", "1", "-r", "0"] + mibs + [target, "btmsGatewayId.0"])

@@ -41,4 +41,14 @@ void cnetsnmpshim_poll(int timeout_ms);
 
 void cnetsnmpshim_stop(const char *app);
 
+/// One variable of a notification.
+typedef struct {
+    const uint32_t *oid;
+    size_t length;
+    cnetsnmpshim_value value;
+} cnetsnmpshim_varbind;
+
+/// Sends an SNMPv2 notification `trap` with `varbinds` to every configured sink (agent thread only).
+int cnetsnmpshim_send_trap(const uint32_t *trap, size_t trap_length, const cnetsnmpshim_varbind *varbinds, size_t count);
+
 #endif
