@@ -61,7 +61,8 @@ public struct Gateway: Sendable {
                                  events: events, logger: logger))
         if let snmp = config.snmp {
             let server = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", listen: snmp.listen, community: snmp.community,
-                                         trapDestinations: snmp.trapDestinations, logger: logger)
+                                         trapDestinations: snmp.trapDestinations, v2c: snmp.v2c,
+                                         users: snmp.users.map { ($0.name, $0.authPassphrase, $0.privPassphrase) }, logger: logger)
             list.append(SNMPService(server: server, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
                                     model: model, store: store, events: events, logger: logger))
         }

@@ -51,7 +51,7 @@ extension GatewayConfig {
     }
 
     static func loadSNMP(_ node: ConfigNode) -> SNMPSettings? {
-        node.rejectUnknownKeys(allowed: ["enabled", "listen", "community", "trapDestinations"])
+        node.rejectUnknownKeys(allowed: ["enabled", "listen", "community", "trapDestinations", "v2c", "users"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         var s = SNMPSettings()
         s.listen = node["listen"].string(default: s.listen) ?? s.listen
@@ -64,6 +64,22 @@ extension GatewayConfig {
             guard let text = d.string() else { continue }
             if hostPort(text) == nil { d.problem("'\(text)' is not HOST:PORT") } else { s.trapDestinations.append(text) }
         }
+        s.v2c = node["v2c"].bool(default: true)
+        for u in node["users"].elements {
+            u.rejectUnknownKeys(allowed: ["name", "authPassphrase", "privPassphrase"])
+            let name = u["name"].string(required: true)
+            let auth = u["authPassphrase"].string(required: true)
+            let priv = u["privPassphrase"].string(required: true)
+            // USM needs at least 8 characters; the phrases themselves are never echoed.
+            for (key, value) in [("authPassphrase", auth), ("privPassphrase", priv)] where (value?.count ?? 8) < 8 {
+                u[key].problem("must be at least 8 characters")
+            }
+            if let name, name.isEmpty || name.contains(where: \.isWhitespace) { u["name"].problem("must be one word") }
+            if let name, let auth, let priv, auth.count >= 8, priv.count >= 8 {
+                s.users.append(SNMPUser(name: name, authPassphrase: auth, privPassphrase: priv))
+            }
+        }
+        if !s.v2c && s.users.isEmpty { node["users"].problem("v2c is off and no v3 user is configured: nobody could read the agent") }
         return s
     }
 

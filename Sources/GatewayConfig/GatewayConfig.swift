@@ -141,6 +141,23 @@ public struct SNMPSettings: Sendable, Equatable {
     public var community = "public"
     /// SNMPv2c trap receivers, HOST:PORT.
     public var trapDestinations: [String] = []
+    /// SNMPv1/v2c access on or off (v3 users only when off).
+    public var v2c = true
+    /// SNMPv3 USM users, read-only, authPriv (SHA-256 authentication, AES privacy).
+    public var users: [SNMPUser] = []
 
     public init() {}
+}
+
+/// An SNMPv3 user. Its pass phrases are secrets: kept out of logs.
+public struct SNMPUser: Sendable, Equatable {
+    public var name: String
+    public var authPassphrase: String
+    public var privPassphrase: String
+
+    public init(name: String, authPassphrase: String, privPassphrase: String) {
+        self.name = name
+        self.authPassphrase = authPassphrase
+        self.privPassphrase = privPassphrase
+    }
 }

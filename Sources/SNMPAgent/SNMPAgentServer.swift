@@ -14,6 +14,8 @@ public final class SNMPAgentServer: @unchecked Sendable {
     /// Notifications waiting for the agent thread: trap OID and varbinds.
     private let traps = Mutex<[([UInt32], [([UInt32], SNMPValue)])]>([])
     private let trapDestinations: [String]
+    private let v2c: Bool
+    private let users: [(name: String, auth: String, priv: String)]
     private let threads = WorkerThreads()
     private let directory: String
     private let listen: String
@@ -24,8 +26,11 @@ public final class SNMPAgentServer: @unchecked Sendable {
 
     /// - Parameters: listen: net-snmp transport, e.g. `udp:127.0.0.1:1161`; directory: the agent's own
     ///   configuration and persistent state (never /var/lib/snmp).
-    public init(directory: String, listen: String, community: String, trapDestinations: [String] = [], logger: Logger) {
+    public init(directory: String, listen: String, community: String, trapDestinations: [String] = [], v2c: Bool = true,
+                users: [(name: String, auth: String, priv: String)] = [], logger: Logger) {
         self.trapDestinations = trapDestinations
+        self.v2c = v2c
+        self.users = users
         self.directory = directory
         self.listen = listen
         self.community = community
@@ -90,8 +95,12 @@ public final class SNMPAgentServer: @unchecked Sendable {
         // Our own config dir: no /etc/snmp files, and no MIB parsing by the agent.
         try "mibs :\n".write(toFile: "\(directory)/snmp.conf", atomically: true, encoding: .utf8)
         let sinks = trapDestinations.map { "trap2sink \($0) \(community)\n" }.joined()
-        try ("rocommunity \(community) 127.0.0.1\nrocommunity6 \(community) ::1\n" + sinks)
-            .write(toFile: "\(directory)/\(Self.app).conf", atomically: true, encoding: .utf8)
+        let communities = v2c ? "rocommunity \(community) 127.0.0.1\nrocommunity6 \(community) ::1\n" : ""
+        // v3 users: SHA-256 authentication, AES privacy, read-only, authPriv required.
+        let usm = users.map { "createUser \($0.name) SHA-256 \"\($0.auth)\" AES \"\($0.priv)\"\nrouser \($0.name) authpriv\n" }.joined()
+        let file = "\(directory)/\(Self.app).conf"
+        try (communities + usm + sinks).write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o600)  // holds pass phrases
         let started = DispatchSemaphore(value: 0)
         let result = Mutex<Int32>(0)
         let directory = self.directory, listen = self.listen

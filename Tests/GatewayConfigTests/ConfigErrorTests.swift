@@ -310,3 +310,20 @@ func replacing(_ old: String, _ new: String) -> String {
         #expect(p == ["gateway.yaml:24:5: notifications.sms: give either modem or http, not both"])
     }
 }
+
+@Suite struct SNMPConfigTests {
+    @Test func usersAndAccessAreChecked() throws {
+        let p = try problems(validConfig + """
+
+            snmp:
+              listen: "161"
+              v2c: false
+              users:
+                - { name: nms, authPassphrase: short, privPassphrase: long-enough-1 }
+            """)
+        #expect(p.contains { $0.hasSuffix("snmp.listen: '161' is not a transport address like udp:127.0.0.1:1161") })
+        #expect(p.contains { $0.hasSuffix("snmp.users[0].authPassphrase: must be at least 8 characters") })
+        #expect(p.contains { $0.hasSuffix("snmp.users: v2c is off and no v3 user is configured: nobody could read the agent") })
+        #expect(!p.joined().contains("short"), "secrets are not echoed")
+    }
+}

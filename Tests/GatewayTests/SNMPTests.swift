@@ -33,7 +33,7 @@ import Glibc
         }
         let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
             data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2), .tcp(port: port, unit: 3)], cells: 24,
-            extra: immediateAlarms + "snmp: { listen: \"udp:127.0.0.1:\(snmpPort)\", community: s3cret, trapDestinations: [\"127.0.0.1:\(trapPort)\"] }\n")))
+            extra: immediateAlarms + "snmp: { listen: \"udp:127.0.0.1:\(snmpPort)\", community: s3cret, trapDestinations: [\"127.0.0.1:\(trapPort)\"], users: [ { name: nms, authPassphrase: auth-pass-1, privPassphrase: priv-pass-1 } ] }\n")))
         #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
         try pin(port, unit: 2, [(1016, [11000])])  // cell 17 of s2
         #expect(await eventually { gw.model.string(1).sample?.cells.voltage[16] == 11000 })
@@ -88,6 +88,16 @@ import Glibc
         #expect(raisedTrap.contains("Gauge32: 17"), "cell 17")
         try modbusClient(port: port, unit: 2).writeRegister(ControlRegisters.releaseAll, 1)
         #expect(await eventually(5) { traps().contains(".1.3.6.1.4.1.32473.0.2") }, "cleared notification: \(traps())")
+
+        // SNMPv3 authPriv (SHA-256, AES) works; a wrong key or no privacy is refused.
+        let v3 = ["-v3", "-u", "nms", "-l", "authPriv", "-a", "SHA-256", "-A", "auth-pass-1", "-x", "AES", "-t", "1", "-r", "0", "-Oqv"]
+        let (v3ok, v3id) = try run("snmpget", v3 + ["-X", "priv-pass-1"] + mibs + [target, "btmsGatewayId.0"])
+        #expect(v3ok == 0 && v3id.hasPrefix("test-gw"), "\(v3id)")
+        let (v3bad, _) = try run("snmpget", v3 + ["-X", "wrong-pass-9"] + mibs + [target, "btmsGatewayId.0"])
+        #expect(v3bad != 0)
+        let (noPriv, _) = try run("snmpget", ["-v3", "-u", "nms", "-l", "authNoPriv", "-a", "SHA-256", "-A", "auth-pass-1", "-t", "1", "-r", "0"]
+                                  + mibs + [target, "btmsGatewayId.0"])
+        #expect(noPriv != 0, "authPriv is required")
 
         // Wrong community: no answer. Garbage datagrams: the agent keeps answering.
         let (wrong, _) = try run("snmpget", ["-v2c", "-c", "wrong", "-t", "1", "-r", "0"] + mibs + [target, "btmsGatewayId.0"])
