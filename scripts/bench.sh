@@ -12,12 +12,15 @@ bin=.build/release/bmgw
 
 # Gateway RSS: a separate simulator process, and the gateway alone polling it at full size.
 work=$(mktemp -d)
-trap 'kill $sim $gw 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+trap 'kill $sim $gw 2>/dev/null || true; [[ -f $work/snmpd.pid ]] && kill $(cat $work/snmpd.pid) 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+snmp_port=$(free_port)
 "$bin" simulate --strings 32 --cells 120 --tcp "127.0.0.1:$port" --log-level warning >/dev/null &
 sim=$!
 sed -e "s/port: 15020/port: $port/" -e "s#dataDirectory: ../data#dataDirectory: $work/data#" \
     -e "s#registerMap: bmc-v1#registerMap: $PWD/config/registermaps/bmc-v1.yaml#" \
+    -e "s#listen: udp:127.0.0.1:1161#listen: udp:127.0.0.1:$snmp_port#" \
     -e '/^simulator:/,/^$/d' config/demo.yaml > "$work/gateway.yaml"
 sleep 1
 "$bin" run --config "$work/gateway.yaml" 2>"$work/gateway.log" &
@@ -31,3 +34,43 @@ ok=$("$bin" status --data "$work/data" --json | grep -o '"quality":"ok"' | wc -l
 echo
 echo "Gateway process at full size after 70 s (separate simulator process, 1 s poll, 32 strings answering: $ok):"
 echo "  RSS $((rss / 1024)) MB, peak $((hwm / 1024)) MB   (goal ≤ 64 MB); CPU used: $cpu"
+
+# SNMP: the whole BTMS MIB with snmpbulkwalk -Cr50, and net-snmp's own snmpd tree (default modules)
+# walked the same way in the same run; then GET round trips (snmpget processes) against both.
+if command -v snmpbulkwalk >/dev/null && [[ -x /usr/sbin/snmpd ]]; then
+    ref_port=$(free_port)
+    printf 'rocommunity public 127.0.0.1\n' > "$work/snmpd.conf"
+    /usr/sbin/snmpd -Lf "$work/snmpd.log" -C -c "$work/snmpd.conf" -p "$work/snmpd.pid" "udp:127.0.0.1:$ref_port"
+    sleep 1
+    walk() {  # prints "varbinds seconds" of the fastest of 5 walks
+        local best="" n=0
+        for _ in 1 2 3 4 5; do
+            local t0 t1
+            t0=$(date +%s%N); n=$(snmpbulkwalk -v2c -c public -Cr50 -On "127.0.0.1:$1" "$2" | wc -l); t1=$(date +%s%N)
+            local d=$(( t1 - t0 ))
+            [[ -z "$best" || $d -lt $best ]] && best=$d
+        done
+        echo "$n $best"
+    }
+    read -r ours_n ours_ns < <(walk "$snmp_port" .1.3.6.1.4.1.32473)
+    read -r ref_n ref_ns < <(walk "$ref_port" .1)
+    median_get() {
+        local times=()
+        for _ in $(seq 1 31); do
+            local t0 t1
+            t0=$(date +%s%N); snmpget -v2c -c public "127.0.0.1:$1" "$2" >/dev/null; t1=$(date +%s%N)
+            times+=($(( (t1 - t0) / 1000 )))
+        done
+        printf '%s\n' "${times[@]}" | sort -n | sed -n 16p
+    }
+    ours_get=$(median_get "$snmp_port" .1.3.6.1.4.1.32473.1.4.1.2.16.60)
+    ref_get=$(median_get "$ref_port" .1.3.6.1.2.1.1.3.0)
+    awk -v on="$ours_n" -v ons="$ours_ns" -v rn="$ref_n" -v rns="$ref_ns" -v og="$ours_get" -v rg="$ref_get" 'BEGIN {
+        o = on / (ons / 1e9); r = rn / (rns / 1e9)
+        printf "\nSNMP snmpbulkwalk -Cr50 (best of 5, client start-up included):\n"
+        printf "  gateway, whole BTMS MIB: %d varbinds in %.3f s = %.0f varbinds/s\n", on, ons / 1e9, o
+        printf "  snmpd, its own tree:     %d varbinds in %.3f s = %.0f varbinds/s\n", rn, rns / 1e9, r
+        printf "  ratio gateway / snmpd: %.2f   (goal >= 1.0)\n", o / r
+        printf "  median snmpget round trip (31 processes, start-up included): gateway %.1f ms, snmpd %.1f ms\n", og / 1000, rg / 1000
+    }'
+fi

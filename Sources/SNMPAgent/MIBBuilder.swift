@@ -20,10 +20,15 @@ public struct MIBBuilder: Sendable {
     /// Everything the agent serves; values that are not measured are left out (holes in the tables).
     public func view(snapshot: ModelSnapshot, activeAlarms: [AlarmRecord], alarmsRaised: UInt32,
                      uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:]) -> MIBView {
-        var e: [([UInt32], SNMPValue)] = []
         let t = snapshot.topology
+        var e = MIBView.Builder(capacity: 32 + t.strings.count * 40 + t.cellCount * 6 + activeAlarms.count * 8)
         let objects = Self.root + [1]
-        func add(_ path: [UInt32], _ v: SNMPValue) { e.append((objects + path, v)) }
+        var key = objects
+        func add(_ path: [UInt32], _ v: SNMPValue) {
+            key.removeLast(key.count - objects.count)
+            key.append(contentsOf: path)
+            e.add(key[...], v)
+        }
         func int(_ v: Int32) -> SNMPValue? { Measurement.value(v).map { .integer(Int64($0)) } }
         let upsOf = Dictionary(uniqueKeysWithValues: t.upses.enumerated().map { ($1.id, UInt32($0 + 1)) })
         let stringOf = Dictionary(uniqueKeysWithValues: t.strings.enumerated().map { ($1.id, UInt32($0 + 1)) })
@@ -98,7 +103,7 @@ public struct MIBBuilder: Sendable {
             ]
             for (c, value) in cols { if let value { add([6, 1, c, id], value) } }
         }
-        return MIBView(e)
+        return e.build()
     }
 
     /// btmsAlarmRaisedNotification / btmsAlarmClearedNotification for an alarm: trap OID and varbinds,
