@@ -4,7 +4,7 @@
 #   scripts/bench.sh tcp query  only those parts of `bmgw bench` (no memory run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --bench
 swift build -c release --product bmgw >/dev/null
 bin=.build/release/bmgw
 "$bin" bench "$@"

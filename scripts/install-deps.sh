@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the gateway needs (and, with --test, what the
-# tests need). Idempotent and quiet when everything is already there.
+# Installs the Debian packages the gateway needs (with --test, what the tests
+# need; with --bench, what the benchmarks compare against). Idempotent and quiet
+# when everything is already there.
 set -euo pipefail
 
 packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev libsnmp-dev ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
     # mbpoll: an independent Modbus client the tests use against the simulator.
     # sqlite3: the CLI, to inspect databases in tests.
-    # smitools: smilint (MIB compiler); snmp: net-snmp's command-line tools.
-    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp)
+    # smitools: smilint (MIB compiler); snmp, snmptrapd: net-snmp's command-line tools and trap receiver.
+    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+    # net-snmp's own agent as the reference of the SNMP benchmark.
+    packages+=(snmp snmpd)
 fi
 
 missing=()
