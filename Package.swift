@@ -31,7 +31,7 @@ let package = Package(
         // Topology, measurements, live model, aggregates (no I/O).
         .target(name: "BatteryModel", swiftSettings: settings),
         // YAML reading with file/key/line context in every error.
-        .target(name: "ConfigSupport", dependencies: ["Yams"], swiftSettings: settings),
+        .target(name: "ConfigSupport", dependencies: ["Yams", "BatteryModel"], swiftSettings: settings),
         // Register maps as data: parsing, block planning, decoding and encoding.
         .target(name: "RegisterMap", dependencies: ["BatteryModel", "ConfigSupport"], swiftSettings: settings),
         // The gateway configuration file.

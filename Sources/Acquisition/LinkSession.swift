@@ -127,7 +127,7 @@ public final class LinkSession {
         case (.rtu, .timeout):
             // A slow device may still answer: let that late reply arrive and be flushed,
             // rather than be read as the next controller's answer.
-            Thread.sleep(forTimeInterval: min(0.1, Double(settings.timeout.components.attoseconds) / 2e18 + Double(settings.timeout.components.seconds) / 2))
+            Thread.sleep(forTimeInterval: min(0.1, settings.timeout.seconds / 2))
             context?.flush()
         case (.rtu, _):
             context?.flush()
@@ -142,7 +142,7 @@ public final class LinkSession {
             ? .microseconds(1750)
             : .microseconds(Int64(3.5 * Double(line.bitsPerByte) * 1_000_000 / Double(line.baud)))
         let wait = lastFrameEnd + silence - clock.now
-        if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
+        if wait > .zero { Thread.sleep(forTimeInterval: wait.seconds) }
     }
 
     private func connectedContext() throws(ModbusError) -> ModbusContext {

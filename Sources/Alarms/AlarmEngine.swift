@@ -222,9 +222,3 @@ enum Reading {
         return v > limit &+ hysteresis ? .off : .hold
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -158,8 +158,8 @@ extension AlarmLimit: Codable {
         try c.encode(enabled, forKey: .enabled)
         try c.encode(limit, forKey: .limit)
         try c.encode(hysteresis, forKey: .hysteresis)
-        try c.encode(onDelay.components.seconds * 1000 + onDelay.components.attoseconds / 1_000_000_000_000_000, forKey: .onDelayMs)
-        try c.encode(offDelay.components.seconds * 1000 + offDelay.components.attoseconds / 1_000_000_000_000_000, forKey: .offDelayMs)
+        try c.encode(onDelay.milliseconds, forKey: .onDelayMs)
+        try c.encode(offDelay.milliseconds, forKey: .offDelayMs)
         try c.encode(sms, forKey: .sms)
         try c.encode(email, forKey: .email)
     }

@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 
 /// Durations written as text in configuration files: `500ms`, `1s`, `2m`, `1h`, `7d`.
@@ -28,18 +29,5 @@ public enum DurationText {
             return "\(ms / unit)\(suffix)"
         }
         return "\(ms)ms"
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds (rounded toward zero).
-    public var milliseconds: Int64 {
-        let (s, atto) = components
-        return s * 1000 + atto / 1_000_000_000_000_000
-    }
-
-    public var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
     }
 }

@@ -98,7 +98,7 @@ struct BaselineCommand: ParsableCommand {
         }
         let period = cfg.alarms.baselinePeriod
         try BaselineStore(db: store.db).reset(stringKey: key, at: Int64(Date().timeIntervalSince1970 * 1000),
-                                              period: period.components.seconds * 1000)
+                                              period: period.milliseconds)
         FileOutput.standardOutput.write("baseline of \(string ?? "every string") restarts now; set after \(DurationText.format(period))\n")
     }
 }

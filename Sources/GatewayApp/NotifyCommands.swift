@@ -25,18 +25,8 @@ struct TestEmailCommand: ParsableCommand {
             printError("\(config): notifications.email is not configured")
             throw ExitCode(2)
         }
-        let subject = "[BTMS \(cfg.gatewayId)] test e-mail"
-        let body = "This is a test message from BTMS gateway \(cfg.gatewayId) (\(cfg.topology.siteName)).\nE-mail notifications work."
-        let result: DeliveryError?
-        do {
-            try SMTPMailer(settings: email).send(to: to, subject: subject, body: body)
-            result = nil
-        } catch { result = error }
-        try logTestAttempt(cfg, channel: "email", contact: to, subject: subject, error: result)
-        if let result {
-            printError("test e-mail failed: \(result)")
-            throw ExitCode(1)
-        }
+        try sendTest(cfg, channel: "email", to: to, subject: "[BTMS \(cfg.gatewayId)] test e-mail",
+                     body: "This is a test message from BTMS gateway \(cfg.gatewayId) (\(cfg.topology.siteName)).\nE-mail notifications work.")
         FileOutput.standardOutput.write("test e-mail sent to \(to) via \(email.host):\(email.port)\n")
     }
 }
@@ -57,35 +47,32 @@ struct TestSMSCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try loadConfig(config)
-        let text = "BTMS \(cfg.gatewayId): test SMS, notifications work."
-        let result: DeliveryError?
-        do {
-            if let modem = cfg.notifications.smsModem {
-                try ModemSMS(settings: modem).send(to: to, text: text)
-            } else if let http = cfg.notifications.smsHTTP {
-                try HTTPSMSGateway(settings: http).send(to: to, text: text)
-            } else {
-                printError("\(config): notifications.sms (modem or http) is not configured")
-                throw ExitCode(2)
-            }
-            result = nil
-        } catch let error as DeliveryError { result = error }
-        try logTestAttempt(cfg, channel: "sms", contact: to, subject: "test SMS", error: result)
-        if let result {
-            printError("test SMS failed: \(result)")
-            throw ExitCode(1)
+        guard cfg.notifications.smsModem != nil || cfg.notifications.smsHTTP != nil else {
+            printError("\(config): notifications.sms (modem or http) is not configured")
+            throw ExitCode(2)
         }
+        try sendTest(cfg, channel: "sms", to: to, subject: "test SMS", body: "BTMS \(cfg.gatewayId): test SMS, notifications work.")
         FileOutput.standardOutput.write("test SMS sent to \(to)\n")
     }
 }
 
+/// Sends a test message through the same delivery code as alarms, logs the attempt, exits 1 on failure.
+private func sendTest(_ cfg: GatewayConfig, channel: String, to: String, subject: String, body: String) throws {
+    let q = NotificationStore.Queued(id: 0, channel: channel, recipient: "test", contact: to, subject: subject, body: body, attempts: 0)
+    let error = NotificationService.deliver(q, settings: cfg.notifications)
+    try logTestAttempt(cfg, q, error: error)
+    if let error {
+        printError("test \(channel == "email" ? "e-mail" : "SMS") failed: \(error)")
+        throw ExitCode(1)
+    }
+}
+
 /// Records a test in the delivery log, when the gateway's database exists.
-private func logTestAttempt(_ cfg: GatewayConfig, channel: String, contact: String, subject: String, error: DeliveryError?) throws {
+private func logTestAttempt(_ cfg: GatewayConfig, _ q: NotificationStore.Queued, error: DeliveryError?) throws {
     let path = Gateway.databasePath(dataDirectory: cfg.dataDirectory)
     guard FileManager.default.fileExists(atPath: path) else { return }
     let store = try HistoryStore(path: path)
     let now = Int64(Date().timeIntervalSince1970 * 1000)
-    let q = NotificationStore.Queued(id: 0, channel: channel, recipient: "test", contact: contact, subject: subject, body: "", attempts: 0)
     // A test is not retried; a failure is logged as "failed" (the queue has no row id 0 to update).
     try NotificationStore(db: store.db).record(q, at: now, error: error?.description, retryAt: error == nil ? nil : now)
 }

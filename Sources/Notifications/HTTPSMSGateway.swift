@@ -1,4 +1,5 @@
 import CCurl
+import BatteryModel
 import Foundation
 public import GatewayConfig
 
@@ -33,7 +34,7 @@ public struct HTTPSMSGateway: Sendable {
             try curl.set(CURLOPT_USERNAME, user)
         }
         if let password = settings.password { try curl.set(CURLOPT_PASSWORD, password) }
-        try curl.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout.components.seconds * 1000))
+        try curl.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout.milliseconds))
         try curl.collectResponse()
         try curl.perform()
         let code = curl.responseCode

@@ -1,4 +1,5 @@
 import Foundation
+import BatteryModel
 public import GatewayConfig
 import Synchronization
 #if canImport(Glibc)
@@ -117,7 +118,7 @@ public struct ModemSMS: Sendable {
             while ContinuousClock.now < deadline {
                 var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 let left = deadline - ContinuousClock.now
-                guard poll(&p, 1, Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))) > 0 else { break }
+                guard poll(&p, 1, Int32(clamping: max(1, left.milliseconds))) > 0 else { break }
                 let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 guard n > 0 else { break }
                 reply += String(decoding: chunk[0..<n], as: UTF8.self)

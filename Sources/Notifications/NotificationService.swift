@@ -79,7 +79,7 @@ public struct NotificationService: Service {
                     for channel in channels(for: r, limit: limit) { targets.append((channel, r)) }
                 }
                 guard !targets.isEmpty, let json = try? String(decoding: JSONEncoder().encode(change), as: UTF8.self) else { continue }
-                let deadline = Self.now() + settings.batchWindow.components.seconds * 1000
+                let deadline = Self.now() + settings.batchWindow.milliseconds
                 let chosen = targets
                 do {
                     try await store.run { store in
@@ -162,7 +162,7 @@ public struct NotificationService: Service {
     }
 
     func backoff(attempt: Int) -> Int64 {
-        let first = settings.retryFirst.components.seconds * 1000, cap = settings.retryMax.components.seconds * 1000
+        let first = settings.retryFirst.milliseconds, cap = settings.retryMax.milliseconds
         return min(cap, first << Int64(min(attempt - 1, 20)))
     }
 
@@ -176,7 +176,8 @@ public struct NotificationService: Service {
         }
     }
 
-    static func deliver(_ q: NotificationStore.Queued, settings: NotificationSettings) -> DeliveryError? {
+    /// Delivers one message now on the calling thread (blocking); nil when sent.
+    public static func deliver(_ q: NotificationStore.Queued, settings: NotificationSettings) -> DeliveryError? {
         do {
             switch q.channel {
             case "email":

@@ -1,4 +1,5 @@
 import CCurl
+import BatteryModel
 public import Foundation
 public import GatewayConfig
 
@@ -25,7 +26,7 @@ public struct SMTPMailer: Sendable {
         if let password = settings.password { try curl.set(CURLOPT_PASSWORD, password) }
         try curl.set(CURLOPT_MAIL_FROM, "<\(settings.from)>")
         try curl.set(CURLOPT_MAIL_RCPT, list: ["<\(recipient)>"])
-        let ms = Int(settings.timeout.components.seconds * 1000)
+        let ms = Int(settings.timeout.milliseconds)
         try curl.set(CURLOPT_TIMEOUT_MS, ms)
         try curl.set(CURLOPT_CONNECTTIMEOUT_MS, ms)
         try curl.upload(Array(Self.message(from: settings.from, to: recipient, subject: subject, body: body, date: date).utf8))

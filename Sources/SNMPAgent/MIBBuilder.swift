@@ -144,7 +144,7 @@ public struct MIBBuilder: Sendable {
     }
 
     static func ms(_ d: Duration) -> UInt32 {
-        UInt32(clamping: d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+        UInt32(clamping: d.milliseconds)
     }
 
     /// SNMPv2-TC DateAndTime in UTC (11 octets).

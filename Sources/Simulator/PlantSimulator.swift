@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 public import Logging
 import ModbusCore
@@ -95,11 +96,5 @@ public final class PlantSimulator: Sendable {
     /// Stops the servers and waits for their threads.
     public func stop() async {
         await threads.stop()
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

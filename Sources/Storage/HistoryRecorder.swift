@@ -123,7 +123,7 @@ public struct HistoryRecorder: Service {
             for key in keys {
                 while !Task.isCancelled, try await store.run({ try $0.rollUpNext(stringKey: key, before: limit) }) {}
             }
-            let cutoff = nowMs - settings.retention.components.seconds * 1000
+            let cutoff = nowMs - settings.retention.milliseconds
             var total = 0
             while !Task.isCancelled {
                 let n = try await store.run { try $0.deleteExpired(before: cutoff) }
@@ -157,16 +157,12 @@ struct LoggingPolicy {
         let now = current != Measurement.missing && current < settings.dischargeCurrent
         let changed = now != discharging[i]
         discharging[i] = now
-        let interval = Self.seconds(now ? settings.fastInterval : settings.slowInterval)
+        let interval = (now ? settings.fastInterval : settings.slowInterval).seconds
         // Poll jitter must not push a sample to the next interval: allow 10 %, at most 500 ms.
         let tolerance = min(0.5, interval * 0.1)
         let due = lastLogged[i].map { sample.time.timeIntervalSince($0) >= interval - tolerance } ?? true
         guard due || changed else { return false }
         lastLogged[i] = sample.time
         return true
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

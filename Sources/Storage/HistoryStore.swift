@@ -14,7 +14,7 @@ public final class HistoryStore {
 
     public init(path: String, readOnly: Bool = false, sampleWeightCap: Duration = .seconds(120)) throws {
         db = try SQLiteConnection(path: path, readOnly: readOnly)
-        self.sampleWeightCap = max(1, sampleWeightCap.components.seconds * 1000)
+        self.sampleWeightCap = max(1, sampleWeightCap.milliseconds)
         if !readOnly { try Schema.migrate(db) }
     }
 
