@@ -9,6 +9,7 @@ typedef struct {
     void *context;
     cnetsnmpshim_get get;
     cnetsnmpshim_next next;
+    cnetsnmpshim_set set;
 } registration;
 
 static void set_value(netsnmp_variable_list *var, const cnetsnmpshim_value *v) {
@@ -31,14 +32,65 @@ static void set_value(netsnmp_variable_list *var, const cnetsnmpshim_value *v) {
     }
 }
 
+/// The value a SET carries, in the shim's terms.
+static cnetsnmpshim_value get_value(const netsnmp_variable_list *var) {
+    cnetsnmpshim_value v = {0};
+    switch (var->type) {
+    case ASN_INTEGER: v.kind = CNETSNMPSHIM_INTEGER; v.integer = *var->val.integer; break;
+    case ASN_GAUGE: v.kind = CNETSNMPSHIM_GAUGE; v.integer = (int64_t)(u_long)*var->val.integer; break;
+    case ASN_COUNTER: v.kind = CNETSNMPSHIM_COUNTER; v.integer = (int64_t)(u_long)*var->val.integer; break;
+    case ASN_TIMETICKS: v.kind = CNETSNMPSHIM_TIMETICKS; v.integer = (int64_t)(u_long)*var->val.integer; break;
+    case ASN_OCTET_STR: v.kind = CNETSNMPSHIM_OCTETS; v.bytes = var->val.string; v.length = var->val_len; break;
+    default: v.kind = CNETSNMPSHIM_OTHER;
+    }
+    return v;
+}
+
+static size_t copy_oid(const netsnmp_variable_list *var, uint32_t *out) {
+    size_t n = var->name_length < MAX_OID_LEN ? var->name_length : MAX_OID_LEN;
+    for (size_t i = 0; i < n; i++) out[i] = (uint32_t)var->name[i];
+    return n;
+}
+
+/// A SET in net-snmp's phases: every varbind checked, then all together, then applied.
+static void handle_set(registration *r, netsnmp_agent_request_info *info, netsnmp_request_info *requests) {
+    int err = 0;
+    const char *who = info->asp && info->asp->pdu ? info->asp->pdu->securityName : NULL;
+    switch (info->mode) {
+    case MODE_SET_RESERVE1:
+        for (netsnmp_request_info *req = requests; req; req = req->next) {
+            uint32_t oid32[MAX_OID_LEN];
+            size_t n = copy_oid(req->requestvb, oid32);
+            cnetsnmpshim_value value = get_value(req->requestvb);
+            err = r->set ? r->set(r->context, CNETSNMPSHIM_SET_CHECK, who, oid32, n, &value) : SNMP_ERR_NOTWRITABLE;
+            if (err) netsnmp_set_request_error(info, req, err);
+        }
+        break;
+    case MODE_SET_RESERVE2:
+        err = r->set ? r->set(r->context, CNETSNMPSHIM_SET_CONSISTENT, who, NULL, 0, NULL) : SNMP_ERR_NOTWRITABLE;
+        if (err) netsnmp_set_request_error(info, requests, err);
+        break;
+    case MODE_SET_ACTION:
+        break;
+    case MODE_SET_COMMIT:
+        if (r->set) r->set(r->context, CNETSNMPSHIM_SET_COMMIT, who, NULL, 0, NULL);
+        break;
+    default:  // FREE, UNDO
+        if (r->set) r->set(r->context, CNETSNMPSHIM_SET_ABORT, who, NULL, 0, NULL);
+    }
+}
+
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent_request_info *info,
                    netsnmp_request_info *requests) {
     registration *r = (registration *)h->myvoid;
+    if (info->mode != MODE_GET && info->mode != MODE_GETNEXT) {
+        handle_set(r, info, requests);
+        return SNMP_ERR_NOERROR;
+    }
     for (netsnmp_request_info *req = requests; req; req = req->next) {
         netsnmp_variable_list *var = req->requestvb;
         uint32_t oid32[MAX_OID_LEN];
-        size_t n = var->name_length < MAX_OID_LEN ? var->name_length : MAX_OID_LEN;
-        for (size_t i = 0; i < n; i++) oid32[i] = (uint32_t)var->name[i];
+        size_t n = copy_oid(var, oid32);
         cnetsnmpshim_value value = {0};
         if (info->mode == MODE_GET) {
             if (r->get(r->context, oid32, n, &value)) {
@@ -46,7 +98,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
             } else {
                 netsnmp_set_request_error(info, req, SNMP_NOSUCHINSTANCE);
             }
-        } else if (info->mode == MODE_GETNEXT) {
+        } else {
             uint32_t next[128];
             size_t next_length = 0;
             if (r->next(r->context, oid32, n, next, &next_length, &value)) {
@@ -56,29 +108,34 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
                 set_value(var, &value);
             }
             // Nothing after it in our subtree: leave the varbind, the agent moves on.
-        } else {
-            netsnmp_set_request_error(info, req, SNMP_ERR_NOTWRITABLE);
         }
     }
     return SNMP_ERR_NOERROR;
 }
 
-int cnetsnmpshim_start(const char *app, const char *directory, const char *ports) {
-    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, directory);
-    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, directory);
+int cnetsnmpshim_start(const char *app, const char *config_dir, const char *persistent_dir, const char *ports,
+                       const char *agentx_socket) {
+    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, config_dir);
+    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, persistent_dir);
     netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_ROOT_ACCESS, 1);
-    netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS, ports);
+    if (agentx_socket) {
+        netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+        netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, agentx_socket);
+    } else {
+        netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS, ports);
+    }
     // Debian's agent library has SMUX, which would bind tcp:199.
     add_to_init_list("-smux");
     snmp_disable_log();
     snmp_enable_stderrlog();
     if (init_agent(app) != 0) return -1;
     init_snmp(app);
-    if (init_master_agent() != 0) return -2;
+    if (!agentx_socket && init_master_agent() != 0) return -2;
     return 0;
 }
 
-int cnetsnmpshim_register(const uint32_t *root, size_t length, void *context, cnetsnmpshim_get get, cnetsnmpshim_next next) {
+int cnetsnmpshim_register(const uint32_t *root, size_t length, void *context, cnetsnmpshim_get get, cnetsnmpshim_next next,
+                          cnetsnmpshim_set set) {
     oid name[128];
     if (length > 128) return -1;
     for (size_t i = 0; i < length; i++) name[i] = root[i];
@@ -87,9 +144,11 @@ int cnetsnmpshim_register(const uint32_t *root, size_t length, void *context, cn
     r->context = context;
     r->get = get;
     r->next = next;
+    r->set = set;
     netsnmp_mib_handler *h = netsnmp_create_handler("btms", handler);
     h->myvoid = r;
-    netsnmp_handler_registration *reg = netsnmp_handler_registration_create("btms", h, name, length, HANDLER_CAN_RONLY);
+    netsnmp_handler_registration *reg =
+        netsnmp_handler_registration_create("btms", h, name, length, set ? HANDLER_CAN_RWRITE : HANDLER_CAN_RONLY);
     return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -2;
 }
 
@@ -107,16 +166,39 @@ void cnetsnmpshim_poll(int timeout_ms) {
     netsnmp_check_outstanding_agent_requests();
 }
 
+void cnetsnmpshim_reconfigure(const char *app) {
+    // createUser has no "free" hook: drop the users of our own engine (inform sessions keep theirs).
+    u_char engine[SNMP_MAXBUF_SMALL];
+    size_t engine_length = snmpv3_get_engineID(engine, sizeof(engine));
+    struct usmUser *u = usm_get_userList();
+    while (u) {
+        struct usmUser *next = u->next;
+        if (u->engineIDLen == engine_length && memcmp(u->engineID, engine, engine_length) == 0) {
+            usm_remove_user(u);
+            usm_free_user(u);
+        }
+        u = next;
+    }
+    update_config();
+}
+
 void cnetsnmpshim_stop(const char *app) {
     snmp_shutdown(app);
     shutdown_master_agent();
 }
 
-int cnetsnmpshim_send_trap(const uint32_t *trap, size_t trap_length, const cnetsnmpshim_varbind *varbinds, size_t count) {
+/// sysUpTime.0 (inform only), snmpTrapOID.0 and the varbinds; NULL when an OID is too long.
+static netsnmp_variable_list *notification_vars(int uptime, const uint32_t *trap, size_t trap_length,
+                                                const cnetsnmpshim_varbind *varbinds, size_t count) {
+    static const oid sys_uptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
     static const oid snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
     oid name[128];
     netsnmp_variable_list *vars = NULL;
-    if (trap_length > 128) return -1;
+    if (trap_length > 128) return NULL;
+    if (uptime) {
+        u_long ticks = netsnmp_get_agent_uptime();
+        snmp_varlist_add_variable(&vars, sys_uptime_oid, OID_LENGTH(sys_uptime_oid), ASN_TIMETICKS, (const u_char *)&ticks, sizeof(ticks));
+    }
     for (size_t i = 0; i < trap_length; i++) name[i] = trap[i];
     snmp_varlist_add_variable(&vars, snmp_trap_oid, OID_LENGTH(snmp_trap_oid), ASN_OBJECT_ID,
                               (const u_char *)name, trap_length * sizeof(oid));
@@ -126,7 +208,92 @@ int cnetsnmpshim_send_trap(const uint32_t *trap, size_t trap_length, const cnets
         netsnmp_variable_list *var = snmp_varlist_add_variable(&vars, name, varbinds[v].length, ASN_NULL, NULL, 0);
         if (var) set_value(var, &varbinds[v].value);
     }
+    return vars;
+}
+
+int cnetsnmpshim_send_trap(const uint32_t *trap, size_t trap_length, const cnetsnmpshim_varbind *varbinds, size_t count) {
+    netsnmp_variable_list *vars = notification_vars(0, trap, trap_length, varbinds, count);
+    if (!vars) return -1;
     send_v2trap(vars);
     snmp_free_varbind(vars);
     return 0;
+}
+
+void *cnetsnmpshim_inform_open(const char *peer, const char *user, const char *auth, const char *priv) {
+    netsnmp_session s;
+    snmp_sess_init(&s);
+    s.version = SNMP_VERSION_3;
+    s.peername = (char *)peer;
+    s.securityName = (char *)user;
+    s.securityNameLen = strlen(user);
+    s.securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
+    s.securityAuthProto = (oid *)usmHMAC192SHA256AuthProtocol;
+    s.securityAuthProtoLen = OID_LENGTH(usmHMAC192SHA256AuthProtocol);
+    s.securityAuthKeyLen = USM_AUTH_KU_LEN;
+    if (generate_Ku(s.securityAuthProto, s.securityAuthProtoLen, (const u_char *)auth, strlen(auth), s.securityAuthKey,
+                    &s.securityAuthKeyLen) != SNMPERR_SUCCESS) return NULL;
+    s.securityPrivProto = (oid *)usmAESPrivProtocol;
+    s.securityPrivProtoLen = OID_LENGTH(usmAESPrivProtocol);
+    s.securityPrivKeyLen = USM_PRIV_KU_LEN;
+    if (generate_Ku(s.securityAuthProto, s.securityAuthProtoLen, (const u_char *)priv, strlen(priv), s.securityPrivKey,
+                    &s.securityPrivKeyLen) != SNMPERR_SUCCESS) return NULL;
+    // One try per send: the caller retries with back-off. The engine-ID probe before the first
+    // acknowledged send is synchronous, so this also bounds how long it can hold the agent thread.
+    s.timeout = 1000000;
+    s.retries = 0;
+    s.flags |= SNMP_FLAGS_DONT_PROBE;
+    return snmp_open(&s);
+}
+
+void cnetsnmpshim_inform_close(void *session) {
+    if (session) snmp_close((netsnmp_session *)session);
+}
+
+typedef struct {
+    void *context;
+    uint64_t tag;
+    cnetsnmpshim_inform_done done;
+    int sending;  // inside snmp_async_send: the sender, not the callback, frees this
+    int reported;
+} inform_request;
+
+static int inform_callback(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic) {
+    inform_request *r = magic;
+    if (!r) return 1;
+    // A Report (wrong keys, unknown user, unknown engine) is an answer but not an acknowledgement.
+    int ok = op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_RESPONSE;
+    if (!r->reported) {
+        r->reported = 1;
+        r->done(r->context, r->tag, ok);
+    }
+    if (!r->sending) free(r);
+    return 1;
+}
+
+void cnetsnmpshim_send_inform(void *session, const uint32_t *trap, size_t trap_length, const cnetsnmpshim_varbind *varbinds,
+                              size_t count, void *context, uint64_t tag, cnetsnmpshim_inform_done done) {
+    inform_request *r = calloc(1, sizeof(inform_request));
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_INFORM);
+    netsnmp_variable_list *vars = notification_vars(1, trap, trap_length, varbinds, count);
+    if (!r || !pdu || !vars || !session) {
+        free(r);
+        if (pdu) snmp_free_pdu(pdu);
+        if (vars) snmp_free_varbind(vars);
+        done(context, tag, 0);
+        return;
+    }
+    pdu->variables = vars;
+    r->context = context;
+    r->tag = tag;
+    r->done = done;
+    r->sending = 1;
+    int sent = snmp_async_send((netsnmp_session *)session, pdu, inform_callback, r);
+    r->sending = 0;
+    if (sent && r->reported) free(r);
+    if (!sent) {
+        // Not queued: the PDU is still ours, and the callback may or may not have run.
+        snmp_free_pdu(pdu);
+        if (!r->reported) done(context, tag, 0);
+        free(r);
+    }
 }

@@ -25,6 +25,9 @@ public struct Gateway: Sendable {
     public let acquisition: Acquisition
     /// Alarm and discharge events for outputs (notifications, later SNMP and MQTT).
     public let events = EventBroadcaster()
+    /// The SNMP agent, when configured (reconfigured by ``reload(_:)``).
+    let snmpAgent: SNMPAgentServer?
+    let limitWrites: LimitWrites?
     private let logger: Logger
 
     public static func databasePath(dataDirectory: String) -> String { "\(dataDirectory)/history.sqlite" }
@@ -42,6 +45,33 @@ public struct Gateway: Sendable {
         store = try DatabaseQueue(label: "history") { try HistoryStore(path: path, sampleWeightCap: cap) }
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
         acquisition = Acquisition(config: config, model: model, logger: logger)
+        if let snmp = config.snmp {
+            let writes = snmp.limitWrites ? LimitWrites(stringIds: config.topology.strings.map(\.id),
+                                                        effective: config.topology.strings.map { config.alarms.limits(forString: $0.id) })
+                                          : nil
+            limitWrites = writes
+            snmpAgent = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", settings: snmp, writes: writes, logger: logger)
+        } else {
+            (snmpAgent, limitWrites) = (nil, nil)
+        }
+    }
+
+    /// Applies what can change while running from a new configuration (SIGHUP, or the web UI's settings):
+    /// SNMP communities, users and destinations. Returns what still needs a restart.
+    @discardableResult
+    public func reload(_ new: GatewayConfig) throws -> [String] {
+        var restart: [String] = []
+        switch (config.snmp, new.snmp, snmpAgent) {
+        case let (_, settings?, agent?):
+            if try !agent.reconfigure(settings) { restart.append("snmp.listen, snmp.mode, snmp.agentxSocket, snmp.limitWrites") }
+        case (nil, nil, _), (_, nil, nil):
+            break
+        default:
+            restart.append("snmp (switched on or off)")
+        }
+        logger.notice("configuration reloaded: SNMP settings applied; other sections are read at start only")
+        if !restart.isEmpty { logger.warning("a restart is needed for some SNMP changes", metadata: ["keys": "\(restart)"]) }
+        return restart
     }
 
     /// Services in start order; they stop in reverse: polling ends first, then the alarm service
@@ -59,14 +89,12 @@ public struct Gateway: Sendable {
                                         gatewayId: config.gatewayId, site: config.topology.siteName, events: events, logger: logger))
         list.append(AlarmService(store: store, model: model, settings: config.alarms, discharge: config.discharge,
                                  events: events, logger: logger))
-        if let snmp = config.snmp {
-            let server = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", listen: snmp.listen, community: snmp.community,
-                                         trapDestinations: snmp.trapDestinations, v2c: snmp.v2c,
-                                         users: snmp.users.map { ($0.name, $0.authPassphrase, $0.privPassphrase) }, logger: logger)
-            list.append(SNMPService(server: server, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
-                                    model: model, store: store, events: events, logger: logger))
+        if let snmpAgent {
+            list.append(SNMPService(server: snmpAgent, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
+                                    writes: limitWrites, alarms: config.alarms, model: model, store: store, events: events, logger: logger))
         }
         list.append(AcquisitionService(acquisition: acquisition))
+        list.append(ReloadOnHangup(gateway: self, logger: logger))
         list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), gateway: self, logger: logger))
         return list
     }

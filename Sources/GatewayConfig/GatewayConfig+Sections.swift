@@ -51,33 +51,66 @@ extension GatewayConfig {
     }
 
     static func loadSNMP(_ node: ConfigNode) -> SNMPSettings? {
-        node.rejectUnknownKeys(allowed: ["enabled", "listen", "community", "trapDestinations", "v2c", "users"])
+        node.rejectUnknownKeys(allowed: ["enabled", "mode", "listen", "agentxSocket", "community", "sources", "trapDestinations",
+                                         "informs", "v2c", "users", "limitWrites"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         var s = SNMPSettings()
+        s.mode = node["mode"].choice(["master", "agentx"], default: "master").flatMap(SNMPSettings.Mode.init) ?? .master
         s.listen = node["listen"].string(default: s.listen) ?? s.listen
         if !(s.listen.hasPrefix("udp:") || s.listen.hasPrefix("udp6:") || s.listen.hasPrefix("tcp:")) {
             node["listen"].problem("'\(s.listen)' is not a transport address like udp:127.0.0.1:1161")
         }
+        s.agentxSocket = node["agentxSocket"].string(default: s.agentxSocket) ?? s.agentxSocket
+        if !(s.agentxSocket.hasPrefix("/") || s.agentxSocket.hasPrefix("tcp:") || s.agentxSocket.hasPrefix("unix:")) {
+            node["agentxSocket"].problem("'\(s.agentxSocket)' is neither a socket path nor tcp:HOST:PORT")
+        }
         s.community = node["community"].string(default: s.community) ?? s.community
         if s.community.isEmpty || s.community.contains(where: \.isWhitespace) { node["community"].problem("must be one word") }
+        if node["sources"].exists {
+            s.sources = []
+            for e in node["sources"].elements {
+                guard let text = e.string() else { continue }
+                if SourceNetwork(text) == nil { e.problem("'\(text)' is not an address or network like 10.1.0.0/16, ::1 or any") }
+                else { s.sources.append(text) }
+            }
+        }
         for d in node["trapDestinations"].elements {
             guard let text = d.string() else { continue }
             if hostPort(text) == nil { d.problem("'\(text)' is not HOST:PORT") } else { s.trapDestinations.append(text) }
         }
         s.v2c = node["v2c"].bool(default: true)
         for u in node["users"].elements {
-            u.rejectUnknownKeys(allowed: ["name", "authPassphrase", "privPassphrase"])
+            u.rejectUnknownKeys(allowed: ["name", "authPassphrase", "privPassphrase", "access"])
             let name = u["name"].string(required: true)
             let auth = u["authPassphrase"].string(required: true)
             let priv = u["privPassphrase"].string(required: true)
+            let write = u["access"].choice(["read", "write"], default: "read") == "write"
             // USM needs at least 8 characters; the phrases themselves are never echoed.
-            for (key, value) in [("authPassphrase", auth), ("privPassphrase", priv)] where (value?.count ?? 8) < 8 {
-                u[key].problem("must be at least 8 characters")
+            for (key, value) in [("authPassphrase", auth), ("privPassphrase", priv)] {
+                if (value?.count ?? 8) < 8 { u[key].problem("must be at least 8 characters") }
+                if value?.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) == true {
+                    u[key].problem("must not contain control characters")
+                }
             }
             if let name, name.isEmpty || name.contains(where: \.isWhitespace) { u["name"].problem("must be one word") }
+            if let name, s.users.contains(where: { $0.name == name }) { u["name"].problem("user '\(name)' is defined twice") }
             if let name, let auth, let priv, auth.count >= 8, priv.count >= 8 {
-                s.users.append(SNMPUser(name: name, authPassphrase: auth, privPassphrase: priv))
+                s.users.append(SNMPUser(name: name, authPassphrase: auth, privPassphrase: priv, write: write))
             }
+        }
+        for i in node["informs"].elements {
+            i.rejectUnknownKeys(allowed: ["address", "user"])
+            let address = i["address"].string(required: true)
+            let user = i["user"].string(required: true)
+            if let address, hostPort(address) == nil { i["address"].problem("'\(address)' is not HOST:PORT") }
+            if let user, !s.users.contains(where: { $0.name == user }) { i["user"].problem("'\(user)' is not one of the users") }
+            if let address, let user, hostPort(address) != nil, s.users.contains(where: { $0.name == user }) {
+                s.informs.append(SNMPInformDestination(address: address, user: user))
+            }
+        }
+        s.limitWrites = node["limitWrites"].bool(default: false)
+        if s.limitWrites && !s.users.contains(where: \.write) {
+            node["limitWrites"].problem("is on but no user has access: write")
         }
         if !s.v2c && s.users.isEmpty { node["users"].problem("v2c is off and no v3 user is configured: nobody could read the agent") }
         return s

@@ -135,18 +135,50 @@ public struct SerialLine: Sendable, Hashable {
 
 /// The SNMP agent (docs/snmp.md).
 public struct SNMPSettings: Sendable, Equatable {
+    public enum Mode: String, Sendable, Equatable {
+        /// The gateway's own agent, listening on `listen`.
+        case master
+        /// A subagent of the host's snmpd over AgentX (`agentxSocket`).
+        case agentx
+    }
+
+    public var mode = Mode.master
     /// net-snmp transport address, e.g. `udp:127.0.0.1:1161` (`udp:161` in production).
     public var listen = "udp:127.0.0.1:1161"
-    /// SNMPv2c read-only community, accepted from the local host; also the community of traps.
+    /// The master agent's AgentX socket (a path, or `tcp:HOST:PORT`), in agentx mode.
+    public var agentxSocket = "/var/agentx/master"
+    /// SNMPv2c read-only community; also the community of traps.
     public var community = "public"
+    /// Source addresses or networks (`10.0.0.0/8`, `::1`) the community is accepted from.
+    public var sources = ["127.0.0.1", "::1"]
     /// SNMPv2c trap receivers, HOST:PORT.
     public var trapDestinations: [String] = []
+    /// SNMPv3 inform receivers: retried until acknowledged.
+    public var informs: [SNMPInformDestination] = []
     /// SNMPv1/v2c access on or off (v3 users only when off).
     public var v2c = true
-    /// SNMPv3 USM users, read-only, authPriv (SHA-256 authentication, AES privacy).
+    /// SNMPv3 USM users, authPriv (SHA-256 authentication, AES privacy).
     public var users: [SNMPUser] = []
+    /// SET of alarm limits allowed (for v3 users with write access only).
+    public var limitWrites = false
 
     public init() {}
+
+    /// What can change while the agent runs; the rest needs a restart.
+    public func restartNeeded(comparedTo other: SNMPSettings) -> Bool {
+        mode != other.mode || listen != other.listen || agentxSocket != other.agentxSocket || limitWrites != other.limitWrites
+    }
+}
+
+/// An SNMPv3 inform receiver and the user (one of `users`) whose keys protect it.
+public struct SNMPInformDestination: Sendable, Equatable {
+    public var address: String
+    public var user: String
+
+    public init(address: String, user: String) {
+        self.address = address
+        self.user = user
+    }
 }
 
 /// An SNMPv3 user. Its pass phrases are secrets: kept out of logs.
@@ -154,10 +186,13 @@ public struct SNMPUser: Sendable, Equatable {
     public var name: String
     public var authPassphrase: String
     public var privPassphrase: String
+    /// May SET (alarm limits, when `limitWrites` is on).
+    public var write: Bool
 
-    public init(name: String, authPassphrase: String, privPassphrase: String) {
+    public init(name: String, authPassphrase: String, privPassphrase: String, write: Bool = false) {
         self.name = name
         self.authPassphrase = authPassphrase
         self.privPassphrase = privPassphrase
+        self.write = write
     }
 }

@@ -1,39 +1,46 @@
 import CNetSNMPShim
 import Foundation
+public import GatewayConfig
 public import Logging
 import ModbusCore
 import Synchronization
 
-/// net-snmp's embedded master agent on a thread of its own, answering from a
+/// net-snmp's agent (a master agent, or an AgentX subagent) on a thread of its own, answering from a
 /// ``MIBView`` that other tasks swap in; it never waits on the model or SQLite.
 ///
-/// `@unchecked Sendable`: the view is behind a Mutex; `scratch` is touched only by
-/// the agent thread (net-snmp calls the callbacks there and copies the bytes at once).
+/// `@unchecked Sendable`: what other threads touch (view, queued notifications, settings) is behind
+/// Mutexes; `scratch`, `informs` and `informTag` are touched only by the agent thread, where net-snmp
+/// calls every callback (it is not thread-safe, so nothing else calls it).
 public final class SNMPAgentServer: @unchecked Sendable {
     private let view = Mutex(MIBView([]))
     /// Notifications waiting for the agent thread: trap OID and varbinds.
     private let traps = Mutex<[([UInt32], [([UInt32], SNMPValue)])]>([])
-    private let trapDestinations: [String]
-    private let v2c: Bool
-    private let users: [(name: String, auth: String, priv: String)]
+    /// Settings in force, and new ones waiting for the agent thread.
+    private let settings: Mutex<(current: SNMPSettings, pending: SNMPSettings?)>
+    private let writes: LimitWrites?
     private let threads = WorkerThreads()
     private let directory: String
-    private let listen: String
-    private let community: String
     private let logger: Logger
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
+    private var informs: [String: InformDestination] = [:]
+    private var informTag: UInt64 = 0
+    private let informStats = Mutex<[String: (pending: Int, dropped: Int)]>([:])
     static let app = "btms"
 
-    /// - Parameters: listen: net-snmp transport, e.g. `udp:127.0.0.1:1161`; directory: the agent's own
-    ///   configuration and persistent state (never /var/lib/snmp).
-    public init(directory: String, listen: String, community: String, trapDestinations: [String] = [], v2c: Bool = true,
-                users: [(name: String, auth: String, priv: String)] = [], logger: Logger) {
-        self.trapDestinations = trapDestinations
-        self.v2c = v2c
-        self.users = users
+    /// One inform receiver: its net-snmp session and its queue.
+    private struct InformDestination {
+        var session: UnsafeMutableRawPointer?
+        var user: SNMPUser
+        var queue = InformQueue()
+        var warned = false
+    }
+
+    /// - Parameters: directory: the agent's own configuration and persistent state (never /var/lib/snmp);
+    ///   writes: SETs of alarm limits, when `settings.limitWrites` is on.
+    public init(directory: String, settings: SNMPSettings, writes: LimitWrites? = nil, logger: Logger) {
         self.directory = directory
-        self.listen = listen
-        self.community = community
+        self.settings = Mutex((settings, nil))
+        self.writes = settings.limitWrites ? writes : nil
         self.logger = logger
     }
 
@@ -45,91 +52,225 @@ public final class SNMPAgentServer: @unchecked Sendable {
         view.withLock { $0 = v }
     }
 
-    /// Queues an SNMPv2 notification; the agent thread sends it to every trap destination.
+    /// Queues a notification: a v2c trap to every trap destination, an inform to every inform receiver.
     public func notify(trap: [UInt32], varbinds: [([UInt32], SNMPValue)]) {
         traps.withLock { $0.append((trap, varbinds)) }
     }
 
-    /// Agent thread: sends what is queued (net-snmp is not thread-safe, so only this thread calls it).
-    private func sendPendingTraps() {
-        let pending = traps.withLock { q in defer { q.removeAll() }; return q }
-        for (trap, varbinds) in pending {
-            // Octet values need memory that lives through the call: one buffer for all of them.
-            let total = varbinds.reduce(0) { n, vb in if case let .octets(b) = vb.1 { n + b.count } else { n } }
-            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, total))
-            defer { bytes.deallocate() }
-            var offset = 0
-            let oidStore: [[UInt32]] = varbinds.map(\.0)
-            var values: [cnetsnmpshim_value] = []
-            for (_, v) in varbinds {
-                var out = cnetsnmpshim_value()
-                if case let .octets(b) = v {
-                    b.withUnsafeBufferPointer { src in if let s = src.baseAddress { (bytes + offset).update(from: s, count: b.count) } }
-                    out = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_OCTETS), integer: 0, bytes: UnsafePointer(bytes + offset), length: b.count)
-                    offset += b.count
-                } else {
-                    withUnsafeMutablePointer(to: &out) { fill(v, $0) }
-                }
-                values.append(out)
-            }
-            // The OIDs likewise, in one buffer that outlives the C call.
-            let oidCount = oidStore.reduce(0) { $0 + $1.count }
-            let oids = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, oidCount))
-            defer { oids.deallocate() }
-            var list: [cnetsnmpshim_varbind] = []
-            var at = 0
-            for (i, o) in oidStore.enumerated() {
-                o.withUnsafeBufferPointer { src in if let s = src.baseAddress { (oids + at).update(from: s, count: o.count) } }
-                list.append(cnetsnmpshim_varbind(oid: UnsafePointer(oids + at), length: o.count, value: values[i]))
-                at += o.count
-            }
-            _ = trap.withUnsafeBufferPointer { t in
-                list.withUnsafeBufferPointer { cnetsnmpshim_send_trap(t.baseAddress, t.count, $0.baseAddress, $0.count) }
-            }
-        }
+    /// Informs not yet acknowledged, and dropped ones, per receiver.
+    public var informState: [String: (pending: Int, dropped: Int)] {
+        informStats.withLock { $0 }
     }
 
-    /// Starts the agent; throws when it cannot listen.
-    public func start() throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    /// New communities, users and destinations, applied by the agent thread without a restart.
+    /// The listen address, mode and `limitWrites` stay as started (returns false when they differ).
+    @discardableResult
+    public func reconfigure(_ new: SNMPSettings) throws -> Bool {
+        var applied = new
+        let current = settings.withLock { $0.current }
+        let complete = !new.restartNeeded(comparedTo: current)
+        (applied.mode, applied.listen, applied.agentxSocket, applied.limitWrites) =
+            (current.mode, current.listen, current.agentxSocket, current.limitWrites)
+        try writeConfiguration(applied)
+        settings.withLock { $0.pending = applied }
+        return complete
+    }
+
+    private var configDirectory: String { directory }
+    private var stateDirectory: String { "\(directory)/state" }
+
+    private func writeConfiguration(_ s: SNMPSettings) throws {
         // Our own config dir: no /etc/snmp files, and no MIB parsing by the agent.
-        try "mibs :\n".write(toFile: "\(directory)/snmp.conf", atomically: true, encoding: .utf8)
-        let sinks = trapDestinations.map { "trap2sink \($0) \(community)\n" }.joined()
-        let communities = v2c ? "rocommunity \(community) 127.0.0.1\nrocommunity6 \(community) ::1\n" : ""
-        // v3 users: SHA-256 authentication, AES privacy, read-only, authPriv required.
-        let usm = users.map { "createUser \($0.name) SHA-256 \"\($0.auth)\" AES \"\($0.priv)\"\nrouser \($0.name) authpriv\n" }.joined()
-        let file = "\(directory)/\(Self.app).conf"
-        try (communities + usm + sinks).write(toFile: file, atomically: true, encoding: .utf8)
-        chmod(file, 0o600)  // holds pass phrases
+        try "mibs :\n".write(toFile: "\(configDirectory)/snmp.conf", atomically: true, encoding: .utf8)
+        let file = "\(configDirectory)/\(Self.app).conf"
+        // Holds pass phrases: created private, then written.
+        if !FileManager.default.fileExists(atPath: file) {
+            _ = FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(AgentConfigFile.text(s).utf8))
+        chmod(file, 0o600)
+    }
+
+    /// Starts the agent; throws when it cannot listen (or reach the AgentX master at first).
+    public func start() throws {
+        let s = settings.withLock { $0.current }
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try writeConfiguration(s)
+        let saved = "\(stateDirectory)/\(Self.app).conf"
+        if let text = try? String(contentsOfFile: saved, encoding: .utf8) {
+            try AgentConfigFile.withoutSavedUsers(text).write(toFile: saved, atomically: true, encoding: .utf8)
+        }
         let started = DispatchSemaphore(value: 0)
         let result = Mutex<Int32>(0)
-        let directory = self.directory, listen = self.listen
+        let configDirectory = self.configDirectory, stateDirectory = self.stateDirectory
         let context = Unmanaged.passUnretained(self).toOpaque()
         nonisolated(unsafe) let ctx = context
         let server = self
+        let writable = writes != nil
         threads.spawn(name: "snmp-agent") { [threads] in
-            let rc = cnetsnmpshim_start(Self.app, directory, listen)
+            let rc = s.mode == .agentx ? cnetsnmpshim_start(Self.app, configDirectory, stateDirectory, nil, s.agentxSocket)
+                                       : cnetsnmpshim_start(Self.app, configDirectory, stateDirectory, s.listen, nil)
             if rc == 0 {
                 let root = MIBBuilder.root
-                _ = root.withUnsafeBufferPointer { cnetsnmpshim_register($0.baseAddress, $0.count, ctx, Self.get, Self.next) }
+                _ = root.withUnsafeBufferPointer {
+                    cnetsnmpshim_register($0.baseAddress, $0.count, ctx, Self.get, Self.next, writable ? Self.set : nil)
+                }
+                server.openInforms(s)
             }
             result.withLock { $0 = rc }
             started.signal()
             guard rc == 0 else { return }
             while !threads.isStopping {
                 cnetsnmpshim_poll(100)
-                server.sendPendingTraps()
+                server.applyPendingSettings()
+                server.sendPendingNotifications()
             }
+            server.closeInforms()
             cnetsnmpshim_stop(Self.app)
         }
         started.wait()
         let rc = result.withLock { $0 }
-        guard rc == 0 else { throw SNMPError(description: "cannot start the SNMP agent on \(listen) (code \(rc))") }
-        logger.info("SNMP agent listening", metadata: ["listen": "\(listen)"])
+        let place = s.mode == .agentx ? "as AgentX subagent of \(s.agentxSocket)" : "on \(s.listen)"
+        guard rc == 0 else { throw SNMPError(description: "cannot start the SNMP agent \(place) (code \(rc))") }
+        logger.info("SNMP agent started", metadata: ["mode": "\(s.mode.rawValue)", "at": "\(place)",
+                                                      "limitWrites": "\(writable)"])
     }
 
     public func stop() async {
         await threads.stop()
+    }
+
+    // MARK: Agent thread
+
+    private func applyPendingSettings() {
+        guard let new = settings.withLock({ s -> SNMPSettings? in
+            defer { if let p = s.pending { s.current = p; s.pending = nil } }
+            return s.pending
+        }) else { return }
+        cnetsnmpshim_reconfigure(Self.app)
+        openInforms(new)
+        logger.info("SNMP settings applied", metadata: ["trapDestinations": "\(new.trapDestinations.count)",
+                                                        "informs": "\(new.informs.count)", "users": "\(new.users.count)"])
+    }
+
+    /// Sessions for the configured inform receivers; queues of receivers that stay are kept.
+    private func openInforms(_ s: SNMPSettings) {
+        var next: [String: InformDestination] = [:]
+        for d in s.informs {
+            guard let user = s.users.first(where: { $0.name == d.user }) else { continue }
+            if var old = informs.removeValue(forKey: d.address) {
+                if old.user != user {
+                    cnetsnmpshim_inform_close(old.session)
+                    old.session = cnetsnmpshim_inform_open("udp:\(d.address)", user.name, user.authPassphrase, user.privPassphrase)
+                    old.user = user
+                }
+                next[d.address] = old
+            } else {
+                let session = cnetsnmpshim_inform_open("udp:\(d.address)", user.name, user.authPassphrase, user.privPassphrase)
+                if session == nil { logger.error("SNMP inform receiver unusable", metadata: ["address": "\(d.address)"]) }
+                next[d.address] = InformDestination(session: session, user: user)
+            }
+        }
+        for (address, gone) in informs {
+            cnetsnmpshim_inform_close(gone.session)
+            if !gone.queue.pending.isEmpty {
+                logger.warning("SNMP inform receiver removed with informs pending", metadata: ["address": "\(address)",
+                                                                                               "pending": "\(gone.queue.pending.count)"])
+            }
+        }
+        informs = next
+        publishInformStats()
+    }
+
+    private func closeInforms() {
+        for (address, d) in informs {
+            cnetsnmpshim_inform_close(d.session)
+            if !d.queue.pending.isEmpty {
+                logger.warning("SNMP informs not acknowledged at shutdown", metadata: ["address": "\(address)",
+                                                                                       "pending": "\(d.queue.pending.count)"])
+            }
+        }
+        informs = [:]
+    }
+
+    private func publishInformStats() {
+        let stats = informs.mapValues { (pending: $0.queue.pending.count, dropped: $0.queue.dropped) }
+        informStats.withLock { $0 = stats }
+    }
+
+    private func sendPendingNotifications() {
+        let pending = traps.withLock { q in defer { q.removeAll() }; return q }
+        for (trap, varbinds) in pending {
+            withCVarbinds(varbinds) { list in
+                _ = trap.withUnsafeBufferPointer { t in cnetsnmpshim_send_trap(t.baseAddress, t.count, list.baseAddress, list.count) }
+            }
+            for address in informs.keys {
+                informTag += 1
+                let before = informs[address]?.queue.dropped ?? 0
+                informs[address]?.queue.append(.init(tag: informTag, trap: trap, varbinds: varbinds))
+                if let after = informs[address]?.queue.dropped, after > before {
+                    logger.error("SNMP inform queue full: oldest dropped", metadata: ["address": "\(address)", "dropped": "\(after)"])
+                }
+            }
+        }
+        let now = ContinuousClock.now
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        for address in informs.keys {
+            guard let session = informs[address]?.session, let inform = informs[address]?.queue.due(now: now) else { continue }
+            withCVarbinds(inform.varbinds) { list in
+                inform.trap.withUnsafeBufferPointer { t in
+                    cnetsnmpshim_send_inform(session, t.baseAddress, t.count, list.baseAddress, list.count, context, inform.tag, Self.informDone)
+                }
+            }
+        }
+        if !pending.isEmpty { publishInformStats() }
+    }
+
+    /// The receiver answered (or did not): next inform, or the same one again later.
+    private func informFinished(tag: UInt64, acknowledged: Bool) {
+        let now = ContinuousClock.now
+        for address in informs.keys where informs[address]?.queue.inFlight == tag {
+            informs[address]?.queue.finished(tag: tag, acknowledged: acknowledged, now: now)
+            guard let d = informs[address] else { continue }
+            if !acknowledged && !d.warned {
+                logger.warning("SNMP inform not acknowledged; retrying until it is", metadata: ["address": "\(address)"])
+                informs[address]?.warned = true
+            } else if acknowledged && d.warned {
+                logger.info("SNMP inform receiver acknowledges again", metadata: ["address": "\(address)"])
+                informs[address]?.warned = false
+            }
+        }
+        publishInformStats()
+    }
+
+    /// The varbinds as C structs whose OIDs and octets live through `body`.
+    private func withCVarbinds(_ varbinds: [([UInt32], SNMPValue)], _ body: (UnsafeBufferPointer<cnetsnmpshim_varbind>) -> Void) {
+        let octets = varbinds.reduce(0) { n, vb in if case let .octets(b) = vb.1 { n + b.count } else { n } }
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, octets))
+        defer { bytes.deallocate() }
+        let oidCount = varbinds.reduce(0) { $0 + $1.0.count }
+        let oids = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, oidCount))
+        defer { oids.deallocate() }
+        var list: [cnetsnmpshim_varbind] = []
+        var offset = 0, at = 0
+        for (oid, v) in varbinds {
+            var out = cnetsnmpshim_value()
+            if case let .octets(b) = v {
+                b.withUnsafeBufferPointer { src in if let s = src.baseAddress { (bytes + offset).update(from: s, count: b.count) } }
+                out = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_OCTETS), integer: 0, bytes: UnsafePointer(bytes + offset), length: b.count)
+                offset += b.count
+            } else {
+                withUnsafeMutablePointer(to: &out) { fill(v, $0) }
+            }
+            oid.withUnsafeBufferPointer { src in if let s = src.baseAddress { (oids + at).update(from: s, count: oid.count) } }
+            list.append(cnetsnmpshim_varbind(oid: UnsafePointer(oids + at), length: oid.count, value: out))
+            at += oid.count
+        }
+        list.withUnsafeBufferPointer(body)
     }
 
     private func fill(_ value: SNMPValue, _ out: UnsafeMutablePointer<cnetsnmpshim_value>) {
@@ -164,6 +305,46 @@ public final class SNMPAgentServer: @unchecked Sendable {
         nextLength.pointee = found.count
         server.fill(value, out)
         return 1
+    }
+
+    private static let set: cnetsnmpshim_set = { context, phase, principal, oid, length, value in
+        guard let context else { return Int32(LimitWrites.notWritable) }
+        let server = Unmanaged<SNMPAgentServer>.fromOpaque(context).takeUnretainedValue()
+        guard let writes = server.writes else { return LimitWrites.notWritable }
+        let user = principal.map { String(cString: $0) } ?? "?"
+        switch Int(phase) {
+        case Int(CNETSNMPSHIM_SET_CHECK):
+            guard let oid, let value else { return LimitWrites.notWritable }
+            let key = Array(UnsafeBufferPointer(start: oid, count: length))
+            let v: SNMPValue
+            switch Int(value.pointee.kind) {
+            case Int(CNETSNMPSHIM_INTEGER): v = .integer(value.pointee.integer)
+            case Int(CNETSNMPSHIM_GAUGE): v = .gauge(UInt32(clamping: value.pointee.integer))
+            default: return LimitWrites.wrongType
+            }
+            let rc = writes.check(key, v)
+            if rc != 0, let problem = writes.takeProblem() {
+                server.logger.notice("SNMP SET refused", metadata: ["user": "\(user)", "problem": "\(problem)"])
+            }
+            return rc
+        case Int(CNETSNMPSHIM_SET_CONSISTENT):
+            let rc = writes.consistent()
+            if rc != 0, let problem = writes.takeProblem() {
+                server.logger.notice("SNMP SET refused", metadata: ["user": "\(user)", "problem": "\(problem)"])
+            }
+            return rc
+        case Int(CNETSNMPSHIM_SET_COMMIT):
+            writes.commit(user: user)
+            return 0
+        default:
+            writes.abort()
+            return 0
+        }
+    }
+
+    private static let informDone: cnetsnmpshim_inform_done = { context, tag, acknowledged in
+        guard let context else { return }
+        Unmanaged<SNMPAgentServer>.fromOpaque(context).takeUnretainedValue().informFinished(tag: tag, acknowledged: acknowledged != 0)
     }
 }
 

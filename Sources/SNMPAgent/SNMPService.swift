@@ -1,25 +1,29 @@
 public import Alarms
 public import BatteryModel
 import Foundation
-import GatewayConfig
+public import GatewayConfig
 public import Logging
 public import ServiceLifecycle
 public import Storage
 
 /// Keeps the SNMP agent's view current: rebuilt from the live model once a
-/// second, and at once when an alarm is raised or cleared.
+/// second, and at once when an alarm is raised or cleared; stores alarm limits set over SNMP.
 public struct SNMPService: Service {
     let server: SNMPAgentServer
     let builder: MIBBuilder
+    let writes: LimitWrites?
+    let alarms: AlarmSettings
     let model: LiveModel
     let store: DatabaseQueue<HistoryStore>
     let events: EventBroadcaster
     let logger: Logger
 
-    public init(server: SNMPAgentServer, builder: MIBBuilder, model: LiveModel, store: DatabaseQueue<HistoryStore>,
-                events: EventBroadcaster, logger: Logger) {
+    public init(server: SNMPAgentServer, builder: MIBBuilder, writes: LimitWrites?, alarms: AlarmSettings, model: LiveModel,
+                store: DatabaseQueue<HistoryStore>, events: EventBroadcaster, logger: Logger) {
         self.server = server
         self.builder = builder
+        self.writes = writes
+        self.alarms = alarms
         self.model = model
         self.store = store
         self.events = events
@@ -29,6 +33,12 @@ public struct SNMPService: Service {
     private enum Input: Sendable {
         case event(GatewayEvent)
         case tick
+        case limit(LimitWrites.Change)
+    }
+
+    /// Configuration limits with the run-time overrides over them, in string order.
+    private func effective(_ overrides: [String: [AlarmType: AlarmLimit]]) -> [[AlarmType: AlarmLimit]] {
+        model.topology.strings.map { alarms.limits(forString: $0.id).merging(overrides[$0.id] ?? [:]) { $1 } }
     }
 
     public func run() async throws {
@@ -42,12 +52,18 @@ public struct SNMPService: Service {
         var active = (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? []
         var raised: UInt32 = 0
         var overrides = (try? await store.run { try LimitStore(db: $0.db).all() }) ?? [:]
+        writes?.update(effective: effective(overrides))
         let subscription = events.subscribe()
         let (inputs, input) = AsyncStream<Input>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await e in subscription.events { input.yield(.event(e)) }
                 input.finish()
+            }
+            if let writes {
+                group.addTask {
+                    for await change in writes.changes { input.yield(.limit(change)) }
+                }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -58,6 +74,7 @@ public struct SNMPService: Service {
             group.addTask {
                 try? await gracefulShutdown()
                 subscription.finish()
+                writes?.finish()
             }
             var ticks = 0
             server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
@@ -75,9 +92,24 @@ public struct SNMPService: Service {
                     server.notify(trap: n.trap, varbinds: n.varbinds)
                 case .event:
                     continue
+                case let .limit(change):
+                    // Stored like `bmgw limits --set`: the alarm engine picks it up with its next reload.
+                    do {
+                        try await store.run { try LimitStore(db: $0.db).set(stringId: change.stringId, type: change.type, change.limit) }
+                        overrides[change.stringId, default: [:]][change.type] = change.limit
+                        logger.notice("alarm limit set over SNMP", metadata: ["user": "\(change.user)", "string": "\(change.stringId)",
+                                                                             "type": "\(change.type.rawValue)"])
+                    } catch {
+                        logger.error("alarm limit set over SNMP not stored", metadata: ["string": "\(change.stringId)",
+                                                                                        "type": "\(change.type.rawValue)", "error": "\(error)"])
+                    }
+                    writes?.update(effective: effective(overrides))
                 case .tick:
                     ticks += 1
-                    if ticks % 10 == 0, let fresh = try? await store.run({ try LimitStore(db: $0.db).all() }) { overrides = fresh }
+                    if ticks % 10 == 0, let fresh = try? await store.run({ try LimitStore(db: $0.db).all() }), fresh != overrides {
+                        overrides = fresh
+                        writes?.update(effective: effective(overrides))
+                    }
                 }
                 server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
                                            uptime: .now - started, overrides: overrides))

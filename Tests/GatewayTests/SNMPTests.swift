@@ -31,9 +31,11 @@ import Glibc
                 kill(pid, SIGKILL)
             }
         }
+        // A v3 inform receiver, started only later: informs wait and are retried until acknowledged.
+        let informPort = try freePort()
         let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
             data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2), .tcp(port: port, unit: 3)], cells: 24,
-            extra: immediateAlarms + "snmp: { listen: \"udp:127.0.0.1:\(snmpPort)\", community: s3cret, trapDestinations: [\"127.0.0.1:\(trapPort)\"], users: [ { name: nms, authPassphrase: auth-pass-1, privPassphrase: priv-pass-1 } ] }\n")))
+            extra: immediateAlarms + snmpSection(port: snmpPort, community: "s3cret", trapPort: trapPort, informPort: informPort))))
         #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
         try pin(port, unit: 2, [(1016, [11000])])  // cell 17 of s2
         #expect(await eventually { gw.model.string(1).sample?.cells.voltage[16] == 11000 })
@@ -45,6 +47,25 @@ import Glibc
             "btmsGatewayId.0", "btmsStringCount.0", "btmsCellCount.0", "btmsCellVoltage.2.17", "btmsStringId.2", "btmsStringCommStatus.2"])
         #expect(code == 0, "\(get)")
         #expect(get.split(separator: "\n") == ["test-gw", "3", "72", "11000 mV", "s2", "ok"])
+
+        // snmptable: one row per string, the columns as the model has them.
+        let (tableCode, table) = try run("snmptable", ["-v2c", "-c", "s3cret", "-Cf", "|", "-CH", "-Oqv"] + mibs + [target, "btmsStringTable"])
+        #expect(tableCode == 0, "\(table)")
+        let rows = table.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == 3, "\(table)")
+        let snap = gw.model.snapshot()
+        for (i, row) in rows.enumerated() where row.count >= 16 {
+            // Columns 2… (the index column is not-accessible): id, name, ups, voltage, …, cell count (12), min, max, mean, worst.
+            #expect(row[0] == "s\(i + 1)" && row[2] == "1", "\(row)")
+            #expect(row[10] == "24" && row[9] == "ok", "\(row)")
+            let stats = try #require(snap.strings[i].sample?.summary.statistics[.voltage])
+            if i == 1 { #expect(row[11] == "11000 mV" && row[14] == "17", "min cell of s2: \(row)") }
+            #expect(abs((Int(row[11].split(separator: " ")[0]) ?? 0) - Int(stats.min)) < 10, "\(row) vs \(stats.min)")
+        }
+
+        // The inform receiver comes up now: the s2 raise was sent to nobody and is being retried.
+        let informd = try startInformReceiver(dir: dir, port: informPort)
+        defer { killPidFile(informd.pidFile) }
 
         // The whole cell table equals the model, value for value.
         let (walkCode, walk) = try run("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Cr50", "-On", "-Oqe", target, ".1.3.6.1.4.1.32473.1.4"])
@@ -106,8 +127,28 @@ import Glibc
         let (after, id) = try run("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsGatewayId.0"])
         #expect(after == 0 && id.hasPrefix("test-gw"))
 
+        try await checkLimitWrites(gw: gw, dir: dir, mibs: mibs, target: target)
+        try await checkInforms(log: informd.log)
+        try await checkReload(gw: gw, dir: dir, mibs: mibs, target: target, snmpPort: snmpPort, trapPort: trapPort, informPort: informPort)
+
         try await gw.stop()
         await sim.stop()
+    }
+
+    func snmpSection(port: Int, community: String, sources: String = "[127.0.0.0/8]", trapPort: Int, informPort: Int) -> String {
+        """
+        snmp:
+          listen: "udp:127.0.0.1:\(port)"
+          community: \(community)
+          sources: \(sources)
+          trapDestinations: ["127.0.0.1:\(trapPort)"]
+          informs: [ { address: "127.0.0.1:\(informPort)", user: nms } ]
+          limitWrites: true
+          users:
+            - { name: nms, authPassphrase: auth-pass-1, privPassphrase: priv-pass-1 }
+            - { name: admin, authPassphrase: admin-auth-1, privPassphrase: admin-priv-1, access: write }
+
+        """
     }
 
     /// Random bytes and a truncated BER sequence at the agent's port.
