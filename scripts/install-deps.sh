@@ -8,8 +8,9 @@ packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev libsnmp-d
 if [[ "${1:-}" == "--test" ]]; then
     # mbpoll: an independent Modbus client the tests use against the simulator.
     # sqlite3: the CLI, to inspect databases in tests.
-    # smitools: smilint (MIB compiler); snmp, snmptrapd: net-snmp's command-line tools and trap receiver.
-    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd)
+    # smitools: smilint (MIB compiler); snmp, snmptrapd, snmpd: net-snmp's command-line tools, trap receiver
+    # and agent (the AgentX master of the subagent test).
+    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark.

@@ -113,6 +113,20 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
     return SNMP_ERR_NOERROR;
 }
 
+static void *log_context;
+static cnetsnmpshim_log log_function;
+
+static int log_callback(int major, int minor, void *server_arg, void *client_arg) {
+    const struct snmp_log_message *m = server_arg;
+    if (log_function && m && m->msg) log_function(log_context, m->priority, m->msg);
+    return 0;
+}
+
+void cnetsnmpshim_set_logger(void *context, cnetsnmpshim_log log) {
+    log_context = context;
+    log_function = log;
+}
+
 int cnetsnmpshim_start(const char *app, const char *config_dir, const char *persistent_dir, const char *ports,
                        const char *agentx_socket) {
     netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, config_dir);
@@ -127,7 +141,12 @@ int cnetsnmpshim_start(const char *app, const char *config_dir, const char *pers
     // Debian's agent library has SMUX, which would bind tcp:199.
     add_to_init_list("-smux");
     snmp_disable_log();
-    snmp_enable_stderrlog();
+    if (log_function) {
+        snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_callback, NULL);
+        snmp_enable_calllog();
+    } else {
+        snmp_enable_stderrlog();
+    }
     if (init_agent(app) != 0) return -1;
     init_snmp(app);
     if (!agentx_socket && init_master_agent() != 0) return -2;

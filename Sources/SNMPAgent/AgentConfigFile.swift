@@ -7,6 +7,12 @@ public enum AgentConfigFile {
     public static func text(_ s: SNMPSettings) -> String {
         // Not every request in the log.
         var lines = ["dontLogTCPWrappersConnects yes"]
+        guard s.mode == .master else {
+            // A subagent: the master's access control and trap sinks apply; it finds its master again
+            // after snmpd restarts. (Informs are still sent by the gateway itself.)
+            lines.append("agentxPingInterval 5")
+            return lines.map { $0 + "\n" }.joined()
+        }
         if s.v2c {
             for text in s.sources {
                 guard let source = SourceNetwork(text) else { continue }

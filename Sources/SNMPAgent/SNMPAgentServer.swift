@@ -9,7 +9,7 @@ import Synchronization
 /// ``MIBView`` that other tasks swap in; it never waits on the model or SQLite.
 ///
 /// `@unchecked Sendable`: what other threads touch (view, queued notifications, settings) is behind
-/// Mutexes; `scratch`, `informs` and `informTag` are touched only by the agent thread, where net-snmp
+/// Mutexes; `scratch`, `informs`, `informTag` and `lastLibraryMessage` are touched only by the agent thread, where net-snmp
 /// calls every callback (it is not thread-safe, so nothing else calls it).
 public final class SNMPAgentServer: @unchecked Sendable {
     private let view = Mutex(MIBView([]))
@@ -24,6 +24,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
     private var informs: [String: InformDestination] = [:]
     private var informTag: UInt64 = 0
+    private var lastLibraryMessage = ""
     private let informStats = Mutex<[String: (pending: Int, dropped: Int)]>([:])
     static let app = "btms"
 
@@ -112,6 +113,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
         let server = self
         let writable = writes != nil
         threads.spawn(name: "snmp-agent") { [threads] in
+            cnetsnmpshim_set_logger(ctx, Self.log)
             let rc = s.mode == .agentx ? cnetsnmpshim_start(Self.app, configDirectory, stateDirectory, nil, s.agentxSocket)
                                        : cnetsnmpshim_start(Self.app, configDirectory, stateDirectory, s.listen, nil)
             if rc == 0 {
@@ -340,6 +342,19 @@ public final class SNMPAgentServer: @unchecked Sendable {
             writes.abort()
             return 0
         }
+    }
+
+    /// net-snmp's own messages into our log; a message repeated (a master that stays away) only once.
+    private static let log: cnetsnmpshim_log = { context, priority, message in
+        guard let context, let message else { return }
+        let server = Unmanaged<SNMPAgentServer>.fromOpaque(context).takeUnretainedValue()
+        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return }
+        let repeated = text == server.lastLibraryMessage
+        server.lastLibraryMessage = text
+        let level: Logger.Level = repeated ? .debug : priority <= 3 ? .error : priority == 4 ? .warning : priority == 5 ? .notice
+                                                                                               : priority == 6 ? .info : .debug
+        server.logger.log(level: level, "net-snmp: \(text)")
     }
 
     private static let informDone: cnetsnmpshim_inform_done = { context, tag, acknowledged in

@@ -47,6 +47,16 @@ func problems(_ yaml: String) throws -> [String] {
     }
 }
 
+/// Loads valid `yaml` from a temporary file.
+func load(_ yaml: String) throws -> GatewayConfig {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("gateway.yaml").path
+    try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+    return try GatewayConfig.load(file: file)
+}
+
 func replacing(_ old: String, _ new: String) -> String {
     precondition(validConfig.contains(old), "test setup: '\(old)' not in the config")
     return validConfig.replacingOccurrences(of: old, with: new)
@@ -325,5 +335,48 @@ func replacing(_ old: String, _ new: String) -> String {
         #expect(p.contains { $0.hasSuffix("snmp.users[0].authPassphrase: must be at least 8 characters") })
         #expect(p.contains { $0.hasSuffix("snmp.users: v2c is off and no v3 user is configured: nobody could read the agent") })
         #expect(!p.joined().contains("short"), "secrets are not echoed")
+    }
+
+    @Test func sourcesInformsWritesAndModeAreChecked() throws {
+        let p = try problems(validConfig + """
+
+            snmp:
+              mode: proxy
+              agentxSocket: "localhost:705"
+              sources: [10.0.0.0/33, "fd00::/8", any, 192.0.2.1, nonsense]
+              informs:
+                - { address: "nms.example:162", user: nobody }
+                - { address: "nms.example", user: nms }
+              limitWrites: true
+              users:
+                - { name: nms, authPassphrase: "tab\\tbreak-1", privPassphrase: long-enough-1 }
+                - { name: nms, authPassphrase: long-enough-2, privPassphrase: long-enough-3 }
+            """)
+        #expect(p.contains { $0.hasSuffix("snmp.mode: 'proxy' is not one of master, agentx") }, "\(p)")
+        #expect(p.contains { $0.hasSuffix("snmp.agentxSocket: 'localhost:705' is neither a socket path nor tcp:HOST:PORT") })
+        #expect(p.contains { $0.hasSuffix("snmp.sources[0]: '10.0.0.0/33' is not an address or network like 10.1.0.0/16, ::1 or any") })
+        #expect(p.contains { $0.hasSuffix("snmp.sources[4]: 'nonsense' is not an address or network like 10.1.0.0/16, ::1 or any") })
+        #expect(p.count { $0.contains("snmp.sources[") } == 2, "the IPv6 network, any and the host are fine")
+        #expect(p.contains { $0.hasSuffix("snmp.informs[0].user: 'nobody' is not one of the users") })
+        #expect(p.contains { $0.hasSuffix("snmp.informs[1].address: 'nms.example' is not HOST:PORT") })
+        #expect(p.contains { $0.hasSuffix("snmp.limitWrites: is on but no user has access: write") })
+        #expect(p.contains { $0.hasSuffix("snmp.users[0].authPassphrase: must not contain control characters") })
+        #expect(p.contains { $0.hasSuffix("snmp.users[1].name: user 'nms' is defined twice") })
+        #expect(!p.joined().contains("long-enough") && !p.joined().contains("break-1"), "secrets are not echoed")
+    }
+
+    @Test func aValidSectionLoads() throws {
+        let config = try load(validConfig + """
+
+            snmp:
+              sources: [10.1.0.0/16, "::1"]
+              informs: [ { address: "192.0.2.9:162", user: ops } ]
+              limitWrites: true
+              users: [ { name: ops, authPassphrase: auth-pass-1, privPassphrase: priv-pass-1, access: write } ]
+            """)
+        let s = try #require(config.snmp)
+        #expect(s.sources == ["10.1.0.0/16", "::1"] && s.mode == .master && s.limitWrites)
+        #expect(s.informs == [SNMPInformDestination(address: "192.0.2.9:162", user: "ops")])
+        #expect(s.users.first?.write == true)
     }
 }

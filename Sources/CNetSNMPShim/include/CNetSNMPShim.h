@@ -48,6 +48,10 @@ typedef int (*cnetsnmpshim_next)(void *context, const uint32_t *oid, size_t leng
 typedef int (*cnetsnmpshim_set)(void *context, int phase, const char *principal, const uint32_t *oid, size_t length,
                                 const cnetsnmpshim_value *value);
 
+/// Receives net-snmp's log messages (syslog priority, text) instead of stderr; call before start.
+typedef void (*cnetsnmpshim_log)(void *context, int priority, const char *message);
+void cnetsnmpshim_set_logger(void *context, cnetsnmpshim_log log);
+
 /// Starts the agent with its configuration in `config_dir` and persistent state in `persistent_dir`: a master
 /// agent on `ports` (e.g. "udp:127.0.0.1:1161"), or, when `agentx_socket` is not NULL, an AgentX subagent of
 /// the master at that socket. Returns 0 on success.
