@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A full-size plant (32 strings × 120 cells) walked through the agent of a `bmgw run` process.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct SNMPFullSizeTests {
+    @Test func theWalkCoversEveryCellOfAFullSizePlant() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let (snmpPort, simPort) = (try freePort(), try freePort())
+        let config = try dir.write("g.yaml", configText(
+            data: dir.path, endpoints: (1...32).map { .tcp(port: simPort, unit: $0) }, cells: 120, logLevel: "warning",
+            extra: """
+                simulator: { listen: 127.0.0.1:\(simPort) }
+                snmp: { listen: "udp:127.0.0.1:\(snmpPort)" }
+
+                """).replacingOccurrences(of: "pollInterval: 200ms", with: "pollInterval: 1s"))
+        let gateway = Process()
+        gateway.executableURL = URL(fileURLWithPath: bmgwExecutable)
+        gateway.arguments = ["run", "--config", config]
+        _ = FileManager.default.createFile(atPath: "\(dir.path)/gateway.log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir.path)/gateway.log"))
+        gateway.standardError = log
+        gateway.standardOutput = log
+        try gateway.run()
+        defer { if gateway.isRunning { kill(gateway.processIdentifier, SIGKILL) } }
+
+        // A distinctive value in the last cell of the last string.
+        let target = "127.0.0.1:\(snmpPort)"
+        let lastCell = ".1.3.6.1.4.1.32473.1.4.1.2.32.120"
+        #expect(await eventually(30) {
+            (try? pin(simPort, unit: 32, [(1119, [10777])])) != nil
+                && (try? run("snmpget", ["-v2c", "-c", "public", "-Oqv", "-t", "1", "-r", "0", target, lastCell]))?.1 == "10777\n"
+        }, "\((try? String(contentsOfFile: "\(dir.path)/gateway.log", encoding: .utf8)) ?? "")")
+
+        let (code, walk) = try run("snmpbulkwalk", ["-v2c", "-c", "public", "-Cr50", "-On", "-Oqe", target, ".1.3.6.1.4.1.32473.1.4"])
+        #expect(code == 0)
+        var columns: [Int: Int] = [:]
+        var voltages: [Int] = []
+        for line in walk.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            let oid = parts[0].split(separator: ".")  // 1.3.6.1.4.1.32473.1.4.1.COLUMN.STRING.CELL
+            guard parts.count == 2, oid.count == 13, let column = Int(oid[10]) else { continue }
+            columns[column, default: 0] += 1
+            if column == 2, let value = Int(parts[1]) { voltages.append(value) }
+        }
+        // Voltage, resistance, temperature, SoC, SoH, status: one value per cell each.
+        #expect(columns == [2: 3840, 3: 3840, 4: 3840, 5: 3840, 6: 3840, 7: 3840], "\(columns)")
+        #expect(voltages.last == 10777)
+        #expect(voltages.dropLast().allSatisfy { (12_000...15_000).contains($0) }, "floating cells, in mV")
+
+        kill(gateway.processIdentifier, SIGTERM)
+        #expect(await eventually(10) { !gateway.isRunning })
+        #expect(gateway.terminationStatus == 0)
+    }
+}
