@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "CNetSNMPShim",
                 linkerSettings: [.linkedLibrary("netsnmpagent"), .linkedLibrary("netsnmp")]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // Topology, measurements, live model, aggregates (no I/O).
         .target(name: "BatteryModel", swiftSettings: settings),
@@ -74,9 +75,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // MQTT uplink on libmosquitto: payloads, the durable outbox's replay, TLS, reconnects.
+        .target(name: "Uplink", dependencies: [
+            "CMosquitto", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ModbusCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
         // Service wiring, status socket, CLI commands (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent",
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent", "Uplink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

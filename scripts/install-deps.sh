@@ -4,17 +4,18 @@
 # when everything is already there.
 set -euo pipefail
 
-packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev libsnmp-dev ca-certificates)
+packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev libsnmp-dev libmosquitto-dev ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
     # mbpoll: an independent Modbus client the tests use against the simulator.
     # sqlite3: the CLI, to inspect databases in tests.
     # smitools: smilint (MIB compiler); snmp, snmptrapd, snmpd: net-snmp's command-line tools, trap receiver
     # and agent (the AgentX master of the subagent test).
-    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd)
+    # mosquitto, mosquitto-clients: the MQTT broker (TLS) of the uplink tests and a recording subscriber.
+    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
-    # net-snmp's own agent as the reference of the SNMP benchmark.
-    packages+=(snmp snmpd)
+    # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one.
+    packages+=(snmp snmpd mosquitto)
 fi
 
 missing=()

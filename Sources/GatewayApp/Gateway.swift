@@ -2,6 +2,7 @@ public import Acquisition
 public import Alarms
 import Notifications
 import SNMPAgent
+public import Uplink
 public import BatteryModel
 import Foundation
 public import GatewayConfig
@@ -28,10 +29,15 @@ public struct Gateway: Sendable {
     /// The SNMP agent, when configured (reconfigured by ``reload(_:)``).
     let snmpAgent: SNMPAgentServer?
     let limitWrites: LimitWrites?
+    /// The MQTT uplink and its outbox, when configured.
+    let uplink: MQTTUplink?
+    /// What the MQTT uplink is doing (nil without an `mqtt` section).
+    public var uplinkStatus: UplinkStatus? { uplink?.status }
     private let logger: Logger
 
     public static func databasePath(dataDirectory: String) -> String { "\(dataDirectory)/history.sqlite" }
     public static func socketPath(dataDirectory: String) -> String { "\(dataDirectory)/bmgw.sock" }
+    public static func outboxPath(dataDirectory: String) -> String { "\(dataDirectory)/outbox.sqlite" }
 
     /// Opens the database, starts the embedded simulator's listener, prepares pollers.
     public init(config: GatewayConfig, logger: Logger) throws {
@@ -53,6 +59,13 @@ public struct Gateway: Sendable {
             snmpAgent = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", settings: snmp, writes: writes, logger: logger)
         } else {
             (snmpAgent, limitWrites) = (nil, nil)
+        }
+        if let mqtt = config.mqtt {
+            let path = Self.outboxPath(dataDirectory: config.dataDirectory)
+            let outbox = try DatabaseQueue(label: "outbox") { try Outbox(path: path, maxBytes: mqtt.outboxMaxBytes) }
+            uplink = MQTTUplink(settings: mqtt, outbox: outbox, logger: logger)
+        } else {
+            uplink = nil
         }
     }
 
@@ -87,6 +100,10 @@ public struct Gateway: Sendable {
             logger: logger))
         list.append(NotificationService(store: store, settings: config.notifications, alarms: config.alarms,
                                         gatewayId: config.gatewayId, site: config.topology.siteName, events: events, logger: logger))
+        if let uplink, let mqtt = config.mqtt {
+            list.append(UplinkService(uplink: uplink, settings: mqtt, gatewayId: config.gatewayId, version: Self.version, model: model,
+                                      events: events, logger: logger))
+        }
         list.append(AlarmService(store: store, model: model, settings: config.alarms, discharge: config.discharge,
                                  events: events, logger: logger))
         if let snmpAgent {

@@ -1,5 +1,6 @@
 import BatteryModel
 import Foundation
+import Uplink
 
 /// The live state as JSON, served on the status socket and read by `bmgw status`.
 struct StatusDocument: Codable, Sendable {
@@ -62,10 +63,13 @@ struct StatusDocument: Codable, Sendable {
     var dataCentre: Group
     var ups: [Group]
     var strings: [StringEntry]
+    /// The MQTT uplink, when configured and the gateway is running.
+    var mqtt: UplinkStatus?
 }
 
 extension StatusDocument {
-    init(snapshot: ModelSnapshot, gatewayId: String, version: String) {
+    init(snapshot: ModelSnapshot, gatewayId: String, version: String, mqtt: UplinkStatus? = nil) {
+        self.mqtt = mqtt
         let topology = snapshot.topology
         func ref(_ r: GroupAggregate.CellRef?) -> CellRef? {
             r.map { CellRef(string: topology.strings[$0.string].id, cell: $0.cell + 1, value: $0.value) }

@@ -1,3 +1,4 @@
+import Uplink
 import BatteryModel
 import Foundation
 import GatewayConfig
@@ -46,7 +47,7 @@ struct StatusSocket: Service {
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let document = StatusDocument(snapshot: gateway.model.snapshot(), gatewayId: gateway.config.gatewayId,
-                                      version: Gateway.version)
+                                      version: Gateway.version, mqtt: gateway.uplink?.status)
         guard let data = try? JSONEncoder().encode(document) else { return }
         data.withUnsafeBytes { buf in
             guard let base = buf.baseAddress else { return }

@@ -1,5 +1,6 @@
 import BatteryModel
 import Foundation
+import Uplink
 
 /// Plain-text rendering of a ``StatusDocument`` for the terminal.
 enum StatusText {
@@ -33,7 +34,19 @@ enum StatusText {
                                format(lo, scale: 0.001, digits: 3), format(hi, scale: 0.001, digits: 3), avg, lowest, note])
         }
         out.append(table.render())
+        if let m = d.mqtt { out.append(mqtt(m)) }
         return out.joined(separator: "\n")
+    }
+
+    static func mqtt(_ m: UplinkStatus) -> String {
+        var line = "MQTT \(m.broker): \(m.state.rawValue)"
+        if let since = m.connectedSince { line += " since \(isoTime(since))" }
+        line += "; outbox \(m.outboxMessages) messages (\(formatNumber(Double(m.outboxBytes) / 1_048_576, digits: 1)) MiB), \(m.inflight) in flight"
+        line += ", \(m.acknowledged) acknowledged"
+        if m.dropped > 0 { line += ", \(m.dropped) measurements dropped (outbox full)" }
+        if m.rejected > 0 { line += ", \(m.rejected) refused by the broker" }
+        if let e = m.lastError { line += "\n  last problem\(m.lastErrorAt.map { " (\(isoTime($0)))" } ?? ""): \(e)" }
+        return line
     }
 
     static func cells(_ s: StatusDocument.StringEntry) -> String {

@@ -21,7 +21,7 @@ extension GatewayConfig {
 
     static func load(from root: ConfigNode, maps: inout MapCache) -> GatewayConfig? {
         root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "discharge", "alarms",
-                                         "notifications", "snmp", "simulator", "ups", "strings"])
+                                         "notifications", "snmp", "mqtt", "simulator", "ups", "strings"])
         guard root.keys != nil else { return nil }
         let file = root.reader.file.hasPrefix("/") ? root.reader.file
             : FileManager.default.currentDirectoryPath + "/" + root.reader.file
@@ -93,6 +93,7 @@ extension GatewayConfig {
         config.alarms = loadAlarms(root["alarms"], stringIds: ids)
         config.notifications = loadNotifications(root["notifications"], stringIds: ids, baseDirectory: baseDirectory)
         config.snmp = loadSNMP(root["snmp"])
+        config.mqtt = loadMQTT(root["mqtt"], gatewayId: gatewayId, baseDirectory: baseDirectory)
         return config
     }
 

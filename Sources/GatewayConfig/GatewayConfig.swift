@@ -17,6 +17,8 @@ public struct GatewayConfig: Sendable {
     public var notifications = NotificationSettings()
     /// The SNMP agent; nil when the section is absent or disabled.
     public var snmp: SNMPSettings?
+    /// The MQTT uplink; nil when the section is absent or disabled.
+    public var mqtt: MQTTSettings?
     public var simulator: SimulatorSettings?
     public var topology: Topology
     /// One per string, same order as `topology.strings`.

@@ -1,0 +1,42 @@
+/// The MQTT uplink to the cloud (docs/mqtt.md).
+public struct MQTTSettings: Sendable, Equatable {
+    public enum ProtocolVersion: String, Sendable, Equatable {
+        case v311 = "3.1.1"
+        case v5 = "5"
+    }
+
+    public var host: String
+    public var port = 8883
+    public var protocolVersion = ProtocolVersion.v5
+    /// Defaults to the gateway id: the broker keeps this client's session under it.
+    public var clientId: String
+    public var username: String?
+    /// A secret: never logged.
+    public var password: String?
+    /// TLS on (the default): the server certificate and its host name are checked against `caFile`.
+    public var tls = true
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+    /// Lowest TLS version accepted: "1.2" or "1.3".
+    public var tlsVersion = "1.2"
+    public var keepalive: Duration = .seconds(60)
+    /// MQTT 5: how long the broker keeps the session while the gateway is away.
+    public var sessionExpiry: Duration = .seconds(7 * 86400)
+    /// Every topic starts with it; defaults to `btms/<gateway id>`.
+    public var topicPrefix: String
+    /// How often each string's measurements are published.
+    public var publishInterval: Duration = .seconds(10)
+    /// How often the gateway status message is published.
+    public var statusInterval: Duration = .seconds(60)
+    /// Outbox size limit (bytes of payload); beyond it the oldest measurements are dropped.
+    public var outboxMaxBytes = 256 * 1024 * 1024
+    /// Messages handed to the broker and not yet acknowledged, at most.
+    public var maxInflight = 100
+
+    public init(host: String, gatewayId: String) {
+        self.host = host
+        clientId = "bmgw-\(gatewayId)"
+        topicPrefix = "btms/\(gatewayId)"
+    }
+}

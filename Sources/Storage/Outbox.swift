@@ -1,0 +1,205 @@
+import CSQLite
+import Foundation
+
+/// Messages for the MQTT broker, durable before they are handed over and deleted only when the
+/// broker has acknowledged them (`outbox.sqlite`, its own file so the history's writer never waits
+/// on it). Every message gets the next per-gateway sequence number, which never goes back, also
+/// when the outbox is empty or the gateway restarts.
+///
+/// Not Sendable: used through a ``DatabaseQueue``.
+public final class Outbox {
+    /// Kinds of message: events and metadata go first and are never dropped.
+    public enum Kind: Int, Sendable {
+        case event = 0
+        case meta = 1
+        case measurement = 2
+        case status = 3
+
+        var priority: Int { self == .event || self == .meta ? 0 : 1 }
+        var droppable: Bool { priority == 1 }
+    }
+
+    /// A message to append; its payload is made once its sequence number is known.
+    public struct Draft: Sendable {
+        public let kind: Kind
+        public let topic: String
+        public let retain: Bool
+        public let payload: @Sendable (Int64) -> [UInt8]
+
+        public init(kind: Kind, topic: String, retain: Bool = false, payload: @escaping @Sendable (Int64) -> [UInt8]) {
+            self.kind = kind
+            self.topic = topic
+            self.retain = retain
+            self.payload = payload
+        }
+    }
+
+    /// A stored message.
+    public struct Message: Sendable, Equatable {
+        public let seq: Int64
+        public let priority: Int
+        public let topic: String
+        public let retain: Bool
+        public let payload: [UInt8]
+    }
+
+    public let db: SQLiteConnection
+    public let maxBytes: Int
+    /// Payload bytes stored now.
+    public private(set) var bytes = 0
+    public private(set) var count = 0
+
+    public init(path: String, maxBytes: Int) throws {
+        db = try SQLiteConnection(path: path)
+        self.maxBytes = maxBytes
+        // A power cut must not lose a message the gateway already counted as sent to the outbox.
+        try db.execute("PRAGMA synchronous=FULL")
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS messages(
+                seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL, droppable INTEGER NOT NULL,
+                topic TEXT NOT NULL, retain INTEGER NOT NULL, payload BLOB NOT NULL, created INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS messages_by_priority ON messages(priority, seq);
+            CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            """)
+        try recount()
+    }
+
+    /// Measurements dropped so far because the outbox was full (kept across restarts).
+    public var dropped: Int64 { (try? counter("dropped")) ?? 0 }
+    /// The next sequence number.
+    public var nextSeq: Int64 { (try? counter("next_seq")) ?? 1 }
+
+    private func counter(_ name: String) throws -> Int64 {
+        try db.scalar("SELECT value FROM counters WHERE name = '\(name)'") ?? (name == "next_seq" ? 1 : 0)
+    }
+
+    private func setCounter(_ name: String, _ value: Int64) throws {
+        let s = try db.statement("INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)")
+        defer { s.reset() }
+        try s.bind(1, name)
+        try s.bind(2, value)
+        _ = try s.step()
+    }
+
+    /// Stores the drafts in one transaction, numbered in order; then drops the oldest measurements
+    /// while over the size limit. Returns the sequence numbers and how many were dropped.
+    @discardableResult
+    public func append(_ drafts: [Draft], now: Int64) throws -> (seqs: [Int64], dropped: Int) {
+        do {
+            return try appendInTransaction(drafts, now: now)
+        } catch {
+            try? recount()  // rolled back: the running totals too
+            throw error
+        }
+    }
+
+    private func recount() throws {
+        bytes = Int(try db.scalar("SELECT COALESCE(SUM(length(payload)), 0) FROM messages") ?? 0)
+        count = Int(try db.scalar("SELECT COUNT(*) FROM messages") ?? 0)
+    }
+
+    private func appendInTransaction(_ drafts: [Draft], now: Int64) throws -> (seqs: [Int64], dropped: Int) {
+        try db.transaction {
+            var seq = try counter("next_seq")
+            var seqs: [Int64] = []
+            let s = try db.statement("INSERT INTO messages(seq, priority, droppable, topic, retain, payload, created) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for d in drafts {
+                let payload = d.payload(seq)
+                s.reset()
+                try s.bind(1, seq)
+                try s.bind(2, Int64(d.kind.priority))
+                try s.bind(3, d.kind.droppable ? 1 : 0)
+                try s.bind(4, d.topic)
+                try s.bind(5, d.retain ? 1 : 0)
+                try s.bind(6, payload)
+                try s.bind(7, now)
+                _ = try s.step()
+                seqs.append(seq)
+                bytes += payload.count
+                count += 1
+                seq += 1
+            }
+            s.reset()
+            try setCounter("next_seq", seq)
+            let dropped = try dropOldest()
+            return (seqs, dropped)
+        }
+    }
+
+    /// Oldest measurements out until the payloads fit `maxBytes` (events and metadata stay, even over it).
+    private func dropOldest() throws -> Int {
+        var dropped = 0
+        while bytes > maxBytes {
+            let s = try db.statement("SELECT seq, length(payload) FROM messages WHERE droppable = 1 ORDER BY seq LIMIT 256")
+            var victims: [(Int64, Int)] = []
+            while try s.step() { victims.append((s.int64(0), Int(s.int64(1)))) }
+            s.reset()
+            guard !victims.isEmpty else { break }
+            var freed = 0, n = 0
+            for (seq, size) in victims where bytes - freed > maxBytes {
+                try delete(seq)
+                freed += size
+                n += 1
+            }
+            bytes -= freed
+            count -= n
+            dropped += n
+        }
+        if dropped > 0 { try setCounter("dropped", try counter("dropped") + Int64(dropped)) }
+        return dropped
+    }
+
+    private func delete(_ seq: Int64) throws {
+        let d = try db.statement("DELETE FROM messages WHERE seq = ?")
+        defer { d.reset() }
+        try d.bind(1, seq)
+        _ = try d.step()
+    }
+
+    /// Up to `limit` messages of `priority` after `seq` and at most `through`, oldest first.
+    public func messages(priority: Int, after seq: Int64, through: Int64 = .max, limit: Int) throws -> [Message] {
+        let s = try db.statement("SELECT seq, topic, retain, payload FROM messages WHERE priority = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
+        defer { s.reset() }
+        try s.bind(1, Int64(priority))
+        try s.bind(2, seq)
+        try s.bind(3, through)
+        try s.bind(4, Int64(limit))
+        var out: [Message] = []
+        while try s.step() {
+            out.append(Message(seq: s.int64(0), priority: priority, topic: s.text(1), retain: s.int64(2) != 0,
+                               payload: s.withBlob(3) { Array($0) }))
+        }
+        return out
+    }
+
+    /// The highest sequence number stored (0 when empty).
+    public func lastSeq() throws -> Int64 {
+        try db.scalar("SELECT COALESCE(MAX(seq), 0) FROM messages") ?? 0
+    }
+
+    /// Acknowledged: gone, in one transaction.
+    public func remove(_ seqs: [Int64]) throws {
+        guard !seqs.isEmpty else { return }
+        do { try removeInTransaction(seqs) } catch {
+            try? recount()
+            throw error
+        }
+    }
+
+    private func removeInTransaction(_ seqs: [Int64]) throws {
+        try db.transaction {
+            let size = try db.statement("SELECT length(payload) FROM messages WHERE seq = ?")
+            for seq in seqs {
+                size.reset()
+                try size.bind(1, seq)
+                guard try size.step() else { continue }
+                let n = Int(size.int64(0))
+                size.reset()
+                try delete(seq)
+                bytes -= n
+                count -= 1
+            }
+            size.reset()
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+public import GatewayConfig
+public import Logging
+import ModbusCore
+public import Storage
+import Synchronization
+
+/// The MQTT connection on a thread of its own: connects (TLS), replays the outbox with a bounded
+/// number of messages in flight, deletes each message when its PUBACK arrives, reconnects with
+/// back-off. Producers only append to the outbox and call ``wake()``.
+public final class MQTTUplink: Sendable {
+    private let settings: MQTTSettings
+    private let outbox: DatabaseQueue<Outbox>
+    private let topics: UplinkTopics
+    private let logger: Logger
+    private let threads = WorkerThreads()
+    private let state: Mutex<UplinkStatus>
+    /// Bumped by every append, so the sender knows when to look in the outbox again.
+    private let generation = Atomic<Int>(0)
+
+    public init(settings: MQTTSettings, outbox: DatabaseQueue<Outbox>, logger: Logger) {
+        self.settings = settings
+        self.outbox = outbox
+        self.logger = logger
+        topics = UplinkTopics(prefix: settings.topicPrefix)
+        state = Mutex(UplinkStatus(broker: "\(settings.host):\(settings.port)"))
+    }
+
+    public var status: UplinkStatus { state.withLock { $0 } }
+
+    /// New messages are in the outbox.
+    public func wake() {
+        generation.add(1, ordering: .releasing)
+    }
+
+    /// Stores the drafts durably (before anything is sent), then wakes the sender. Logs what a full
+    /// outbox dropped.
+    public func enqueue(_ drafts: [Outbox.Draft]) async throws {
+        guard !drafts.isEmpty else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let (dropped, counts) = try await outbox.run { o in
+            let r = try o.append(drafts, now: now)
+            return (r.dropped, (o.count, o.bytes, o.dropped))
+        }
+        wake()
+        state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.dropped) = counts }
+        if dropped > 0 {
+            logger.error("MQTT outbox full: oldest measurements dropped", metadata: [
+                "dropped": "\(dropped)", "droppedTotal": "\(counts.2)", "limitBytes": "\(settings.outboxMaxBytes)"])
+        }
+    }
+
+    public func start() {
+        let counts = outbox.sync { ($0.count, $0.bytes, $0.dropped) }
+        state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.dropped) = counts }
+        threads.spawn(name: "mqtt-uplink") { [self] in run() }
+    }
+
+    /// Graceful: "offline" published, what is in flight given a moment to be acknowledged, then disconnect.
+    public func stop() async {
+        await threads.stop()
+    }
+
+    // MARK: Uplink thread
+
+    private struct Session {
+        let client: MosquittoClient
+        var connected = false
+        var plan = ReplayPlan(boundary: 0)
+        /// Message id → sequence number (nil for the birth / offline messages).
+        var inflight: [Int32: Int64?] = [:]
+    }
+
+    private func run() {
+        var session: Session?
+        var failures = 0
+        var nextAttempt = ContinuousClock.now
+        var acked: [Int64] = []
+        var lastFlush = ContinuousClock.now
+
+        func flush() {
+            guard !acked.isEmpty else { return }
+            let done = acked
+            acked.removeAll(keepingCapacity: true)
+            do {
+                let counts = try outbox.sync { o in try o.remove(done); return (o.count, o.bytes) }
+                state.withLock { ($0.outboxMessages, $0.outboxBytes) = counts }
+            } catch {
+                // Left in the outbox: sent again later (at least once).
+                logger.error("MQTT outbox: acknowledged messages not removed", metadata: ["error": "\(error)"])
+            }
+            lastFlush = .now
+        }
+
+        func lost(_ reason: String) {
+            flush()
+            session = nil
+            failures += 1
+            let pause = Duration.seconds(min(60, 1 << min(failures - 1, 6)))
+            nextAttempt = .now + pause
+            let now = Self.millis()
+            let first = state.withLock { s -> Bool in
+                defer { s.state = .disconnected; s.inflight = 0; s.connectedSince = nil; s.lastError = reason; s.lastErrorAt = now }
+                return s.lastError != reason || s.state == .connected
+            }
+            // The same reason again (a broker that stays away) is logged once.
+            logger.log(level: first ? .warning : .debug, "MQTT not connected; retrying",
+                       metadata: ["broker": "\(settings.host):\(settings.port)", "reason": "\(reason)", "retryIn": "\(pause)"])
+        }
+
+        while !threads.isStopping {
+            guard var s = session else {
+                if ContinuousClock.now < nextAttempt {
+                    _ = threads.sleep(min(.milliseconds(100), nextAttempt - .now))
+                    continue
+                }
+                state.withLock { $0.state = .connecting }
+                do {
+                    let client = try MosquittoClient(settings: settings, statusTopic: topics.status)
+                    try client.connect()
+                    session = Session(client: client)
+                } catch {
+                    lost(error.description)
+                }
+                continue
+            }
+            let busy = s.connected && s.inflight.count < settings.maxInflight
+            if let reason = s.client.loop(timeoutMs: busy ? 0 : 50) {
+                session = s
+                lost(reason)
+                continue
+            }
+            var gone: String?
+            for event in s.client.takeEvents() {
+                switch event {
+                case .connected:
+                    s.connected = true
+                    failures = 0
+                    let boundary = (try? outbox.sync { try $0.lastSeq() }) ?? 0
+                    s.plan = ReplayPlan(boundary: boundary)
+                    if let mid = try? s.client.publish(topic: topics.status, payload: Array("online".utf8), retain: true) { s.inflight[mid] = .some(nil) }
+                    let now = Self.millis()
+                    let backlog = state.withLock { st -> Int in
+                        (st.state, st.connectedSince, st.lastError, st.lastErrorAt) = (.connected, now, nil, nil)
+                        return st.outboxMessages
+                    }
+                    logger.notice("MQTT connected", metadata: ["broker": "\(settings.host):\(settings.port)", "backlog": "\(backlog)"])
+                case let .refused(reason):
+                    gone = "broker refused the connection: \(reason)"
+                case let .disconnected(reason):
+                    gone = reason
+                case let .published(mid, reason):
+                    guard let entry = s.inflight.removeValue(forKey: mid) else { continue }
+                    guard let seq = entry else { continue }
+                    acked.append(seq)
+                    let now = Self.millis()
+                    state.withLock { st in
+                        st.acknowledged += 1
+                        st.lastAckAt = now
+                        if reason >= 0x80 { st.rejected += 1 }
+                    }
+                    if reason >= 0x80 {
+                        // Refused for good (not authorised for the topic, say): sending it again would not help.
+                        logger.error("MQTT broker refused a message", metadata: ["seq": "\(seq)", "reasonCode": "\(reason)"])
+                    }
+                }
+            }
+            if let gone {
+                session = s
+                lost(gone)
+                continue
+            }
+            if s.connected {
+                while s.inflight.count < settings.maxInflight {
+                    let generation = generation.load(ordering: .acquiring)
+                    guard let m = s.plan.next(generation: generation, fetch: { p, after, through, limit in
+                        (try? self.outbox.sync { try $0.messages(priority: p, after: after, through: through, limit: limit) }) ?? []
+                    }) else { break }
+                    do {
+                        let mid = try s.client.publish(topic: m.topic, payload: m.payload, retain: m.retain)
+                        s.inflight[mid] = m.seq
+                    } catch {
+                        gone = error.description
+                        break
+                    }
+                }
+                let inflight = s.inflight.count
+                state.withLock { $0.inflight = inflight }
+            }
+            session = s
+            if let gone {
+                lost(gone)
+                continue
+            }
+            if acked.count >= 512 || (!acked.isEmpty && ContinuousClock.now - lastFlush >= .milliseconds(50)) { flush() }
+        }
+        // Shutting down: tell subscribers, let what is in flight be acknowledged (up to 2 s), leave cleanly.
+        if var s = session, s.connected {
+            if let mid = try? s.client.publish(topic: topics.status, payload: Array("offline".utf8), retain: true) { s.inflight[mid] = .some(nil) }
+            let deadline = ContinuousClock.now + .seconds(2)
+            while !s.inflight.isEmpty && ContinuousClock.now < deadline {
+                if s.client.loop(timeoutMs: 50) != nil { break }
+                for case let .published(mid, _) in s.client.takeEvents() {
+                    if let entry = s.inflight.removeValue(forKey: mid), let seq = entry { acked.append(seq) }
+                }
+            }
+            s.client.disconnect()
+            _ = s.client.loop(timeoutMs: 10)
+        }
+        flush()
+        session = nil
+        state.withLock { $0.state = .disconnected; $0.inflight = 0 }
+    }
+
+    static func millis() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1000)
+    }
+}

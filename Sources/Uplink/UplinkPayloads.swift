@@ -1,0 +1,160 @@
+public import BatteryModel
+import Foundation
+public import Storage
+
+/// The JSON payloads of the topic tree (docs/mqtt.md). Values are in display units
+/// (V, A, mΩ, %, °C, %RH); a value that was not measured is null. Every payload carries the
+/// gateway id and its sequence number.
+public struct UplinkPayloads: Sendable {
+    public let gatewayId: String
+    public let version: String
+    public let topology: Topology
+
+    public init(gatewayId: String, version: String, topology: Topology) {
+        self.gatewayId = gatewayId
+        self.version = version
+        self.topology = topology
+    }
+
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(value))) ?? []
+    }
+
+    /// UTC, milliseconds: 2026-11-25T09:00:00.000Z.
+    static func time(_ ms: Int64) -> String {
+        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// A canonical integer in display units (divided, so 13512 mV prints as 13.512).
+    static func display(_ raw: Int32, scale: Double) -> Double? {
+        Measurement.value(raw).map { Double($0) / (1 / scale).rounded() }
+    }
+
+    // MARK: Measurement
+
+    struct MeasurementBody: Encodable {
+        let seq: Int64, gateway: String, string: String, ups: String, time: String, quality: String
+        let values: [String: Double?]
+        let flags: [String]
+        let cells: Cells
+    }
+
+    struct Cells: Encodable {
+        let count: Int
+        let voltage, resistance, temperature, soc, soh: [Double?]
+        /// Flag name → cell numbers (1-based) that have it.
+        let flags: [String: [Int]]
+    }
+
+    /// One string's sample with all its cells.
+    public func measurement(seq: Int64, stringIndex i: Int, sample: StringSample, quality: Quality) -> [UInt8] {
+        let info = topology.strings[i]
+        let v = sample.values
+        var values: [String: Double?] = [:]
+        for (q, raw) in [(StringQuantity.voltage, v.voltage), (.current, v.current), (.soc, v.soc), (.temperature, v.temperature),
+                         (.humidity, v.humidity)] {
+            values[q.rawValue] = Self.display(raw, scale: q.displayScale)
+        }
+        let c = sample.cells
+        func column(_ q: CellQuantity, _ raw: [Int32]) -> [Double?] { raw.map { Self.display($0, scale: q.displayScale) } }
+        var flags: [String: [Int]] = [:]
+        for (cell, status) in c.status.enumerated() { for name in status.flagNames { flags[name, default: []].append(cell + 1) } }
+        let body = MeasurementBody(
+            seq: seq, gateway: gatewayId, string: info.id, ups: topology.upses[info.upsIndex].id,
+            time: Self.time(Int64((sample.time.timeIntervalSince1970 * 1000).rounded())), quality: quality.rawValue,
+            values: values, flags: v.status.flagNames,
+            cells: Cells(count: c.count, voltage: column(.voltage, c.voltage), resistance: column(.resistance, c.resistance),
+                         temperature: column(.temperature, c.temperature), soc: column(.soc, c.soc), soh: column(.soh, c.soh),
+                         flags: flags))
+        return Self.encode(body)
+    }
+
+    // MARK: Alarms and discharges
+
+    struct AlarmBody: Encodable {
+        let seq: Int64, gateway: String, event: String
+        let alarm: Alarm
+    }
+
+    struct Alarm: Encodable {
+        let id: Int64, type: String, title: String, ups: String, string: String, cell: Int?
+        let value: Double?, limit: Double?, unit: String
+        let raisedAt: String, clearedAt: String?
+    }
+
+    public func alarm(seq: Int64, _ r: AlarmRecord, cleared: Bool) -> [UInt8] {
+        let u = r.type.limitUnit
+        let numeric = r.type.kind != .flag
+        let body = AlarmBody(seq: seq, gateway: gatewayId, event: cleared ? "cleared" : "raised", alarm: Alarm(
+            id: r.id, type: r.type.rawValue, title: r.type.title, ups: r.upsId, string: r.stringId, cell: r.cell,
+            value: numeric ? r.value.flatMap { Self.display($0, scale: u.scale) } : nil,
+            limit: numeric ? Self.display(r.limit, scale: u.scale) : nil,
+            unit: u.display.replacingOccurrences(of: " per cell", with: ""),
+            raisedAt: Self.time(r.raisedAt), clearedAt: r.clearedAt.map(Self.time)))
+        return Self.encode(body)
+    }
+
+    struct DischargeBody: Encodable {
+        let seq: Int64, gateway: String, event: String
+        let discharge: Discharge
+    }
+
+    struct Discharge: Encodable {
+        let id: Int64, ups: String, string: String, start: String, end: String?, durationSeconds: Double?
+        let ampHours: Double, minVoltage: Double?, minCellVoltage: Double?, minCell: Int?
+    }
+
+    public func discharge(seq: Int64, _ d: DischargeRecord, ended: Bool) -> [UInt8] {
+        let body = DischargeBody(seq: seq, gateway: gatewayId, event: ended ? "ended" : "started", discharge: Discharge(
+            id: d.id, ups: d.upsId, string: d.stringId, start: Self.time(d.startAt), end: d.endAt.map(Self.time),
+            durationSeconds: d.endAt.map { Double($0 - d.startAt) / 1000 }, ampHours: Double(d.chargeMilliAmpHours) / 1000,
+            minVoltage: d.minVoltage.flatMap { Self.display($0, scale: 0.001) },
+            minCellVoltage: d.minCellVoltage.flatMap { Self.display($0, scale: 0.001) }, minCell: d.minCell))
+        return Self.encode(body)
+    }
+
+    // MARK: Metadata and status
+
+    struct MetaBody: Encodable {
+        let seq: Int64, gateway: String, site: String, software: String
+        let ups: [UPS]
+        let strings: [StringInfo]
+        let units: [String: String]
+        let publishIntervalSeconds: Double
+    }
+
+    struct UPS: Encodable { let id: String, name: String, strings: [String] }
+    struct StringInfo: Encodable { let id: String, name: String, ups: String, cells: Int }
+
+    /// Topology, software version and units (retained).
+    public func meta(seq: Int64, publishInterval: Duration) -> [UInt8] {
+        var units: [String: String] = [:]
+        for q in StringQuantity.allCases { units["values.\(q.rawValue)"] = q.displayUnit }
+        for q in CellQuantity.allCases { units["cells.\(q.rawValue)"] = q.displayUnit }
+        let body = MetaBody(
+            seq: seq, gateway: gatewayId, site: topology.siteName, software: "bmgw \(version)",
+            ups: topology.upses.enumerated().map { i, u in
+                UPS(id: u.id, name: u.name, strings: topology.stringIndexes(ofUPS: i).map { topology.strings[$0].id })
+            },
+            strings: topology.strings.map { StringInfo(id: $0.id, name: $0.name, ups: topology.upses[$0.upsIndex].id, cells: $0.cellCount) },
+            units: units, publishIntervalSeconds: Double(publishInterval.components.seconds) + Double(publishInterval.components.attoseconds) / 1e18)
+        return Self.encode(body)
+    }
+
+    struct StatusBody: Encodable {
+        let seq: Int64, gateway: String, time: String, uptimeSeconds: Int64
+        let strings: [String: String]
+        let outbox: Outbox
+        struct Outbox: Encodable { let messages: Int, bytes: Int, dropped: Int64 }
+    }
+
+    /// Link quality per string and the outbox (retained).
+    public func status(seq: Int64, now: Int64, uptime: Duration, qualities: [Quality], outbox: (messages: Int, bytes: Int, dropped: Int64)) -> [UInt8] {
+        var strings: [String: String] = [:]
+        for (i, q) in qualities.enumerated() where i < topology.strings.count { strings[topology.strings[i].id] = q.rawValue }
+        return Self.encode(StatusBody(seq: seq, gateway: gatewayId, time: Self.time(now), uptimeSeconds: uptime.components.seconds,
+                                      strings: strings, outbox: .init(messages: outbox.messages, bytes: outbox.bytes, dropped: outbox.dropped)))
+    }
+}

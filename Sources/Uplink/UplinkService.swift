@@ -1,0 +1,114 @@
+public import Alarms
+public import BatteryModel
+import Foundation
+public import GatewayConfig
+public import Logging
+public import ServiceLifecycle
+import Storage
+
+/// Turns the live model and the gateway's events into outbox messages: each string's measurements
+/// every `publishInterval`, alarm and discharge events as they happen, metadata at start and the
+/// gateway status every `statusInterval`. The ``MQTTUplink`` thread sends them.
+public struct UplinkService: Service {
+    let uplink: MQTTUplink
+    let settings: MQTTSettings
+    let payloads: UplinkPayloads
+    let model: LiveModel
+    let events: EventBroadcaster
+    let logger: Logger
+
+    public init(uplink: MQTTUplink, settings: MQTTSettings, gatewayId: String, version: String, model: LiveModel,
+                events: EventBroadcaster, logger: Logger) {
+        self.uplink = uplink
+        self.settings = settings
+        payloads = UplinkPayloads(gatewayId: gatewayId, version: version, topology: model.topology)
+        self.model = model
+        self.events = events
+        self.logger = logger
+    }
+
+    private enum Input: Sendable {
+        case event(GatewayEvent)
+        case measurements
+        case status
+    }
+
+    public func run() async throws {
+        let started = ContinuousClock.now
+        let topics = UplinkTopics(prefix: settings.topicPrefix)
+        let subscription = events.subscribe()
+        uplink.start()
+        let payloads = self.payloads, interval = settings.publishInterval
+        await store([Outbox.Draft(kind: .meta, topic: topics.meta, retain: true) { payloads.meta(seq: $0, publishInterval: interval) }])
+        let (inputs, input) = AsyncStream<Input>.makeStream()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await e in subscription.events { input.yield(.event(e)) }
+                input.finish()
+            }
+            for (every, what) in [(settings.publishInterval, Input.measurements), (settings.statusInterval, .status)] {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: every)
+                        input.yield(what)
+                    }
+                }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                subscription.finish()
+            }
+            var published: [Date?] = Array(repeating: nil, count: model.topology.strings.count)
+            for await item in inputs {
+                switch item {
+                case let .event(e):
+                    await store([draft(e, topics)])
+                case .measurements:
+                    // Only samples not published yet: a string that stopped answering sends nothing new
+                    // (its quality is in the gateway status).
+                    let snapshot = model.snapshot()
+                    var drafts: [Outbox.Draft] = []
+                    for (i, s) in snapshot.strings.enumerated() {
+                        guard let sample = s.sample, sample.time != published[i] else { continue }
+                        published[i] = sample.time
+                        let quality = s.quality
+                        drafts.append(Outbox.Draft(kind: .measurement, topic: topics.measurement(string: snapshot.topology.strings[i].id)) {
+                            payloads.measurement(seq: $0, stringIndex: i, sample: sample, quality: quality)
+                        })
+                    }
+                    await store(drafts)
+                case .status:
+                    let qualities = model.snapshot().strings.map(\.quality)
+                    let st = uplink.status
+                    let uptime = ContinuousClock.now - started
+                    let now = Int64(Date().timeIntervalSince1970 * 1000)
+                    await store([Outbox.Draft(kind: .status, topic: topics.gateway, retain: true) {
+                        payloads.status(seq: $0, now: now, uptime: uptime, qualities: qualities,
+                                        outbox: (st.outboxMessages, st.outboxBytes, st.dropped))
+                    }])
+                }
+            }
+            group.cancelAll()
+        }
+        await uplink.stop()
+    }
+
+    private func draft(_ e: GatewayEvent, _ topics: UplinkTopics) -> Outbox.Draft {
+        let payloads = self.payloads
+        switch e {
+        case let .alarmRaised(r): return Outbox.Draft(kind: .event, topic: topics.alarms) { payloads.alarm(seq: $0, r, cleared: false) }
+        case let .alarmCleared(r): return Outbox.Draft(kind: .event, topic: topics.alarms) { payloads.alarm(seq: $0, r, cleared: true) }
+        case let .dischargeStarted(d): return Outbox.Draft(kind: .event, topic: topics.discharges) { payloads.discharge(seq: $0, d, ended: false) }
+        case let .dischargeEnded(d): return Outbox.Draft(kind: .event, topic: topics.discharges) { payloads.discharge(seq: $0, d, ended: true) }
+        }
+    }
+
+    /// Into the outbox; a failure (disk full) is logged and the messages are lost, loudly.
+    private func store(_ drafts: [Outbox.Draft]) async {
+        do {
+            try await uplink.enqueue(drafts)
+        } catch {
+            logger.error("MQTT outbox: messages not stored", metadata: ["count": "\(drafts.count)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// The topic tree under the configured prefix (docs/mqtt.md).
+public struct UplinkTopics: Sendable {
+    public let prefix: String
+
+    public init(prefix: String) {
+        self.prefix = prefix
+    }
+
+    /// "online" / "offline" (the will), retained.
+    public var status: String { "\(prefix)/status" }
+    /// Topology, version, units; retained.
+    public var meta: String { "\(prefix)/meta" }
+    /// Link quality per string and the outbox; retained.
+    public var gateway: String { "\(prefix)/gateway" }
+    public var alarms: String { "\(prefix)/alarms" }
+    public var discharges: String { "\(prefix)/discharges" }
+
+    public func measurement(string id: String) -> String { "\(prefix)/strings/\(id)/measurement" }
+}
