@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
-            "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore",
+            "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),

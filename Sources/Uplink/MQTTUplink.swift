@@ -125,12 +125,9 @@ public final class MQTTUplink: Sendable {
                 continue
             }
             let busy = s.connected && s.inflight.count < settings.maxInflight
-            if let reason = s.client.loop(timeoutMs: busy ? 0 : 50) {
-                session = s
-                lost(reason)
-                continue
-            }
+            let loopError = s.client.loop(timeoutMs: busy ? 0 : 50)
             var gone: String?
+            // Events first: a refusal in CONNACK says more than the loop's error that follows it.
             for event in s.client.takeEvents() {
                 switch event {
                 case .connected:
@@ -146,9 +143,9 @@ public final class MQTTUplink: Sendable {
                     }
                     logger.notice("MQTT connected", metadata: ["broker": "\(settings.host):\(settings.port)", "backlog": "\(backlog)"])
                 case let .refused(reason):
-                    gone = "broker refused the connection: \(reason)"
+                    gone = gone ?? "broker refused the connection: \(reason)"
                 case let .disconnected(reason):
-                    gone = reason
+                    gone = gone ?? reason
                 case let .published(mid, reason):
                     guard let entry = s.inflight.removeValue(forKey: mid) else { continue }
                     guard let seq = entry else { continue }
@@ -165,6 +162,7 @@ public final class MQTTUplink: Sendable {
                     }
                 }
             }
+            gone = gone ?? loopError
             if let gone {
                 session = s
                 lost(gone)
