@@ -63,9 +63,12 @@ final class Broker: Sendable {
 
     /// SIGTERM: the broker saves its persistent state and exits.
     func stop() async {
+        let pid = self.pid
+        #expect(pid != nil, "pid file of the broker: \(log)")
         guard let pid else { return }
         kill(pid, SIGTERM)
-        _ = await eventually(5) { kill(pid, 0) != 0 }
+        // Not kill(pid, 0): a daemon reparented to a PID 1 that does not reap stays a zombie.
+        #expect(await eventually(5) { !accepts(port: tlsPort) }, "broker stopped")
     }
 
     var log: String { (try? String(contentsOfFile: "\(directory)/mosquitto.log", encoding: .utf8)) ?? "" }
@@ -133,10 +136,21 @@ func spawn(_ argv: [String], output: String? = nil) throws -> pid_t {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // Default signal handling and no blocked signals: the test process ignores or blocks some
+    // (signal sequences), and a child would inherit that and shrug off SIGTERM.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
     let cArgs = argv.map { strdup($0) } + [nil]
     defer { cArgs.forEach { free($0) } }
-    let rc = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
+    let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, environ)
     guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
     return pid
 }
