@@ -7,13 +7,21 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --bench
 swift build -c release --product bmgw >/dev/null
 bin=.build/release/bmgw
-"$bin" bench "$@"
+work=$(mktemp -d)
+sim="" gw="" broker=""
+trap 'kill $sim $gw $broker 2>/dev/null || true; [[ -f $work/snmpd.pid ]] && kill $(cat $work/snmpd.pid) 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# A local mosquitto for the MQTT part (outbox replay vs a bare libmosquitto publisher).
+mqtt_port=$(free_port)
+printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n' "$mqtt_port" > "$work/mosquitto.conf"
+mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+broker=$!
+sleep 0.5
+"$bin" bench --broker "127.0.0.1:$mqtt_port" "$@"
 [[ $# -gt 0 ]] && exit 0
 
 # Gateway RSS: a separate simulator process, and the gateway alone polling it at full size.
-work=$(mktemp -d)
-trap 'kill $sim $gw 2>/dev/null || true; [[ -f $work/snmpd.pid ]] && kill $(cat $work/snmpd.pid) 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 snmp_port=$(free_port)
 "$bin" simulate --strings 32 --cells 120 --tcp "127.0.0.1:$port" --log-level warning >/dev/null &

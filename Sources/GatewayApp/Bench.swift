@@ -3,7 +3,7 @@ import Logging
 
 /// `bmgw bench`: full-size figures for docs/performance.md. Not a test: it prints numbers.
 enum Bench {
-    static func runAll(mapFile: String, only: Set<String>) async throws {
+    static func runAll(mapFile: String, only: Set<String>, broker: String?) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let all = only.isEmpty
@@ -14,6 +14,7 @@ enum Bench {
         if all || only.contains("size") { try BenchStorage.bytesPerDay() }
         if all || only.contains("alarms") { BenchAlarms.evaluation() }
         if all || only.contains("query") { try BenchStorage.yearQuery() }
+        if let broker, all || only.contains("mqtt") { try await BenchMQTT.run(broker: broker, logger: logger) }
     }
 
     static func say(_ line: String) {

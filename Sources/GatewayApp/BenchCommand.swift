@@ -4,15 +4,18 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure acquisition, storage and query performance at full size (32 × 120 cells); print figures.",
-        discussion: "Build with -c release first. Parts: tcp, rtu, ingest, size, alarms, query (default: all).")
+        discussion: "Build with -c release first. Parts: tcp, rtu, ingest, size, alarms, query (default: all), and mqtt (only with --broker).")
 
     @Option(help: "Register map file.")
     var map = "config/registermaps/bmc-v1.yaml"
+
+    @Option(help: "A mosquitto broker HOST:PORT (plain TCP, anonymous) for the mqtt part.")
+    var broker: String?
 
     @Argument(help: "Parts to run.")
     var parts: [String] = []
 
     func run() async throws {
-        try await Bench.runAll(mapFile: map, only: Set(parts))
+        try await Bench.runAll(mapFile: map, only: Set(parts), broker: broker)
     }
 }
