@@ -41,6 +41,14 @@ public final class Outbox {
         public let topic: String
         public let retain: Bool
         public let payload: [UInt8]
+
+        public init(seq: Int64, priority: Int, topic: String, retain: Bool, payload: [UInt8]) {
+            self.seq = seq
+            self.priority = priority
+            self.topic = topic
+            self.retain = retain
+            self.payload = payload
+        }
     }
 
     public let db: SQLiteConnection

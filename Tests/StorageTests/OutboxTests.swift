@@ -1,0 +1,54 @@
+import Foundation
+@testable import Storage
+import Testing
+
+@Suite struct OutboxTests {
+    func draft(_ kind: Outbox.Kind, _ size: Int = 100, topic: String = "t") -> Outbox.Draft {
+        Outbox.Draft(kind: kind, topic: topic) { seq in Array("\(seq):".utf8) + [UInt8](repeating: 0x20, count: size) }
+    }
+
+    @Test func sequenceNumbersNeverGoBack() throws {
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        var outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        let first = try outbox.append([draft(.meta), draft(.measurement), draft(.event)], now: 1)
+        #expect(first.seqs == [1, 2, 3])
+        let stored = try outbox.messages(priority: 1, after: 0, limit: 10)
+        #expect(stored.map(\.seq) == [2] && stored.first?.payload.starts(with: Array("2:".utf8)) == true, "the payload knows its number")
+        try outbox.remove([1, 2, 3])
+        #expect(outbox.count == 0 && outbox.bytes == 0)
+        // Empty, and reopened (a restart): numbering goes on.
+        outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        #expect(try outbox.append([draft(.measurement)], now: 2).seqs == [4])
+        #expect(outbox.count == 1 && outbox.bytes == 102)
+    }
+
+    @Test func aFullOutboxDropsTheOldestMeasurementsOnly() throws {
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        let outbox = try Outbox(path: path, maxBytes: 1000)
+        try outbox.append([draft(.meta), draft(.event)] + (0..<5).map { _ in draft(.measurement) }, now: 1)
+        let r = try outbox.append([draft(.status), draft(.event), draft(.measurement)], now: 2)
+        // 10 messages of ~103 bytes: 1000 allows 9; the oldest measurement (seq 3) goes.
+        #expect(r.dropped == 1 && outbox.dropped == 1)
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 20).map(\.seq) == [4, 5, 6, 7, 8, 10])
+        // Events alone over the limit stay.
+        let events = try outbox.append((0..<20).map { _ in draft(.event) }, now: 3)
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 20).isEmpty, "every measurement dropped first")
+        #expect(try outbox.messages(priority: 0, after: 0, limit: 50).count == 23, "no event or metadata dropped")
+        #expect(events.dropped == 6 && outbox.dropped == 7 && outbox.bytes > 1000)
+    }
+
+    @Test func priorityCursorsAndBoundaries() throws {
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        let outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        try outbox.append([draft(.measurement), draft(.event), draft(.measurement), draft(.measurement), draft(.event)], now: 1)
+        #expect(try outbox.messages(priority: 0, after: 0, limit: 10).map(\.seq) == [2, 5])
+        #expect(try outbox.messages(priority: 1, after: 1, through: 3, limit: 10).map(\.seq) == [3])
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 2).map(\.seq) == [1, 3])
+        #expect(try outbox.lastSeq() == 5)
+        try outbox.remove([2, 99])
+        #expect(outbox.count == 4, "an unknown number is ignored")
+    }
+}
