@@ -30,7 +30,7 @@ public struct MQTTSettings: Sendable, Equatable {
     /// How often the gateway status message is published.
     public var statusInterval: Duration = .seconds(60)
     /// Outbox size limit (bytes of payload); beyond it the oldest measurements are dropped.
-    public var outboxMaxBytes = 256 * 1024 * 1024
+    public var outboxMaxBytes = 1024 * 1024 * 1024
     /// Messages handed to the broker and not yet acknowledged, at most.
     public var maxInflight = 100
 

@@ -7,7 +7,7 @@ import Testing
         let m = try #require(c.mqtt)
         #expect(m.tls && m.port == 8883 && m.tlsVersion == "1.2" && m.protocolVersion == .v5)
         #expect(m.clientId == "bmgw-gw-1" && m.topicPrefix == "btms/gw-1")
-        #expect(m.publishInterval == .seconds(10) && m.outboxMaxBytes == 256 * 1024 * 1024 && m.maxInflight == 100)
+        #expect(m.publishInterval == .seconds(10) && m.outboxMaxBytes == 1024 * 1024 * 1024 && m.maxInflight == 100)
         #expect(m.caFile == "/etc/ssl/ca.pem" && m.certFile == nil)
     }
 
