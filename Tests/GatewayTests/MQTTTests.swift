@@ -146,15 +146,15 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
                 "\(String(describing: with.gateway.uplinkStatus))")
         try await with.stop()
 
-        // User name and password: a wrong one is refused (said clearly), the right one works.
-        let bad = try gateway("badpw", port: broker.passwordPort, extra: "  username: \(Broker.user)\n  password: wrong-pass\n")
+        // User name and password: a wrong one is refused (said clearly), the right one works; over MQTT 3.1.1 too.
+        let bad = try gateway("badpw", port: broker.passwordPort, extra: "  username: \(Broker.user)\n  password: wrong-pass\n  protocol: \"3.1.1\"\n")
         #expect(await eventually { bad.gateway.uplinkStatus?.lastError?.contains("refused") == true },
                 "\(String(describing: bad.gateway.uplinkStatus))")
         let refusal = bad.gateway.uplinkStatus?.lastError ?? ""
         #expect(refusal.localizedCaseInsensitiveContains("not authori") || refusal.localizedCaseInsensitiveContains("password"), "\(refusal)")
         try await bad.stop()
-        let good = try gateway("goodpw", port: broker.passwordPort, extra: "  username: \(Broker.user)\n  password: \(Broker.password)\n")
-        #expect(await eventually { good.gateway.uplinkStatus?.state == .connected })
+        let good = try gateway("goodpw", port: broker.passwordPort, extra: "  username: \(Broker.user)\n  password: \(Broker.password)\n  protocol: \"3.1.1\"\n")
+        #expect(await eventually { good.gateway.uplinkStatus?.state == .connected && (good.gateway.uplinkStatus?.acknowledged ?? 0) > 0 })
         try await good.stop()
 
         // An unreadable CA file: said clearly, retried, nothing crashes.
