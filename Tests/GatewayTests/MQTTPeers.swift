@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +16,8 @@ let mqttPKI: String = {
 /// listener requiring a user name and password; persistent, so durable sessions survive its restarts.
 final class Broker: Sendable {
     let directory: String
+    /// The daemon's pid while it runs (killed at deinit, so a failing test leaves no broker behind).
+    private let daemon = Mutex<pid_t?>(nil)
     let tlsPort: Int
     let certPort: Int
     let passwordPort: Int
@@ -48,7 +51,11 @@ final class Broker: Sendable {
         #expect(code == 0, "\(out)")
     }
 
-    var pid: Int32? {
+    deinit {
+        if let pid = daemon.withLock({ $0 }) { kill(pid, SIGKILL) }
+    }
+
+    private var pidFromFile: Int32? {
         (try? String(contentsOfFile: "\(directory)/mosquitto.pid", encoding: .utf8))
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
@@ -58,14 +65,14 @@ final class Broker: Sendable {
         // Daemonizes; started without Foundation's Process (whose waiting hung on it).
         let code = waitExit(try spawn(["mosquitto", "-c", "\(directory)/mosquitto.conf", "-d"]))
         #expect(code == 0, "\(log)")
-        #expect(await eventually(5) { accepts(port: tlsPort) }, "broker listening")
+        #expect(await eventually(5) { accepts(port: tlsPort) && pidFromFile != nil }, "broker listening")
+        let pid = pidFromFile
+        daemon.withLock { $0 = pid }
     }
 
     /// SIGTERM: the broker saves its persistent state and exits.
     func stop() async {
-        let pid = self.pid
-        #expect(pid != nil, "pid file of the broker: \(log)")
-        guard let pid else { return }
+        guard let pid = daemon.withLock({ p in defer { p = nil }; return p }) else { return }
         kill(pid, SIGTERM)
         // Not kill(pid, 0): a daemon reparented to a PID 1 that does not reap stays a zombie.
         #expect(await eventually(5) { !accepts(port: tlsPort) }, "broker stopped")

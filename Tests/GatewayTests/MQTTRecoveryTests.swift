@@ -16,7 +16,6 @@ import Glibc
         defer { dir.cleanup() }
         let broker = try Broker(dir: dir)
         try await broker.start()
-        defer { Task { await broker.stop() } }
         let recorder = try Recorder(dir: dir, port: broker.tlsPort)
         defer { recorder.stop() }
         let (sim, port) = try startSimulator(units: [1, 2, 3], cells: 16)
@@ -72,6 +71,7 @@ import Glibc
         }
         #expect(older.count > 10, "a backlog older than the alarm: delivered before \(deliveredBefore), alarm \(alarmSeq)")
         #expect(older.allSatisfy { $0 > alarmAt }, "alarm at \(alarmAt), older measurements from \(older.min() ?? -1): \(arrivals[max(0, alarmAt - 20)...].prefix(40).map { "\($0.topic.split(separator: "/").last ?? ""):\($0.body["seq"] ?? "")" })")
+        await broker.stop()
         await sim.stop()
     }
 }

@@ -28,7 +28,6 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
         defer { dir.cleanup() }
         let broker = try Broker(dir: dir)
         try await broker.start()
-        defer { Task { await broker.stop() } }
         let recorder = try Recorder(dir: dir, port: broker.tlsPort)
         defer { recorder.stop() }
         let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
@@ -86,6 +85,7 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
         try await gw.stop()
         await sim.stop()
         #expect(await eventually { recorder.messages.last { $0.topic == "\(prefix)/status" }?.payload == "offline" }, "offline at a clean stop")
+        await broker.stop()  // keeps the broker alive to here, too
     }
 
     @Test func aWrongCAConnectsNothingAndLosesNothing() async throws {
@@ -93,7 +93,6 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
         defer { dir.cleanup() }
         let broker = try Broker(dir: dir)
         try await broker.start()
-        defer { Task { await broker.stop() } }
         let (sim, port) = try startSimulator(units: [1], cells: 8)
         let endpoints: [Endpoint] = [.tcp(port: port, unit: 1)]
         let wrong = try RunningGateway(configFile: try dir.write("wrong.yaml", configText(
@@ -118,6 +117,7 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
         let seqs = recorder.seqs
         #expect(seqs.min() == 1 && seqs == Set(1...(seqs.max() ?? 0)), "nothing lost")
         try await right.stop()
+        await broker.stop()  // keeps the broker alive to here, too
         await sim.stop()
     }
 
@@ -126,7 +126,6 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
         defer { dir.cleanup() }
         let broker = try Broker(dir: dir)
         try await broker.start()
-        defer { Task { await broker.stop() } }
         let (sim, port) = try startSimulator(units: [1], cells: 8)
         let endpoints: [Endpoint] = [.tcp(port: port, unit: 1)]
         func gateway(_ name: String, port mqttPort: Int, extra: String, tls: String = "") throws -> RunningGateway {
@@ -162,6 +161,7 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
         #expect(await eventually { missing.gateway.uplinkStatus?.lastError == "CA file \(dir.path)/missing-ca.crt is not readable" },
                 "\(String(describing: missing.gateway.uplinkStatus))")
         try await missing.stop()
+        await broker.stop()  // keeps the broker alive to here, too
         await sim.stop()
     }
 

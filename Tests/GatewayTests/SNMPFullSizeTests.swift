@@ -17,15 +17,9 @@ import Glibc
                 snmp: { listen: "udp:127.0.0.1:\(snmpPort)" }
 
                 """).replacingOccurrences(of: "pollInterval: 200ms", with: "pollInterval: 1s"))
-        let gateway = Process()
-        gateway.executableURL = URL(fileURLWithPath: bmgwExecutable)
-        gateway.arguments = ["run", "--config", config]
-        _ = FileManager.default.createFile(atPath: "\(dir.path)/gateway.log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir.path)/gateway.log"))
-        gateway.standardError = log
-        gateway.standardOutput = log
-        try gateway.run()
-        defer { if gateway.isRunning { kill(gateway.processIdentifier, SIGKILL) } }
+        let gateway = try startGatewayProcess(config: config, log: "\(dir.path)/gateway.log")
+        var exited = false
+        defer { if !exited { kill(gateway, SIGKILL); _ = waitExit(gateway) } }
 
         // A distinctive value in the last cell of the last string.
         let target = "127.0.0.1:\(snmpPort)"
@@ -51,8 +45,8 @@ import Glibc
         #expect(voltages.last == 10777)
         #expect(voltages.dropLast().allSatisfy { (12_000...15_000).contains($0) }, "floating cells, in mV")
 
-        kill(gateway.processIdentifier, SIGTERM)
-        #expect(await eventually(10) { !gateway.isRunning })
-        #expect(gateway.terminationStatus == 0)
+        kill(gateway, SIGTERM)
+        #expect(waitExit(gateway) == 0, "a clean stop")
+        exited = true
     }
 }

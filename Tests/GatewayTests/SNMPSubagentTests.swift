@@ -43,15 +43,9 @@ import Glibc
                 snmp: { mode: agentx, agentxSocket: "tcp:127.0.0.1:\(agentxPort)" }
 
                 """))
-        let gateway = Process()
-        gateway.executableURL = URL(fileURLWithPath: bmgwExecutable)
-        gateway.arguments = ["run", "--config", config]
-        _ = FileManager.default.createFile(atPath: "\(dir.path)/gateway.log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir.path)/gateway.log"))
-        gateway.standardError = log
-        gateway.standardOutput = log
-        try gateway.run()
-        defer { if gateway.isRunning { kill(gateway.processIdentifier, SIGKILL) } }
+        let gateway = try startGatewayProcess(config: config, log: "\(dir.path)/gateway.log")
+        var exited = false
+        defer { if !exited { kill(gateway, SIGKILL); _ = waitExit(gateway) } }
 
         let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
         func get(_ objects: [String]) -> String? {
@@ -78,14 +72,9 @@ import Glibc
         try startSnmpd()
         #expect(await eventually(30) { get(["btmsGatewayId.0"]) == "test-gw\n" }, "\(gatewayLog().suffix(2000))")
 
-        kill(gateway.processIdentifier, SIGTERM)
-        #expect(await eventually(10) { !gateway.isRunning })
-        #expect(gateway.terminationStatus == 0)
+        kill(gateway, SIGTERM)
+        #expect(waitExit(gateway) == 0, "a clean stop")
+        exited = true
     }
 
-    func killPidFile(_ path: String) {
-        if let text = try? String(contentsOfFile: path, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            kill(pid, SIGKILL)
-        }
-    }
 }

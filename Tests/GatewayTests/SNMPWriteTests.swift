@@ -103,9 +103,4 @@ extension SNMPTests {
         #expect(try get(Self.nms) == 0)
     }
 
-    func killPidFile(_ path: String) {
-        if let text = try? String(contentsOfFile: path, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            kill(pid, SIGKILL)
-        }
-    }
 }

@@ -173,3 +173,15 @@ func freePort() throws -> Int {
 func nowMillis() -> Int64 {
     Int64(Date().timeIntervalSince1970 * 1000)
 }
+
+/// SIGKILL to the pid in a daemon's pid file.
+func killPidFile(_ path: String) {
+    if let text = try? String(contentsOfFile: path, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+        kill(pid, SIGKILL)
+    }
+}
+
+/// `bmgw run --config FILE` as a child process, its output into `log`.
+func startGatewayProcess(config: String, log: String) throws -> pid_t {
+    try spawn([bmgwExecutable, "run", "--config", config], output: log)
+}
