@@ -48,4 +48,20 @@ import Uplink
         #expect(meta["software"] as? String == "bmgw 1.2.3" && meta["publishIntervalSeconds"] as? Double == 10)
         #expect((meta["ups"] as? [[String: Any]])?.first?["strings"] as? [String] == ["a1"])
     }
+
+    @Test func aDischargeHasItsDurationChargeAndMinima() throws {
+        let p = UplinkPayloads(gatewayId: "gw", version: "1.2.3", topology: topology)
+        let d = DischargeRecord(id: 3, stringId: "a1", upsId: "u1", startAt: 1_795_600_000_000, endAt: 1_795_600_300_500,
+                                chargeMilliAmpHours: 12_500, minVoltage: 1_392_100, minCellVoltage: 11_210, minCell: 7)
+        let m = try json(p.discharge(seq: 5, d, ended: true))
+        #expect(m["event"] as? String == "ended" && m["seq"] as? Int == 5)
+        let x = try #require(m["discharge"] as? [String: Any])
+        #expect(x["durationSeconds"] as? Double == 300.5 && x["ampHours"] as? Double == 12.5)
+        #expect(x["minVoltage"] as? Double == 1392.1 && x["minCellVoltage"] as? Double == 11.21 && x["minCell"] as? Int == 7)
+        let started = try json(p.discharge(seq: 4, DischargeRecord(id: 3, stringId: "a1", upsId: "u1", startAt: 1_795_600_000_000, endAt: nil,
+                                                                    chargeMilliAmpHours: 0, minVoltage: nil, minCellVoltage: nil, minCell: nil),
+                                           ended: false))
+        #expect(started["event"] as? String == "started")
+        #expect((started["discharge"] as? [String: Any])?["end"] == nil, "no end yet")
+    }
 }
