@@ -70,7 +70,7 @@ public struct Gateway: Sendable {
     }
 
     /// Applies what can change while running from a new configuration (SIGHUP, or the web UI's settings):
-    /// SNMP communities, users and destinations. Returns what still needs a restart.
+    /// SNMP communities, users and destinations; the MQTT uplink. Returns what still needs a restart.
     @discardableResult
     public func reload(_ new: GatewayConfig) throws -> [String] {
         var restart: [String] = []
@@ -82,7 +82,15 @@ public struct Gateway: Sendable {
         default:
             restart.append("snmp (switched on or off)")
         }
-        logger.notice("configuration reloaded: SNMP settings applied; other sections are read at start only")
+        switch (new.mqtt, uplink) {
+        case let (settings?, uplink?):
+            if settings != uplink.settings { uplink.reconfigure(settings) }
+        case (nil, nil):
+            break
+        default:
+            restart.append("mqtt (switched on or off)")
+        }
+        logger.notice("configuration reloaded: SNMP and MQTT settings applied; other sections are read at start only")
         if !restart.isEmpty { logger.warning("a restart is needed for some SNMP changes", metadata: ["keys": "\(restart)"]) }
         return restart
     }
@@ -100,8 +108,8 @@ public struct Gateway: Sendable {
             logger: logger))
         list.append(NotificationService(store: store, settings: config.notifications, alarms: config.alarms,
                                         gatewayId: config.gatewayId, site: config.topology.siteName, events: events, logger: logger))
-        if let uplink, let mqtt = config.mqtt {
-            list.append(UplinkService(uplink: uplink, settings: mqtt, gatewayId: config.gatewayId, version: Self.version, model: model,
+        if let uplink {
+            list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model,
                                       events: events, logger: logger))
         }
         list.append(AlarmService(store: store, model: model, settings: config.alarms, discharge: config.discharge,

@@ -52,7 +52,8 @@ public final class Outbox {
     }
 
     public let db: SQLiteConnection
-    public let maxBytes: Int
+    /// Size limit of the payloads (changed with the MQTT settings).
+    public var maxBytes: Int
     /// Payload bytes stored now.
     public private(set) var bytes = 0
     public private(set) var count = 0

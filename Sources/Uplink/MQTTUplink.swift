@@ -9,9 +9,9 @@ import Synchronization
 /// number of messages in flight, deletes each message when its PUBACK arrives, reconnects with
 /// back-off. Producers only append to the outbox and call ``wake()``.
 public final class MQTTUplink: Sendable {
-    private let settings: MQTTSettings
+    /// Settings in force, and new ones waiting for the uplink thread.
+    private let config: Mutex<(current: MQTTSettings, pending: MQTTSettings?)>
     private let outbox: DatabaseQueue<Outbox>
-    private let topics: UplinkTopics
     private let logger: Logger
     private let threads = WorkerThreads()
     private let state: Mutex<UplinkStatus>
@@ -19,14 +19,23 @@ public final class MQTTUplink: Sendable {
     private let generation = Atomic<Int>(0)
 
     public init(settings: MQTTSettings, outbox: DatabaseQueue<Outbox>, logger: Logger) {
-        self.settings = settings
+        config = Mutex((settings, nil))
         self.outbox = outbox
         self.logger = logger
-        topics = UplinkTopics(prefix: settings.topicPrefix)
         state = Mutex(UplinkStatus(broker: "\(settings.host):\(settings.port)"))
     }
 
     public var status: UplinkStatus { state.withLock { $0 } }
+
+    /// The settings new messages are made with (topics, intervals).
+    public var settings: MQTTSettings { config.withLock { $0.pending ?? $0.current } }
+
+    /// New broker, credentials, TLS files, topics, intervals or limits, without a restart: the uplink
+    /// leaves the current broker cleanly ("offline") and connects with the new settings at once.
+    /// Messages already in the outbox keep their topics.
+    public func reconfigure(_ new: MQTTSettings) {
+        config.withLock { $0.pending = new }
+    }
 
     /// New messages are in the outbox.
     public func wake() {
@@ -72,6 +81,8 @@ public final class MQTTUplink: Sendable {
     }
 
     private func run() {
+        var settings = config.withLock { $0.current }
+        var topics = UplinkTopics(prefix: settings.topicPrefix)
         var session: Session?
         var failures = 0
         var nextAttempt = ContinuousClock.now
@@ -109,6 +120,19 @@ public final class MQTTUplink: Sendable {
         }
 
         while !threads.isStopping {
+            if let new = config.withLock({ c -> MQTTSettings? in
+                defer { if let p = c.pending { c.current = p; c.pending = nil } }
+                return c.pending
+            }) {
+                if let s = session { leave(s, topics: topics, acked: &acked) }
+                flush()
+                session = nil
+                (settings, topics, failures, nextAttempt) = (new, UplinkTopics(prefix: new.topicPrefix), 0, .now)
+                let limit = new.outboxMaxBytes
+                outbox.sync { $0.maxBytes = limit }
+                state.withLock { st in (st.broker, st.state, st.lastError, st.lastErrorAt) = ("\(new.host):\(new.port)", .connecting, nil, nil) }
+                logger.notice("MQTT settings applied", metadata: ["broker": "\(new.host):\(new.port)", "topicPrefix": "\(new.topicPrefix)"])
+            }
             guard var s = session else {
                 if ContinuousClock.now < nextAttempt {
                     _ = threads.sleep(min(.milliseconds(100), nextAttempt - .now))
@@ -192,22 +216,27 @@ public final class MQTTUplink: Sendable {
             }
             if acked.count >= 512 || (!acked.isEmpty && ContinuousClock.now - lastFlush >= .milliseconds(50)) { flush() }
         }
-        // Shutting down: tell subscribers, let what is in flight be acknowledged (up to 2 s), leave cleanly.
-        if var s = session, s.connected {
-            if let mid = try? s.client.publish(topic: topics.status, payload: Array("offline".utf8), retain: true) { s.inflight[mid] = .some(nil) }
-            let deadline = ContinuousClock.now + .seconds(2)
-            while !s.inflight.isEmpty && ContinuousClock.now < deadline {
-                if s.client.loop(timeoutMs: 50) != nil { break }
-                for case let .published(mid, _) in s.client.takeEvents() {
-                    if let entry = s.inflight.removeValue(forKey: mid), let seq = entry { acked.append(seq) }
-                }
-            }
-            s.client.disconnect()
-            _ = s.client.loop(timeoutMs: 10)
-        }
+        if let s = session { leave(s, topics: topics, acked: &acked) }
         flush()
         session = nil
         state.withLock { $0.state = .disconnected; $0.inflight = 0 }
+    }
+
+    /// Leaving a broker on purpose: tell subscribers ("offline", as the will would), let what is in
+    /// flight be acknowledged (up to 2 s), disconnect cleanly.
+    private func leave(_ session: Session, topics: UplinkTopics, acked: inout [Int64]) {
+        var s = session
+        guard s.connected else { return }
+        if let mid = try? s.client.publish(topic: topics.status, payload: Array("offline".utf8), retain: true) { s.inflight[mid] = .some(nil) }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while !s.inflight.isEmpty && ContinuousClock.now < deadline {
+            if s.client.loop(timeoutMs: 50) != nil { break }
+            for case let .published(mid, _) in s.client.takeEvents() {
+                if let entry = s.inflight.removeValue(forKey: mid), let seq = entry { acked.append(seq) }
+            }
+        }
+        s.client.disconnect()
+        _ = s.client.loop(timeoutMs: 10)
     }
 
     static func millis() -> Int64 {

@@ -11,23 +11,20 @@ import Storage
 /// gateway status every `statusInterval`. The ``MQTTUplink`` thread sends them.
 public struct UplinkService: Service {
     let uplink: MQTTUplink
-    let settings: MQTTSettings
     let payloads: UplinkPayloads
     let model: LiveModel
     let events: EventBroadcaster
     let logger: Logger
 
-    public init(uplink: MQTTUplink, settings: MQTTSettings, gatewayId: String, version: String, model: LiveModel,
-                events: EventBroadcaster, logger: Logger) {
+    public init(uplink: MQTTUplink, gatewayId: String, version: String, model: LiveModel, events: EventBroadcaster, logger: Logger) {
         self.uplink = uplink
-        self.settings = settings
         payloads = UplinkPayloads(gatewayId: gatewayId, version: version, topology: model.topology)
         self.model = model
         self.events = events
         self.logger = logger
     }
 
-    private enum Input: Sendable {
+    private enum Input: Sendable, Equatable {
         case event(GatewayEvent)
         case measurements
         case status
@@ -35,10 +32,12 @@ public struct UplinkService: Service {
 
     public func run() async throws {
         let started = ContinuousClock.now
-        let topics = UplinkTopics(prefix: settings.topicPrefix)
         let subscription = events.subscribe()
         uplink.start()
-        let payloads = self.payloads, interval = settings.publishInterval
+        let payloads = self.payloads, uplink = self.uplink
+        // Topics and intervals are read at each use: settings can change while running.
+        var topics: UplinkTopics { UplinkTopics(prefix: uplink.settings.topicPrefix) }
+        let interval = uplink.settings.publishInterval
         await store([Outbox.Draft(kind: .meta, topic: topics.meta, retain: true) { payloads.meta(seq: $0, publishInterval: interval) }])
         let (inputs, input) = AsyncStream<Input>.makeStream()
         await withTaskGroup(of: Void.self) { group in
@@ -46,10 +45,11 @@ public struct UplinkService: Service {
                 for await e in subscription.events { input.yield(.event(e)) }
                 input.finish()
             }
-            for (every, what) in [(settings.publishInterval, Input.measurements), (settings.statusInterval, .status)] {
+            for what in [Input.measurements, .status] {
                 group.addTask {
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: every)
+                        let s = uplink.settings
+                        try? await Task.sleep(for: what == .measurements ? s.publishInterval : s.statusInterval)
                         input.yield(what)
                     }
                 }

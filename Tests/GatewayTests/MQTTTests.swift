@@ -1,6 +1,7 @@
 import BatteryModel
 import Foundation
 import GatewayApp
+import GatewayConfig
 import Simulator
 import Storage
 import Testing
@@ -186,5 +187,34 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
         let measurements = try outbox.messages(priority: 1, after: 0, limit: 1000)
         #expect(!measurements.isEmpty && measurements.first?.seq ?? 0 > 1, "the oldest went first")
         #expect(outbox.dropped == status.dropped || outbox.dropped > status.dropped)
+    }
+}
+
+extension MQTTTests {
+    /// SIGHUP (or the web UI) with new MQTT settings: another listener, credentials and topic prefix, no restart.
+    @Test func newSettingsTakeEffectWithoutARestart() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let broker = try Broker(dir: dir)
+        try await broker.start()
+        let recorder = try Recorder(dir: dir, port: broker.tlsPort, topic: "#")
+        defer { recorder.stop() }
+        let (sim, port) = try startSimulator(units: [1], cells: 8)
+        func config(_ name: String, _ section: String) throws -> String {
+            try dir.write(name, configText(data: dir.path, endpoints: [.tcp(port: port, unit: 1)], cells: 8, extra: section))
+        }
+        let gw = try RunningGateway(configFile: try config("a.yaml", mqttSection(port: broker.tlsPort)))
+        #expect(await eventually { gw.gateway.uplinkStatus?.state == .connected })
+        let second = mqttSection(port: broker.passwordPort, extra: "  username: \(Broker.user)\n  password: \(Broker.password)\n  topicPrefix: site7/gw\n")
+        #expect(try gw.gateway.reload(GatewayConfig.load(file: try config("b.yaml", second))).isEmpty, "nothing needs a restart")
+        #expect(await eventually { gw.gateway.uplinkStatus?.broker == "127.0.0.1:\(broker.passwordPort)" && gw.gateway.uplinkStatus?.state == .connected })
+        #expect(await eventually { recorder.messages.contains { $0.topic == "site7/gw/strings/s1/measurement" } }, "new topics")
+        let statuses = recorder.messages.filter { $0.topic.hasSuffix("/status") }.map { "\($0.topic) \($0.payload)" }
+        #expect(statuses.starts(with: ["btms/test-gw/status online", "btms/test-gw/status offline", "site7/gw/status online"]), "\(statuses)")
+        let seqs = recorder.seqs
+        #expect(seqs == Set(1...(seqs.max() ?? 0)), "one numbering across the change, nothing lost")
+        try await gw.stop()
+        await sim.stop()
+        await broker.stop()
     }
 }
