@@ -29,6 +29,8 @@ public struct Gateway: Sendable {
     /// The SNMP agent, when configured (reconfigured by ``reload(_:)``).
     let snmpAgent: SNMPAgentServer?
     let limitWrites: LimitWrites?
+    /// E-mail and SMS settings in force (replaced by ``reload(_:)``).
+    let notificationSettings: LiveSettings<NotificationSettings>
     /// The MQTT uplink and its outbox, when configured.
     let uplink: MQTTUplink?
     /// What the MQTT uplink is doing (nil without an `mqtt` section).
@@ -51,6 +53,7 @@ public struct Gateway: Sendable {
         store = try DatabaseQueue(label: "history") { try HistoryStore(path: path, sampleWeightCap: cap) }
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
         acquisition = Acquisition(config: config, model: model, logger: logger)
+        notificationSettings = LiveSettings(config.notifications)
         if let snmp = config.snmp {
             let writes = snmp.limitWrites ? LimitWrites(stringIds: config.topology.strings.map(\.id),
                                                         effective: config.topology.strings.map { config.alarms.limits(forString: $0.id) })
@@ -70,7 +73,8 @@ public struct Gateway: Sendable {
     }
 
     /// Applies what can change while running from a new configuration (SIGHUP, or the web UI's settings):
-    /// SNMP communities, users and destinations; the MQTT uplink. Returns what still needs a restart.
+    /// e-mail and SMS settings and recipients; SNMP communities, users and destinations; the MQTT uplink.
+    /// Returns what still needs a restart.
     @discardableResult
     public func reload(_ new: GatewayConfig) throws -> [String] {
         var restart: [String] = []
@@ -90,7 +94,13 @@ public struct Gateway: Sendable {
         default:
             restart.append("mqtt (switched on or off)")
         }
-        logger.notice("configuration reloaded: SNMP and MQTT settings applied; other sections are read at start only")
+        if new.topology != config.topology {
+            restart.append("ups / strings")
+        } else {
+            // Recipients name strings of this topology: only then can the new ones be used as they are.
+            notificationSettings.replace(with: new.notifications)
+        }
+        logger.notice("configuration reloaded: notification, SNMP and MQTT settings applied; other sections are read at start only")
         if !restart.isEmpty { logger.warning("a restart is needed for some SNMP changes", metadata: ["keys": "\(restart)"]) }
         return restart
     }
@@ -106,7 +116,7 @@ public struct Gateway: Sendable {
             settings: .init(slowInterval: h.slowInterval, fastInterval: h.fastInterval,
                             dischargeCurrent: config.discharge.current, retention: h.retention),
             logger: logger))
-        list.append(NotificationService(store: store, settings: config.notifications, alarms: config.alarms,
+        list.append(NotificationService(store: store, settings: notificationSettings, alarms: config.alarms,
                                         gatewayId: config.gatewayId, site: config.topology.siteName, events: events, logger: logger))
         if let uplink {
             list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model,

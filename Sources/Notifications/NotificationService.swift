@@ -11,17 +11,19 @@ public import Storage
 /// in SQLite) into one message per channel, queues it, delivers and retries with backoff.
 public struct NotificationService: Service {
     private let store: DatabaseQueue<HistoryStore>
-    private let settings: NotificationSettings
+    private let source: LiveSettings<NotificationSettings>
+    /// Read at each use: recipients, channels and retries can change while running.
+    private var settings: NotificationSettings { source.current }
     private let alarms: AlarmSettings
     private let composer: MessageComposer
     private let events: EventBroadcaster
     private let logger: Logger
     private let delivery = DispatchQueue(label: "notification-delivery")
 
-    public init(store: DatabaseQueue<HistoryStore>, settings: NotificationSettings, alarms: AlarmSettings,
+    public init(store: DatabaseQueue<HistoryStore>, settings: LiveSettings<NotificationSettings>, alarms: AlarmSettings,
                 gatewayId: String, site: String, events: EventBroadcaster, logger: Logger) {
         self.store = store
-        self.settings = settings
+        source = settings
         self.alarms = alarms
         composer = MessageComposer(gatewayId: gatewayId, site: site)
         self.events = events

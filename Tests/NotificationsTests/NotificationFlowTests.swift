@@ -105,6 +105,30 @@ struct NotifyingPlant {
         try await plant.stop()
     }
 
+    @Test func newRecipientsTakeEffectWithoutARestart() async throws {
+        let certDir = try tempDir()
+        let (cert, key) = try makeCertificate(in: certDir)
+        let smtpPort = try freePort()
+        let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
+            "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+        defer { sink.stop() }
+        let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "1s")
+        try await Task.sleep(for: .seconds(1))
+        // Carol replaces Alice and Bob (SIGHUP, or the web UI's settings).
+        let file = "\(plant.dir)/g.yaml"
+        let yaml = try String(contentsOfFile: file, encoding: .utf8)
+            .replacingOccurrences(of: "{ name: Alice Operator, email: alice@example.org, strings: [s1, s2] }", with: "{ name: Carol New, email: carol@example.org }")
+            .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("Bob Other") }.joined(separator: "\n")
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try plant.gateway.reload(GatewayConfig.load(file: file)).isEmpty, "applied without a restart")
+        try plant.pinCell(unit: 2, cell: 4, millivolts: 14600)
+        #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 1 })
+        try await Task.sleep(for: .seconds(2))
+        let mails = receivedMail("\(certDir)/mail")
+        #expect(mails.count == 1 && mails.first?.contains("X-Envelope-To: carol@example.org") == true, "only the new recipient: \(mails)")
+        try await plant.stop()
+    }
+
     @Test func changesWaitingForTheirWindowSurviveARestart() async throws {
         let certDir = try tempDir()
         let (cert, key) = try makeCertificate(in: certDir)
