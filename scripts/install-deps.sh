@@ -11,7 +11,8 @@ if [[ "${1:-}" == "--test" ]]; then
     # smitools: smilint (MIB compiler); snmp, snmptrapd, snmpd: net-snmp's command-line tools, trap receiver
     # and agent (the AgentX master of the subagent test).
     # mosquitto, mosquitto-clients: the MQTT broker (TLS) of the uplink tests and a recording subscriber.
-    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients)
+    # curl: an HTTPS client for the web UI tests (cookies, TLS verification against the gateway's certificate).
+    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one.

@@ -3,6 +3,7 @@ public import Alarms
 import Notifications
 import SNMPAgent
 public import Uplink
+import WebUI
 public import BatteryModel
 import Foundation
 public import GatewayConfig
@@ -127,6 +128,10 @@ public struct Gateway: Sendable {
         if let snmpAgent {
             list.append(SNMPService(server: snmpAgent, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
                                     writes: limitWrites, alarms: config.alarms, model: model, store: store, events: events, logger: logger))
+        }
+        if let web = config.web {
+            list.append(WebServer(settings: web, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
+                                  logger: logger))
         }
         list.append(AcquisitionService(acquisition: acquisition))
         list.append(ReloadOnHangup(gateway: self, logger: logger))

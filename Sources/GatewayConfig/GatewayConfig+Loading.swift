@@ -21,7 +21,7 @@ extension GatewayConfig {
 
     static func load(from root: ConfigNode, maps: inout MapCache) -> GatewayConfig? {
         root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "discharge", "alarms",
-                                         "notifications", "snmp", "mqtt", "simulator", "ups", "strings"])
+                                         "notifications", "snmp", "mqtt", "web", "simulator", "ups", "strings"])
         guard root.keys != nil else { return nil }
         let file = root.reader.file.hasPrefix("/") ? root.reader.file
             : FileManager.default.currentDirectoryPath + "/" + root.reader.file
@@ -94,6 +94,7 @@ extension GatewayConfig {
         config.notifications = loadNotifications(root["notifications"], stringIds: ids, baseDirectory: baseDirectory)
         config.snmp = loadSNMP(root["snmp"])
         config.mqtt = loadMQTT(root["mqtt"], gatewayId: gatewayId, baseDirectory: baseDirectory)
+        config.web = loadWeb(root["web"], baseDirectory: baseDirectory)
         return config
     }
 

@@ -19,6 +19,8 @@ public struct GatewayConfig: Sendable {
     public var snmp: SNMPSettings?
     /// The MQTT uplink; nil when the section is absent or disabled.
     public var mqtt: MQTTSettings?
+    /// The HTTPS web UI; nil when the section is absent or disabled.
+    public var web: WebSettings?
     public var simulator: SimulatorSettings?
     public var topology: Topology
     /// One per string, same order as `topology.strings`.

@@ -109,6 +109,29 @@ enum Schema {
         );
         CREATE INDEX notification_pending_by_batch ON notification_pending(channel, recipient, contact);
         """,
+        // 4: web UI users (personal data: name, phone, e-mail) and the audit log of setting changes.
+        """
+        CREATE TABLE users (
+            id            INTEGER PRIMARY KEY,
+            username      TEXT NOT NULL UNIQUE,
+            full_name     TEXT NOT NULL DEFAULT '',
+            is_admin      INTEGER NOT NULL,
+            phone         TEXT,
+            email         TEXT,
+            password_hash TEXT NOT NULL,       -- bcrypt
+            must_change   INTEGER NOT NULL,    -- the password must be changed at the next login
+            created_at    INTEGER NOT NULL,
+            updated_at    INTEGER NOT NULL
+        );
+        CREATE TABLE audit_log (
+            id      INTEGER PRIMARY KEY,
+            at      INTEGER NOT NULL,
+            user    TEXT NOT NULL,       -- user name (not personal data beyond the login)
+            action  TEXT NOT NULL,
+            detail  TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_by_time ON audit_log(at);
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -1,0 +1,27 @@
+import ConfigSupport
+
+extension GatewayConfig {
+    static func loadWeb(_ node: ConfigNode, baseDirectory: String) -> WebSettings? {
+        node.rejectUnknownKeys(allowed: ["enabled", "listen", "redirectFrom", "certFile", "keyFile", "hostName", "sessionTimeout"])
+        guard node.exists, node["enabled"].bool(default: true) else { return nil }
+        var s = WebSettings()
+        if let listen = node["listen"].string() {
+            if let (host, port) = hostPort(listen) { (s.host, s.port) = (host, port) } else { node["listen"].problem("'\(listen)' is not HOST:PORT") }
+        }
+        if node["redirectFrom"].exists {
+            if let text = node["redirectFrom"].string(), !text.isEmpty {
+                if let (_, port) = hostPort(text) { s.redirectPort = port } else { node["redirectFrom"].problem("'\(text)' is not HOST:PORT") }
+            }
+        }
+        if let p = s.redirectPort, p == s.port { node["redirectFrom"].problem("must not be the HTTPS port \(p)") }
+        s.certFile = node["certFile"].string().map { resolve($0, against: baseDirectory) }
+        s.keyFile = node["keyFile"].string().map { resolve($0, against: baseDirectory) }
+        if (s.certFile == nil) != (s.keyFile == nil) { node[s.certFile == nil ? "certFile" : "keyFile"].problem("give both certFile and keyFile, or neither (self-signed)") }
+        if let name = node["hostName"].string() {
+            if name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "/" }) { node["hostName"].problem("'\(name)' is not a host name") }
+            s.hostName = name
+        }
+        s.sessionTimeout = node["sessionTimeout"].duration(in: .seconds(60)...(.seconds(7 * 86400)), default: s.sessionTimeout) ?? s.sessionTimeout
+        return s
+    }
+}

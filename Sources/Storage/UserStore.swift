@@ -1,0 +1,105 @@
+import Foundation
+
+/// Web UI users and the audit log (schema 4). Password hashes are made and checked by the caller
+/// (bcrypt in the web module); this stores them.
+public struct UserStore {
+    public struct User: Sendable, Equatable, Codable {
+        public var id: Int64
+        public var username: String
+        public var fullName: String
+        public var isAdmin: Bool
+        public var phone: String?
+        public var email: String?
+        public var passwordHash: String
+        public var mustChange: Bool
+    }
+
+    public struct AuditEntry: Sendable, Equatable, Codable {
+        public var at: Int64
+        public var user: String
+        public var action: String
+        public var detail: String
+    }
+
+    let db: SQLiteConnection
+
+    public init(db: SQLiteConnection) {
+        self.db = db
+    }
+
+    public func count() throws -> Int {
+        Int(try db.scalar("SELECT COUNT(*) FROM users") ?? 0)
+    }
+
+    public func user(named name: String) throws -> User? {
+        try users(where: "username = ?", name).first
+    }
+
+    public func user(id: Int64) throws -> User? {
+        try users(where: "id = ?", String(id)).first
+    }
+
+    public func all() throws -> [User] {
+        try users(where: "1 = 1", nil)
+    }
+
+    private func users(where clause: String, _ value: String?) throws -> [User] {
+        let s = try db.statement("SELECT id, username, full_name, is_admin, phone, email, password_hash, must_change FROM users WHERE \(clause) ORDER BY username")
+        defer { s.reset() }
+        if let value { try s.bind(1, value) }
+        var out: [User] = []
+        while try s.step() {
+            out.append(User(id: s.int64(0), username: s.text(1), fullName: s.text(2), isAdmin: s.int64(3) != 0,
+                            phone: s.isNull(4) ? nil : s.text(4), email: s.isNull(5) ? nil : s.text(5),
+                            passwordHash: s.text(6), mustChange: s.int64(7) != 0))
+        }
+        return out
+    }
+
+    @discardableResult
+    public func add(username: String, fullName: String, isAdmin: Bool, passwordHash: String, mustChange: Bool, now: Int64) throws -> Int64 {
+        let s = try db.statement("""
+            INSERT INTO users(username, full_name, is_admin, password_hash, must_change, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        defer { s.reset() }
+        try s.bind(1, username)
+        try s.bind(2, fullName)
+        try s.bind(3, isAdmin ? 1 : 0)
+        try s.bind(4, passwordHash)
+        try s.bind(5, mustChange ? 1 : 0)
+        try s.bind(6, now)
+        try s.bind(7, now)
+        _ = try s.step()
+        return db.lastInsertRowID
+    }
+
+    public func setPassword(id: Int64, hash: String, mustChange: Bool, now: Int64) throws {
+        let s = try db.statement("UPDATE users SET password_hash = ?, must_change = ?, updated_at = ? WHERE id = ?")
+        defer { s.reset() }
+        try s.bind(1, hash)
+        try s.bind(2, mustChange ? 1 : 0)
+        try s.bind(3, now)
+        try s.bind(4, id)
+        _ = try s.step()
+    }
+
+    public func audit(user: String, action: String, detail: String, now: Int64) throws {
+        let s = try db.statement("INSERT INTO audit_log(at, user, action, detail) VALUES (?, ?, ?, ?)")
+        defer { s.reset() }
+        try s.bind(1, now)
+        try s.bind(2, user)
+        try s.bind(3, action)
+        try s.bind(4, detail)
+        _ = try s.step()
+    }
+
+    public func auditLog(limit: Int = 100) throws -> [AuditEntry] {
+        let s = try db.statement("SELECT at, user, action, detail FROM audit_log ORDER BY id DESC LIMIT ?")
+        defer { s.reset() }
+        try s.bind(1, Int64(limit))
+        var out: [AuditEntry] = []
+        while try s.step() { out.append(AuditEntry(at: s.int64(0), user: s.text(1), action: s.text(2), detail: s.text(3))) }
+        return out
+    }
+}

@@ -1,0 +1,58 @@
+/// Server-rendered pages: text is always escaped; assets are served by the gateway (works offline).
+enum HTML {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// A whole page: header with the site, a user menu when logged in, the body, the software version.
+    static func page(title: String, site: String, version: String, user: String?, csrf: String?, body: String) -> String {
+        let menu = user.map { u in
+            """
+            <form class="logout" method="post" action="/logout"><span>\(escape(u))</span>
+            <input type="hidden" name="csrf" value="\(escape(csrf ?? ""))"><button>Log out</button></form>
+            """
+        } ?? ""
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(title)) — \(escape(site))</title><link rel="stylesheet" href="/static/app.css"></head>
+            <body><header><strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(menu)</header>
+            <main>\(body)</main>
+            <footer>bmgw \(escape(version))</footer></body></html>
+            """
+    }
+
+    /// A form field with its label and, when the last submission had one, the problem with it.
+    static func field(_ name: String, label: String, type: String = "text", value: String = "", problem: String? = nil,
+                      autocomplete: String = "off") -> String {
+        let error = problem.map { "<span class=\"problem\" id=\"\(name)-problem\">\(escape($0))</span>" } ?? ""
+        return """
+            <label for="\(name)">\(escape(label))</label>
+            <input id="\(name)" name="\(name)" type="\(type)" value="\(escape(value))" autocomplete="\(autocomplete)"\(problem == nil ? "" : " aria-invalid=\"true\"")>\(error)
+            """
+    }
+
+    static let css = """
+        body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#f6f7f9}
+        header{background:#1d3557;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center}
+        header .site{opacity:.8}header form.logout{margin-left:auto;display:flex;gap:.5em;align-items:center}
+        main{padding:1em;max-width:1200px}footer{padding:1em;color:#777;font-size:.85em}
+        form.box{background:#fff;padding:1.5em;max-width:24em;border-radius:6px;box-shadow:0 1px 3px #0002;display:grid;gap:.4em}
+        label{font-weight:600;margin-top:.4em}input{padding:.4em;font-size:1em}button{padding:.45em 1em;font-size:1em}
+        .problem{color:#b00020;font-size:.9em}.notice{background:#fff3cd;padding:.6em;border-radius:4px}
+        table{border-collapse:collapse;background:#fff}th,td{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:right}
+        th:first-child,td:first-child{text-align:left}.ok{color:#1b7f3b}.stale{color:#a06000}.commLost{color:#b00020}
+        """
+}

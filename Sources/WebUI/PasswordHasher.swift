@@ -1,0 +1,24 @@
+import Dispatch
+import HummingbirdBcrypt
+
+/// bcrypt off the async executors: a hash takes tens of milliseconds on purpose.
+enum PasswordHasher {
+    static let cost: UInt8 = 11
+    private static let queue = DispatchQueue(label: "bcrypt", attributes: .concurrent)
+
+    static func hash(_ password: String) async -> String {
+        await withCheckedContinuation { c in queue.async { c.resume(returning: Bcrypt.hash(password, cost: cost)) } }
+    }
+
+    static func verify(_ password: String, hash: String) async -> Bool {
+        await withCheckedContinuation { c in queue.async { c.resume(returning: Bcrypt.verify(password, hash: hash)) } }
+    }
+
+    /// A password a person chose: long enough, not the user name, not the default.
+    static func problem(_ password: String, username: String) -> String? {
+        if password.count < 10 { return "must be at least 10 characters" }
+        if password.lowercased() == username.lowercased() { return "must not be the user name" }
+        if password == WebServer.defaultPassword { return "must not be the default password" }
+        return nil
+    }
+}

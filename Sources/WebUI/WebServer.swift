@@ -1,0 +1,104 @@
+public import BatteryModel
+import Foundation
+public import GatewayConfig
+import Hummingbird
+import HummingbirdTLS
+public import Logging
+import NIOSSL
+public import ServiceLifecycle
+public import Storage
+
+/// The HTTPS web UI and JSON API, and the plain-HTTP listener that only redirects to it.
+public struct WebServer: Service {
+    public static let defaultUser = "admin"
+    public static let defaultPassword = "admin"
+    /// Checked against when the user does not exist, so a wrong name costs as much as a wrong password.
+    static let dummyHash = "$2b$11$C6UzMDM.H6dfI/f/IKxGhuuB4zj2QB0TQBb7aQfp0Ka0XTWvVVbRu"
+
+    let settings: WebSettings
+    let dataDirectory: String
+    let model: LiveModel
+    let store: DatabaseQueue<HistoryStore>
+    let page: PageRenderer
+    let logger: Logger
+    let sessions: SessionStore
+    let throttle = LoginThrottle()
+
+    public init(settings: WebSettings, dataDirectory: String, model: LiveModel, store: DatabaseQueue<HistoryStore>,
+                version: String, logger: Logger) {
+        self.settings = settings
+        self.dataDirectory = dataDirectory
+        self.model = model
+        self.store = store
+        page = PageRenderer(site: model.topology.siteName, version: version)
+        self.logger = logger
+        sessions = SessionStore(timeout: settings.sessionTimeout)
+    }
+
+    public func run() async throws {
+        let identity = try TLSIdentity.load(certFile: settings.certFile, keyFile: settings.keyFile, directory: dataDirectory,
+                                            hostName: settings.hostName)
+        logger.notice("web UI certificate", metadata: ["sha256": "\(identity.fingerprint)", "selfSigned": "\(settings.certFile == nil)",
+                                                       "generated": "\(identity.generated)"])
+        try await ensureDefaultAdministrator()
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: identity.certificateChain.map { .certificate($0) },
+                                                           privateKey: .privateKey(identity.privateKey))
+        tls.minimumTLSVersion = .tlsv12
+        let app = Application(router: router(), server: try .tls(.http1(), tlsConfiguration: tls),
+                              configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+                              logger: logger)
+        logger.info("web UI listening", metadata: ["https": "\(settings.host):\(settings.port)",
+                                                   "redirect": "\(settings.redirectPort.map(String.init) ?? "none")"])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            if let redirectPort = settings.redirectPort {
+                let redirect = Application(router: redirectRouter(), configuration: .init(address: .hostname(settings.host, port: redirectPort)),
+                                           logger: logger)
+                group.addTask { try await redirect.run() }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func router() -> Router<WebContext> {
+        let router = Router(context: WebContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: SessionMiddleware(sessions: sessions))
+        router.get("/static/app.css") { _, _ -> Response in
+            var r = Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: .init(string: HTML.css)))
+            r.headers[.cacheControl] = "max-age=3600"
+            return r
+        }
+        AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
+        PlantRoutes(model: model, page: page).register(router)
+        return router
+    }
+
+    /// Every plain-HTTP request: to the same path over HTTPS (host from the request, HTTPS port).
+    func redirectRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let port = settings.port
+        let handler: @Sendable (Request, BasicRequestContext) -> Response = { request, _ in
+            let authority = request.head.authority ?? "localhost"
+            let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]" : String(authority.prefix { $0 != ":" })
+            return .redirect(to: "https://\(host):\(port)\(request.uri.string)", type: .permanent)
+        }
+        router.get("**", use: handler)
+        router.head("**", use: handler)
+        router.post("**", use: handler)
+        return router
+    }
+
+    /// First start: an administrator `admin` / `admin` who must choose a password at the first login.
+    func ensureDefaultAdministrator() async throws {
+        guard try await store.run({ try UserStore(db: $0.db).count() }) == 0 else { return }
+        let hash = await PasswordHasher.hash(Self.defaultPassword)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        _ = try await store.run { s in
+            try UserStore(db: s.db).add(username: Self.defaultUser, fullName: "Administrator", isAdmin: true, passwordHash: hash,
+                                        mustChange: true, now: now)
+        }
+        logger.notice("web UI: default administrator created; its password must be changed at the first login",
+                      metadata: ["user": "\(Self.defaultUser)"])
+    }
+}
