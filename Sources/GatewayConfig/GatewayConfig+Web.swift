@@ -8,9 +8,13 @@ extension GatewayConfig {
         if let listen = node["listen"].string() {
             if let (host, port) = hostPort(listen) { (s.host, s.port) = (host, port) } else { node["listen"].problem("'\(listen)' is not HOST:PORT") }
         }
-        if node["redirectFrom"].exists {
-            if let text = node["redirectFrom"].string(), !text.isEmpty {
-                if let (_, port) = hostPort(text) { s.redirectPort = port } else { node["redirectFrom"].problem("'\(text)' is not HOST:PORT") }
+        if node["redirectFrom"].exists, let text = node["redirectFrom"].string() {
+            if text.isEmpty {
+                s.redirectPort = nil
+            } else if let (_, port) = hostPort(text) {
+                s.redirectPort = port
+            } else {
+                node["redirectFrom"].problem("'\(text)' is not HOST:PORT")
             }
         }
         if let p = s.redirectPort, p == s.port { node["redirectFrom"].problem("must not be the HTTPS port \(p)") }

@@ -1,0 +1,121 @@
+import BatteryModel
+import Foundation
+import GatewayApp
+import Simulator
+import Storage
+import Testing
+
+/// curl against the running gateway's HTTPS server: certificate checked against the gateway's own
+/// self-signed one, cookies kept in a jar.
+struct Browser {
+    let base: String
+    let ca: String
+    let jar: String
+    let dir: String
+
+    struct Reply {
+        let status: Int
+        let headers: String
+        let body: String
+        func header(_ name: String) -> String? {
+            headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+                .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    func request(_ path: String, form: [String: String]? = nil, url: String? = nil) throws -> Reply {
+        let headers = "\(dir)/headers-\(UUID().uuidString.prefix(6))", body = "\(dir)/body-\(UUID().uuidString.prefix(6))"
+        var args = ["-s", "--cacert", ca, "-b", jar, "-c", jar, "-D", headers, "-o", body, "-w", "%{http_code}"]
+        if let form {
+            for (k, v) in form.sorted(by: { $0.key < $1.key }) { args += ["--data-urlencode", "\(k)=\(v)"] }
+        }
+        let (_, code) = try run("curl", args + [url ?? base + path])
+        let h = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
+        let b = (try? String(contentsOfFile: body, encoding: .utf8)) ?? ""
+        return Reply(status: Int(code.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, headers: h, body: b)
+    }
+
+    /// The hidden CSRF field of a page.
+    static func csrf(_ page: String) -> String? {
+        guard let r = page.range(of: "name=\"csrf\" value=\"") else { return nil }
+        return String(page[r.upperBound...].prefix { $0 != "\"" })
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct WebTests {
+    @Test func loginForcedPasswordChangeAndTheLiveData() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
+        let (https, http) = (try freePort(), try freePort())
+        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
+            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
+            extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"127.0.0.1:\(http)\" }\n")))
+        #expect(await eventually { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
+        try pin(port, unit: 2, [(1002, [12345])])  // cell 3 of s2
+        #expect(await eventually { gw.model.string(1).sample?.cells.voltage[2] == 12345 })
+        let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
+
+        // Plain HTTP only redirects; without a session, pages go to the login and the API says 401.
+        let redirect = try browser.request("", url: "http://127.0.0.1:\(http)/strings/s2?x=1")
+        #expect(redirect.status == 301 && redirect.header("Location") == "https://127.0.0.1:\(https)/strings/s2?x=1")
+        #expect(try browser.request("/").header("Location") == "/login")
+        let api = try browser.request("/api/v1/live")
+        #expect(api.status == 401 && api.body.contains("login required"))
+        let login = try browser.request("/login")
+        #expect(login.status == 200 && login.body.contains("name=\"password\"") && login.body.contains("bmgw \(Gateway.version)"))
+        #expect(login.header("Strict-Transport-Security") != nil && login.header("X-Frame-Options") == "DENY")
+
+        // The default administrator: logged in, then forced to the password page.
+        let first = try browser.request("/login", form: ["username": "admin", "password": "admin"])
+        #expect(first.status == 302 && first.header("Location") == "/password")
+        let cookie = try #require(first.header("Set-Cookie"))
+        #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "\(cookie)")
+        #expect(try browser.request("/").header("Location") == "/password", "nothing else until the password is changed")
+        #expect(try browser.request("/api/v1/live").status == 403)
+        let passwordPage = try browser.request("/password")
+        let csrf = try #require(Browser.csrf(passwordPage.body))
+        #expect(try browser.request("/password", form: ["current": "admin", "new": "a-long-password-1", "confirm": "a-long-password-1"]).status == 403,
+                "no CSRF token: refused")
+        let weak = try browser.request("/password", form: ["csrf": csrf, "current": "wrong", "new": "short", "confirm": "other"])
+        #expect(weak.status == 400)
+        #expect(weak.body.contains("id=\"current-problem\">is not your current password"))
+        #expect(weak.body.contains("id=\"new-problem\">must be at least 10 characters"))
+        #expect(weak.body.contains("id=\"confirm-problem\">does not match the new password"))
+        let changed = try browser.request("/password", form: ["csrf": csrf, "current": "admin", "new": "a-long-password-1", "confirm": "a-long-password-1"])
+        #expect(changed.status == 302 && changed.header("Location") == "/")
+        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        #expect(try UserStore(db: store.db).auditLog().first?.action == "password changed")
+        #expect(try UserStore(db: store.db).user(named: "admin")?.mustChange == false)
+
+        // The real-time data: the page and the API show the model's values.
+        let overview = try browser.request("/")
+        #expect(overview.status == 200 && overview.body.contains("<a href=\"/strings/s2\">s2</a>"))
+        let cells = try browser.request("/strings/s2")
+        #expect(cells.body.contains("<tr><td>3</td><td>12.345</td>"), "the injected cell voltage")
+        let live = try JSONSerialization.jsonObject(with: Data(try browser.request("/api/v1/live").body.utf8)) as? [String: Any]
+        let strings = try #require(live?["strings"] as? [[String: Any]])
+        #expect(strings.map { $0["id"] as? String } == ["s1", "s2"])
+        #expect(strings[1]["cellVoltageMin"] as? Double == 12.345 || (strings[1]["cellVoltageMin"] as? Double ?? 99) < 12.345)
+        let detail = try JSONSerialization.jsonObject(with: Data(try browser.request("/api/v1/strings/s2").body.utf8)) as? [String: Any]
+        let third = try #require((detail?["cells"] as? [[String: Any]])?[2])
+        #expect(third["cell"] as? Int == 3 && third["voltage"] as? Double == 12.345)
+        #expect(try browser.request("/api/v1/strings/nope").status == 404)
+
+        // Logout needs the token too; afterwards the old cookie is worth nothing.
+        let page = try browser.request("/")
+        let token = try #require(Browser.csrf(page.body))
+        #expect(try browser.request("/logout", form: ["csrf": "forged"]).status == 403)
+        #expect(try browser.request("/logout", form: ["csrf": token]).header("Location") == "/login")
+        #expect(try browser.request("/").header("Location") == "/login")
+
+        // Wrong passwords: five, then the sixth attempt is throttled, even with the right password.
+        let other = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/jar2", dir: dir.path)
+        for _ in 0..<5 { #expect(try other.request("/login", form: ["username": "admin", "password": "guess"]).status == 401) }
+        let throttled = try other.request("/login", form: ["username": "admin", "password": "a-long-password-1"])
+        #expect(throttled.status == 429 && throttled.header("Retry-After") != nil)
+
+        try await gw.stop()
+        await sim.stop()
+    }
+}
