@@ -29,7 +29,7 @@ sim=$!
 sed -e "s/port: 15020/port: $port/" -e "s#dataDirectory: ../data#dataDirectory: $work/data#" \
     -e "s#registerMap: bmc-v1#registerMap: $PWD/config/registermaps/bmc-v1.yaml#" \
     -e "s#listen: udp:127.0.0.1:1161#listen: udp:127.0.0.1:$snmp_port#" \
-    -e '/^simulator:/,/^$/d' config/demo.yaml > "$work/gateway.yaml"
+    -e '/^simulator:/,/^$/d' -e '/^web:/,/^$/d' config/demo.yaml > "$work/gateway.yaml"
 sleep 1
 "$bin" run --config "$work/gateway.yaml" 2>"$work/gateway.log" &
 gw=$!
