@@ -29,6 +29,11 @@ import Glibc
                 && (try? run("snmpget", ["-v2c", "-c", "public", "-Oqv", "-t", "1", "-r", "0", target, lastCell]))?.1 == "10777\n"
         }, "\((try? String(contentsOfFile: "\(dir.path)/gateway.log", encoding: .utf8)) ?? "")")
 
+        // Every string read at least once (they are polled in parallel), then the whole cell table.
+        #expect(await eventually(20) {
+            (try? run("snmpbulkwalk", ["-v2c", "-c", "public", "-Cr50", "-On", "-Oqe", target, ".1.3.6.1.4.1.32473.1.4.1.2"]))?
+                .1.split(separator: "\n").count == 3840
+        })
         let (code, walk) = try run("snmpbulkwalk", ["-v2c", "-c", "public", "-Cr50", "-On", "-Oqe", target, ".1.3.6.1.4.1.32473.1.4"])
         #expect(code == 0)
         var columns: [Int: Int] = [:]

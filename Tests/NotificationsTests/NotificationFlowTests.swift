@@ -77,13 +77,19 @@ struct NotifyingPlant {
     }
 }
 
+/// The SMTP sink (STARTTLS, AUTH gateway/s3cret) writing what it receives under `<certDir>/mail`.
+func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port: Int) {
+    let certDir = try tempDir()
+    let (cert, key) = try makeCertificate(in: certDir)
+    let smtpPort = try freePort()
+    let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
+        "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+    return (sink, certDir, cert, smtpPort)
+}
+
 @Suite(.serialized, .timeLimit(.minutes(2))) struct NotificationFlowTests {
     @Test func aBurstBecomesOneMessagePerRecipient() async throws {
-        let certDir = try tempDir()
-        let (cert, key) = try makeCertificate(in: certDir)
-        let smtpPort = try freePort()
-        let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
-            "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+        let (sink, certDir, cert, smtpPort) = try startMailSink()
         defer { sink.stop() }
         let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert)
         try await Task.sleep(for: .seconds(1))
@@ -106,11 +112,7 @@ struct NotifyingPlant {
     }
 
     @Test func newRecipientsTakeEffectWithoutARestart() async throws {
-        let certDir = try tempDir()
-        let (cert, key) = try makeCertificate(in: certDir)
-        let smtpPort = try freePort()
-        let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
-            "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+        let (sink, certDir, cert, smtpPort) = try startMailSink()
         defer { sink.stop() }
         let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "1s")
         try await Task.sleep(for: .seconds(1))
@@ -130,11 +132,7 @@ struct NotifyingPlant {
     }
 
     @Test func changesWaitingForTheirWindowSurviveARestart() async throws {
-        let certDir = try tempDir()
-        let (cert, key) = try makeCertificate(in: certDir)
-        let smtpPort = try freePort()
-        let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
-            "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
+        let (sink, certDir, cert, smtpPort) = try startMailSink()
         defer { sink.stop() }
         let first = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "5s")
         try await Task.sleep(for: .seconds(1))
