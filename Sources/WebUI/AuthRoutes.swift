@@ -53,7 +53,7 @@ struct AuthRoutes {
         }
         let found = try await store.run { try UserStore(db: $0.db).user(named: user) }
         // The same work whether or not the user exists, so timing does not tell.
-        let ok = await PasswordHasher.verify(password, hash: found?.passwordHash ?? WebServer.dummyHash)
+        let ok = await PasswordHasher.verify(password, hash: found?.passwordHash ?? PasswordHasher.dummyHash)
         guard let found, ok else {
             throttle.failed(address: context.remoteAddress, user: user)
             logger.notice("web login failed", metadata: ["from": "\(context.remoteAddress)"])

@@ -5,6 +5,8 @@ import HummingbirdBcrypt
 enum PasswordHasher {
     static let cost: UInt8 = 11
     private static let queue = DispatchQueue(label: "bcrypt", attributes: .concurrent)
+    /// Checked against when the user does not exist, so a wrong name costs as much as a wrong password.
+    static let dummyHash = Bcrypt.hash("no such user", cost: cost)
 
     static func hash(_ password: String) async -> String {
         await withCheckedContinuation { c in queue.async { c.resume(returning: Bcrypt.hash(password, cost: cost)) } }

@@ -12,8 +12,6 @@ public import Storage
 public struct WebServer: Service {
     public static let defaultUser = "admin"
     public static let defaultPassword = "admin"
-    /// Checked against when the user does not exist, so a wrong name costs as much as a wrong password.
-    static let dummyHash = "$2b$11$C6UzMDM.H6dfI/f/IKxGhuuB4zj2QB0TQBb7aQfp0Ka0XTWvVVbRu"
 
     let settings: WebSettings
     let dataDirectory: String

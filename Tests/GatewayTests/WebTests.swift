@@ -109,9 +109,14 @@ struct Browser {
         #expect(try browser.request("/logout", form: ["csrf": token]).header("Location") == "/login")
         #expect(try browser.request("/").header("Location") == "/login")
 
-        // Wrong passwords: five, then the sixth attempt is throttled, even with the right password.
+        // An unknown user gets the same answer as a wrong password.
+        let stranger = try Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/jar3", dir: dir.path)
+            .request("/login", form: ["username": "mallory", "password": "whatever"])
+        #expect(stranger.status == 401 && stranger.body.contains("Wrong user name or password."))
+
+        // Five failures from one address (the unknown user's and four wrong passwords): then even the right password waits.
         let other = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/jar2", dir: dir.path)
-        for _ in 0..<5 { #expect(try other.request("/login", form: ["username": "admin", "password": "guess"]).status == 401) }
+        for _ in 0..<4 { #expect(try other.request("/login", form: ["username": "admin", "password": "guess"]).status == 401) }
         let throttled = try other.request("/login", form: ["username": "admin", "password": "a-long-password-1"])
         #expect(throttled.status == 429 && throttled.header("Retry-After") != nil)
 
