@@ -89,7 +89,7 @@ let package = Package(
         ], swiftSettings: settings),
         // HTTPS web UI and JSON API (Hummingbird 2, swift-nio-ssl): users, sessions, pages.
         .target(name: "WebUI", dependencies: [
-            "BatteryModel", "Storage", "GatewayConfig", "Alarms",
+            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -123,6 +123,7 @@ let package = Package(
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
             "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),

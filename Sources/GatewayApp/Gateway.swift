@@ -130,7 +130,7 @@ public struct Gateway: Sendable {
                                     writes: limitWrites, alarms: config.alarms, model: model, store: store, events: events, logger: logger))
         }
         if let web = config.web {
-            list.append(WebServer(settings: web, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
+            list.append(WebServer(settings: web, alarms: config.alarms, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
                                   logger: logger))
         }
         list.append(AcquisitionService(acquisition: acquisition))

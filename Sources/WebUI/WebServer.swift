@@ -14,6 +14,7 @@ public struct WebServer: Service {
     public static let defaultPassword = "admin"
 
     let settings: WebSettings
+    let alarms: AlarmSettings
     let dataDirectory: String
     let model: LiveModel
     let store: DatabaseQueue<HistoryStore>
@@ -22,9 +23,10 @@ public struct WebServer: Service {
     let sessions: SessionStore
     let throttle = LoginThrottle()
 
-    public init(settings: WebSettings, dataDirectory: String, model: LiveModel, store: DatabaseQueue<HistoryStore>,
+    public init(settings: WebSettings, alarms: AlarmSettings, dataDirectory: String, model: LiveModel, store: DatabaseQueue<HistoryStore>,
                 version: String, logger: Logger) {
         self.settings = settings
+        self.alarms = alarms
         self.dataDirectory = dataDirectory
         self.model = model
         self.store = store
@@ -69,6 +71,7 @@ public struct WebServer: Service {
         }
         AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
         PlantRoutes(model: model, page: page).register(router)
+        LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
         return router
     }
 

@@ -1,6 +1,7 @@
 import BatteryModel
 import Foundation
 import GatewayApp
+import HummingbirdBcrypt
 import Simulator
 import Storage
 import Testing
@@ -101,6 +102,39 @@ struct Browser {
         let third = try #require((detail?["cells"] as? [[String: Any]])?[2])
         #expect(third["cell"] as? Int == 3 && third["voltage"] as? Double == 12.345)
         #expect(try browser.request("/api/v1/strings/nope").status == 404)
+
+        // A string's alarm limits: each wrong field named; a good change stored, audited and applied.
+        let limits = try browser.request("/strings/s1/limits")
+        #expect(limits.status == 200 && limits.body.contains("form id=\"f-cellVoltageHigh\""))
+        let limitsCSRF = try #require(Browser.csrf(limits.body))
+        let bad = try browser.request("/strings/s1/limits/cellVoltageHigh", form: ["csrf": limitsCSRF, "limit": "40", "enabled": "maybe"])
+        #expect(bad.status == 400)
+        #expect(bad.body.contains("id=\"cellVoltageHigh-limit-problem\">40"), "the limit field says what is wrong")
+        #expect(bad.body.contains("id=\"cellVoltageHigh-enabled-problem\">"), "and so does the switch")
+        #expect(bad.body.contains("value=\"40\""), "the submitted value is kept in the form")
+        #expect(try browser.request("/strings/s1/limits/cellVoltageHigh", form: ["limit": "13.0"]).status == 403, "no CSRF token")
+        let saved = try browser.request("/strings/s1/limits/cellVoltageHigh",
+                                        form: ["csrf": limitsCSRF, "limit": "13.0", "hysteresis": "0.01", "onDelay": "0s"])
+        #expect(saved.status == 200 && saved.body.contains("Saved Cell voltage high"), "\(saved.body.prefix(300))")
+        #expect(try LimitStore(db: store.db).all()["s1"]?[.cellVoltageHigh]?.limit == 13000)
+        #expect(try UserStore(db: store.db).auditLog().first?.detail.contains("string s1 cellVoltageHigh") == true)
+        #expect(await eventually(15) { (try? activeAlarms(dir))?.filter { $0.hasPrefix("s1 cellVoltageHigh ") }.count == 8 },
+                "every cell of s1 floats above 13.0 V: the alarm engine applied the new limit")
+        let limitsJSON = try browser.request("/api/v1/strings/s1/limits").body
+        #expect(limitsJSON.contains("\"limit\":13,") && limitsJSON.contains("\"source\":\"run-time\""), "\(limitsJSON.prefix(400))")
+
+        // A viewer sees the limits but cannot change them.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let rw = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path))
+        try UserStore(db: rw.db).add(username: "viewer", fullName: "Viewer", isAdmin: false, passwordHash: Bcrypt.hash("viewer-password-1", cost: 4),
+                                     mustChange: false, now: now)
+        let viewer = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/jar4", dir: dir.path)
+        #expect(try viewer.request("/login", form: ["username": "viewer", "password": "viewer-password-1"]).header("Location") == "/")
+        let seen = try viewer.request("/strings/s1/limits")
+        #expect(seen.status == 200 && seen.body.contains("Only administrators change alarm limits.") && !seen.body.contains("form id=\"f-"))
+        let viewerCSRF = try #require(Browser.csrf(seen.body))
+        #expect(try viewer.request("/strings/s1/limits/cellVoltageHigh", form: ["csrf": viewerCSRF, "limit": "14.0"]).status == 403)
+        #expect(try LimitStore(db: store.db).all()["s1"]?[.cellVoltageHigh]?.limit == 13000, "unchanged")
 
         // Logout needs the token too; afterwards the old cookie is worth nothing.
         let page = try browser.request("/")
