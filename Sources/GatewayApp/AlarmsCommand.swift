@@ -1,3 +1,4 @@
+import Alarms
 import ArgumentParser
 import BatteryModel
 import Foundation
@@ -39,17 +40,7 @@ struct AlarmsCommand: ParsableCommand {
         let limit = all ? Int(Int32.max) : max(1, perPage)
         let rows = try log.list(scope, activeOnly: active, limit: limit, offset: all ? 0 : max(0, page - 1) * limit)
         if csv {
-            var out = ["id,ups,string,cell,from,to,alarm,type,status,value,limit,unit"]
-            for r in rows {
-                let u = r.type.limitUnit
-                out.append([String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", StatusText.isoTime(r.raisedAt),
-                            r.clearedAt.map(StatusText.isoTime) ?? "", "\"\(r.type.title)\"", r.type.rawValue,
-                            r.isActive ? "active" : "gone", r.value.map { formatNumber(Double($0) * u.scale, digits: 3) } ?? "",
-                            u.display.isEmpty ? "" : formatNumber(Double(r.limit) * u.scale, digits: 3),
-                            u.display.replacingOccurrences(of: " per cell", with: "")]
-                    .joined(separator: ","))
-            }
-            FileOutput.standardOutput.write(out.joined(separator: "\n") + "\n")
+            FileOutput.standardOutput.write(AlarmCSV.text(rows))
             return
         }
         var table = TextTable(header: ["id", "ups", "string", "cell", "from", "to", "alarm", "status", "value", "limit"])

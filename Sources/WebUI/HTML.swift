@@ -28,11 +28,13 @@ enum HTML {
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) — \(escape(site))</title><link rel="stylesheet" href="/static/app.css"></head>
-            <body><header><strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(menu)</header>
+            <body><header><strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(user == nil ? "" : Self.tabs)\(menu)</header>
             <main>\(body)</main>
             <footer>bmgw \(escape(version))</footer></body></html>
             """
     }
+
+    static let tabs = "<nav><a href=\"/\">Real-time data</a> <a href=\"/alarms\">Alarms</a></nav>"
 
     /// A form field with its label and, when the last submission had one, the problem with it.
     static func field(_ name: String, label: String, type: String = "text", value: String = "", problem: String? = nil,
@@ -47,7 +49,7 @@ enum HTML {
     static let css = """
         body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#f6f7f9}
         header{background:#1d3557;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center}
-        header .site{opacity:.8}header form.logout{margin-left:auto;display:flex;gap:.5em;align-items:center}
+        header .site{opacity:.8}header nav a{color:#fff;margin-right:1em}header form.logout{margin-left:auto;display:flex;gap:.5em;align-items:center}
         main{padding:1em;max-width:1200px}footer{padding:1em;color:#777;font-size:.85em}
         form.box{background:#fff;padding:1.5em;max-width:24em;border-radius:6px;box-shadow:0 1px 3px #0002;display:grid;gap:.4em}
         label{font-weight:600;margin-top:.4em}input{padding:.4em;font-size:1em}button{padding:.45em 1em;font-size:1em}

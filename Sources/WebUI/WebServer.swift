@@ -71,6 +71,7 @@ public struct WebServer: Service {
         }
         AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
         PlantRoutes(model: model, page: page).register(router)
+        AlarmRoutes(store: store, page: page).register(router)
         LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
         return router
     }

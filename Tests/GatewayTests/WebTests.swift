@@ -123,6 +123,21 @@ struct Browser {
         let limitsJSON = try browser.request("/api/v1/strings/s1/limits").body
         #expect(limitsJSON.contains("\"limit\":13,") && limitsJSON.contains("\"source\":\"run-time\""), "\(limitsJSON.prefix(400))")
 
+        // The alarm tab: the table, the JSON, the CSV download with a row per alarm, a wrong page named.
+        let alarmsPage = try browser.request("/alarms?active=1")
+        #expect(alarmsPage.status == 200 && alarmsPage.body.contains("<td>Cell voltage high</td><td class=\"active\">active</td>"))
+        let alarmsJSON = try #require(try JSONSerialization.jsonObject(with: Data(try browser.request("/api/v1/alarms?active=1").body.utf8)) as? [String: Any])
+        let total = try #require(alarmsJSON["total"] as? Int)
+        #expect(total >= 8 && (alarmsJSON["alarms"] as? [[String: Any]])?.first?["status"] as? String == "active")
+        let csv = try browser.request("/alarms.csv?active=1")
+        #expect(csv.header("Content-Disposition")?.contains("alarms.csv") == true)
+        let csvLines = csv.body.split(separator: "\n")
+        #expect(csvLines.first == "id,ups,string,cell,from,to,alarm,type,status,value,limit,unit" && csvLines.count == total + 1)
+        #expect(csvLines.dropFirst().contains { $0.contains(",s1,") && $0.contains("cellVoltageHigh,active,") && $0.hasSuffix(",13.000,V") })
+        let wrongPage = try browser.request("/api/v1/alarms?page=zero")
+        #expect(wrongPage.status == 400 && wrongPage.body.contains("page: 'zero' is not a whole number"))
+        #expect(try browser.request("/alarms/email").status == 200 && (try browser.request("/alarms/sms").body.contains("<table id=\"log\">")))
+
         // A viewer sees the limits but cannot change them.
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let rw = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path))

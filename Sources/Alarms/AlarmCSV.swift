@@ -1,0 +1,26 @@
+import BatteryModel
+import Foundation
+public import Storage
+
+/// Alarms as CSV (the web UI's download and `bmgw alarms --csv`): one header line, one line per alarm,
+/// times UTC ISO 8601, values and limits in display units.
+public enum AlarmCSV {
+    public static let header = "id,ups,string,cell,from,to,alarm,type,status,value,limit,unit"
+
+    public static func text(_ records: [AlarmRecord]) -> String {
+        ([header] + records.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    static func line(_ r: AlarmRecord) -> String {
+        let u = r.type.limitUnit
+        func number(_ v: Int32) -> String { String(format: "%.3f", Double(v) * u.scale) }
+        return [String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", time(r.raisedAt), r.clearedAt.map(time) ?? "",
+                "\"\(r.type.title.replacingOccurrences(of: "\"", with: "\"\""))\"", r.type.rawValue, r.isActive ? "active" : "gone",
+                r.value.map(number) ?? "", u.display.isEmpty ? "" : number(r.limit),
+                u.display.replacingOccurrences(of: " per cell", with: "")].joined(separator: ",")
+    }
+
+    public static func time(_ ms: Int64) -> String {
+        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
