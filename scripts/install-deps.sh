@@ -43,8 +43,11 @@ if [[ "${1:-}" == "--test" ]]; then
     fi
     # aiosmtpd: a real SMTP server (STARTTLS, AUTH) the notification tests send to.
     # (Debian's own python3 refuses pip installs outside a venv: then allow it explicitly.)
-    if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
-        python3 -m pip install -q --disable-pip-version-check aiosmtpd 2>/dev/null \
-            || python3 -m pip install -q --disable-pip-version-check --break-system-packages aiosmtpd
-    fi
+    # schemathesis: property-based tests of the web API from its OpenAPI document.
+    for module in aiosmtpd schemathesis; do
+        if ! python3 -c "import $module" 2>/dev/null; then
+            python3 -m pip install -q --disable-pip-version-check "$module" 2>/dev/null \
+                || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$module"
+        fi
+    done
 fi

@@ -71,6 +71,9 @@ public struct WebServer: Service {
         }
         AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
         PlantRoutes(model: model, page: page).register(router)
+        router.get("/api/v1/openapi.yaml") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: .init(string: OpenAPIDocument.yaml)))
+        }
         AlarmRoutes(store: store, page: page).register(router)
         LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
         return router

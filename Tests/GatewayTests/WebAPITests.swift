@@ -1,0 +1,42 @@
+import Foundation
+import GatewayApp
+import Simulator
+import Testing
+
+/// schemathesis against the OpenAPI document, over live TLS with a logged-in session: no 5xx, and
+/// every answer as the document says (status codes, content types, schemas).
+@Suite(.serialized, .timeLimit(.minutes(3))) struct WebAPITests {
+    @Test func schemathesisFindsNothing() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
+        let https = try freePort()
+        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
+            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
+            extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\" }\n")))
+        #expect(await eventually { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
+        let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
+
+        // The document served is the one kept in docs/.
+        let served = try browser.request("/api/v1/openapi.yaml")
+        let kept = try String(contentsOfFile: repoRoot.appendingPathComponent("docs/openapi.yaml").path, encoding: .utf8)
+        #expect(served.status == 200 && served.body == kept, "docs/openapi.yaml and the served document differ")
+
+        // A session that may use the API: the default administrator with its password changed.
+        _ = try browser.request("/login", form: ["username": "admin", "password": "admin"])
+        let csrf = try #require(Browser.csrf(try browser.request("/password").body))
+        _ = try browser.request("/password", form: ["csrf": csrf, "current": "admin", "new": "schema-pass-123", "confirm": "schema-pass-123"])
+        let jar = try String(contentsOfFile: browser.jar, encoding: .utf8)
+        let token = try #require(jar.split(separator: "\n").first { $0.contains("bmgw_session") }?.split(separator: "\t").last.map(String.init))
+        #expect(try browser.request("/api/v1/live").status == 200)
+
+        let (code, out) = try run("st", ["run", repoRoot.appendingPathComponent("docs/openapi.yaml").path,
+                                         "--url", "https://127.0.0.1:\(https)/api/v1", "-H", "Cookie: bmgw_session=\(token)",
+                                         "--tls-verify", "\(dir.path)/web-cert.pem", "--workers", "1", "-n", "40", "--seed", "1",
+                                         "-c", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+                                         "--report-dir", "\(dir.path)/st-report"])
+        #expect(code == 0, "\(out.suffix(3000))")
+        try await gw.stop()
+        await sim.stop()
+    }
+}
