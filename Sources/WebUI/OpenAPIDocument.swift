@@ -147,6 +147,61 @@ paths:
         "401": { $ref: "#/components/responses/LoginRequired" }
         "403": { $ref: "#/components/responses/PasswordChangeRequired" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /strings/{id}/history:
+    get:
+      summary: A string or cell quantity over a period, downsampled (min, mean, max per bucket).
+      parameters:
+        - { $ref: "#/components/parameters/StringId" }
+        - name: quantity
+          in: query
+          description: "String: voltage, current, soc, temperature, humidity. Cell (with cell): voltage, resistance, temperature, soc, soh."
+          schema: { type: string }
+        - name: cell
+          in: query
+          description: Cell number from 1; empty or absent for the string.
+          schema: { type: integer, minimum: 1 }
+        - name: from
+          in: query
+          description: "now, a duration ago (24h, 7d), or an ISO 8601 date or time; default 24h."
+          schema: { type: string }
+        - name: to
+          in: query
+          description: Like from; default now.
+          schema: { type: string }
+        - name: points
+          in: query
+          schema: { type: integer, minimum: 1, maximum: 5000 }
+      responses:
+        "200":
+          description: The series, oldest first; empty buckets are left out.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [string, quantity, unit, from, to, points]
+                properties:
+                  string: { type: string }
+                  quantity: { type: string }
+                  unit: { type: string }
+                  from: { type: string, format: date-time }
+                  to: { type: string, format: date-time }
+                  points:
+                    type: array
+                    items:
+                      type: object
+                      required: [time, min, mean, max, samples]
+                      properties:
+                        time: { type: string, format: date-time }
+                        min: { type: number }
+                        mean: { type: number }
+                        max: { type: number }
+                        samples: { type: integer }
+        "400":
+          description: Wrong parameters, each named.
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/PasswordChangeRequired" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /alarms:
     get:
       summary: Alarms, newest first, 50 a page.

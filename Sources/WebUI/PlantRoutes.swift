@@ -99,7 +99,7 @@ struct PlantRoutes {
                 + "<td>\(f(c.soc, 1))</td><td>\(f(c.soh, 1))</td><td>\(HTML.escape(c.flags.joined(separator: ", ")))</td></tr>"
         }
         return page.render(title: d.summary.name, session: context.session, body: """
-            <p><a href="/">Real-time data</a> › \(HTML.escape(d.summary.name)) · <a href="/strings/\(HTML.escape(d.summary.id))/limits">alarm limits</a></p>
+            <p><a href="/">Real-time data</a> › \(HTML.escape(d.summary.name)) · <a href="/strings/\(HTML.escape(d.summary.id))/history">history</a> · <a href="/strings/\(HTML.escape(d.summary.id))/limits">alarm limits</a></p>
             <h1>\(HTML.escape(d.summary.name)) — cells</h1>
             <table id="cells"><thead><tr><th>Cell</th><th>Voltage V</th><th>Resistance mΩ</th><th>Temp °C</th><th>SoC %</th>
             <th>SoH %</th><th>Flags</th></tr></thead><tbody>\(rows)</tbody></table>

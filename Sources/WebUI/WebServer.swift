@@ -75,6 +75,7 @@ public struct WebServer: Service {
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: .init(string: OpenAPIDocument.yaml)))
         }
         AlarmRoutes(store: store, page: page).register(router)
+        HistoryRoutes(model: model, store: store, page: page).register(router)
         LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
         return router
     }

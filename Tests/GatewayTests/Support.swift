@@ -185,3 +185,11 @@ func killPidFile(_ path: String) {
 func startGatewayProcess(config: String, log: String) throws -> pid_t {
     try spawn([bmgwExecutable, "run", "--config", config], output: log)
 }
+
+/// Runs blocking work (a child process) on a Dispatch thread, not on one of Swift's cooperative
+/// threads: an in-process server under test needs those (only two on two cores).
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        DispatchQueue.global().async { c.resume(with: Result { try body() }) }
+    }
+}

@@ -1,0 +1,179 @@
+import BatteryModel
+import ConfigSupport
+import Foundation
+import Hummingbird
+import Storage
+
+/// History of a string or cell quantity over a period: page with a plot (server-rendered SVG,
+/// min–max band and mean, downsampled by the store), CSV download, JSON.
+struct HistoryRoutes {
+    let model: LiveModel
+    let store: DatabaseQueue<HistoryStore>
+    let page: PageRenderer
+
+    struct Query {
+        var stringId: String
+        var quantity: HistoryQuantity
+        var from: Int64, to: Int64, points: Int
+        var fromText: String, toText: String
+
+        var scale: Double {
+            switch quantity {
+            case let .string(q): q.displayScale
+            case let .cell(q, _): q.displayScale
+            }
+        }
+
+        var unit: String {
+            switch quantity {
+            case let .string(q): q.displayUnit
+            case let .cell(q, _): q.displayUnit
+            }
+        }
+
+        var name: String {
+            switch quantity {
+            case let .string(q): "string \(q.rawValue)"
+            case let .cell(q, i): "cell \(i + 1) \(q.rawValue)"
+            }
+        }
+    }
+
+    /// The query parameters, each wrong one named.
+    func query(_ request: Request, stringId: String, defaultPoints: Int) -> (Query?, [String: String]) {
+        let q = request.uri.queryParameters
+        var problems: [String: String] = [:]
+        guard let index = model.topology.stringIndex(id: stringId) else { return (nil, ["string": "no string '\(stringId)'"]) }
+        let cells = model.topology.strings[index].cellCount
+        let quantityText = q["quantity"].map(String.init) ?? "voltage"
+        var quantity: HistoryQuantity?
+        if let cellText = q["cell"].map(String.init), !cellText.isEmpty {
+            if let n = Int(cellText), (1...cells).contains(n) {
+                if let c = CellQuantity(rawValue: quantityText) { quantity = .cell(c, index: n - 1) } else {
+                    problems["quantity"] = "'\(quantityText)' is not one of \(CellQuantity.allCases.map(\.rawValue).joined(separator: ", "))"
+                }
+            } else {
+                problems["cell"] = "'\(cellText)' is not a cell number from 1 to \(cells)"
+            }
+        } else if let s = StringQuantity(rawValue: quantityText) {
+            quantity = .string(s)
+        } else {
+            problems["quantity"] = "'\(quantityText)' is not one of \(StringQuantity.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
+        let fromText = q["from"].map(String.init) ?? "24h", toText = q["to"].map(String.init) ?? "now"
+        let from = TimeText.parse(fromText), to = TimeText.parse(toText)
+        if from == nil { problems["from"] = "'\(fromText)' is not a time (now, 24h, 7d, 2026-11-25, 2026-11-25T10:00:00Z)" }
+        if to == nil { problems["to"] = "'\(toText)' is not a time" }
+        if let from, let to, to <= from { problems["to"] = "must be after from" }
+        var points = defaultPoints
+        if let p = q["points"].map(String.init) {
+            if let n = Int(p), (1...5000).contains(n) { points = n } else { problems["points"] = "'\(p)' is not a number from 1 to 5000" }
+        }
+        guard problems.isEmpty, let quantity, let from, let to else { return (nil, problems) }
+        return (Query(stringId: stringId, quantity: quantity, from: from, to: to, points: points, fromText: fromText, toText: toText), [:])
+    }
+
+    func series(_ q: Query) async throws -> [HistoryPoint] {
+        try await store.run { s in
+            guard let key = try s.stringKey(id: q.stringId) else { return [] }
+            return try s.series(stringKey: key, q.quantity, from: q.from, to: q.to, points: q.points)
+        }
+    }
+
+    struct PointJSON: Encodable {
+        let time: String, min: Double, mean: Double, max: Double, samples: Int
+    }
+
+    struct SeriesJSON: Encodable {
+        let string: String, quantity: String, unit: String, from: String, to: String, points: [PointJSON]
+    }
+
+    static func time(_ ms: Int64) -> String {
+        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    func register(_ router: Router<WebContext>) {
+        router.get("/api/v1/strings/:id/history") { request, context -> Response in
+            let (q, problems) = query(request, stringId: context.parameters.get("id") ?? "", defaultPoints: 500)
+            guard let q else {
+                return WebResponse.json(["error": problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")],
+                                        status: problems["string"] != nil ? .notFound : .badRequest)
+            }
+            let div = (1 / q.scale).rounded()
+            let points = try await series(q).map {
+                PointJSON(time: Self.time($0.time), min: Double($0.min) / div, mean: ($0.mean / div * 1000).rounded() / 1000,
+                          max: Double($0.max) / div, samples: $0.count)
+            }
+            return WebResponse.json(SeriesJSON(string: q.stringId, quantity: q.name, unit: q.unit, from: Self.time(q.from), to: Self.time(q.to),
+                                               points: points))
+        }
+        router.get("/strings/:id/history.csv") { request, context -> Response in
+            let (q, problems) = query(request, stringId: context.parameters.get("id") ?? "", defaultPoints: 1000)
+            guard let q else { return WebResponse.html("<p>\(HTML.escape(problems.values.joined(separator: "; ")))</p>", status: .badRequest) }
+            let div = (1 / q.scale).rounded()
+            var text = "time,min,mean,max,samples\n"
+            for p in try await series(q) {
+                text += "\(Self.time(p.time)),\(Double(p.min) / div),\(String(format: "%.3f", p.mean / div)),\(Double(p.max) / div),\(p.count)\n"
+            }
+            var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
+            r.headers[.contentDisposition] = "attachment; filename=\"\(q.stringId)-\(q.name.replacingOccurrences(of: " ", with: "-")).csv\""
+            return r
+        }
+        router.get("/strings/:id/history") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let (q, problems) = query(request, stringId: id, defaultPoints: 600)
+            if problems["string"] != nil { return page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>") }
+            var points: [HistoryPoint] = []
+            if let q { points = try await series(q) }
+            return page.render(title: "History", session: context.session, status: q == nil ? .badRequest : .ok,
+                               body: historyPage(id, request, q, problems, points))
+        }
+    }
+
+    private func historyPage(_ id: String, _ request: Request, _ q: Query?, _ problems: [String: String], _ points: [HistoryPoint]) -> String {
+        let p = request.uri.queryParameters
+        func value(_ k: Substring, _ d: String) -> String { p[k].map { String($0) } ?? d }
+        let form = """
+            <form class="period" method="get" action="/strings/\(HTML.escape(id))/history">
+            \(HTML.field("quantity", label: "Quantity", value: value("quantity", "voltage"), problem: problems["quantity"]))
+            \(HTML.field("cell", label: "Cell (empty: the string)", value: value("cell", ""), problem: problems["cell"]))
+            \(HTML.field("from", label: "From", value: value("from", "24h"), problem: problems["from"]))
+            \(HTML.field("to", label: "To", value: value("to", "now"), problem: problems["to"]))
+            <button type="submit">Show</button></form>
+            """
+        var body = "<p><a href=\"/\">Real-time data</a> › <a href=\"/strings/\(HTML.escape(id))\">\(HTML.escape(id))</a> › history</p>"
+        body += "<h1>History of \(HTML.escape(id))</h1>" + form
+        guard let q else { return body }
+        let csv = "/strings/\(HTML.escape(id))/history.csv?" + HTML.escape(request.uri.query.map { String($0) } ?? "")
+        body += "<h2>\(HTML.escape(q.name)) (\(HTML.escape(q.unit)))</h2><p>\(points.count) points · <a href=\"\(csv)\">download CSV</a></p>"
+        body += Self.svg(points, from: q.from, to: q.to, scale: q.scale, unit: q.unit)
+        return body
+    }
+
+    /// Min–max band and mean line over the period; axis labels at the corners.
+    static func svg(_ points: [HistoryPoint], from: Int64, to: Int64, scale: Double, unit: String) -> String {
+        let (w, h, pad) = (900.0, 300.0, 40.0)
+        guard !points.isEmpty else { return "<p>No data in this period.</p>" }
+        let div = (1 / scale).rounded()
+        let lo = Double(points.map(\.min).min() ?? 0) / div, hi = Double(points.map(\.max).max() ?? 0) / div
+        let span = max(hi - lo, 1e-9)
+        func x(_ t: Int64) -> Double { pad + (w - 2 * pad) * Double(t - from) / Double(max(1, to - from)) }
+        func y(_ v: Double) -> Double { h - pad - (h - 2 * pad) * (v - lo) / span }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        let top = points.map { "\(f(x($0.time))),\(f(y(Double($0.max) / div)))" }
+        let bottom = points.reversed().map { "\(f(x($0.time))),\(f(y(Double($0.min) / div)))" }
+        let mean = points.map { "\(f(x($0.time))),\(f(y($0.mean / div)))" }
+        let digits = scale == 0.001 ? 3 : 1
+        return """
+            <svg id="plot" viewBox="0 0 \(Int(w)) \(Int(h))" width="\(Int(w))" height="\(Int(h))" role="img" aria-label="history plot">
+            <rect x="\(pad)" y="\(pad)" width="\(w - 2 * pad)" height="\(h - 2 * pad)" fill="#fff" stroke="#ccc"/>
+            <polygon points="\((top + bottom).joined(separator: " "))" fill="#a8c5e8" stroke="none"/>
+            <polyline points="\(mean.joined(separator: " "))" fill="none" stroke="#1d3557" stroke-width="1.5"/>
+            <text x="2" y="\(pad + 4)" font-size="11">\(String(format: "%.\(digits)f", hi)) \(HTML.escape(unit))</text>
+            <text x="2" y="\(h - pad)" font-size="11">\(String(format: "%.\(digits)f", lo)) \(HTML.escape(unit))</text>
+            <text x="\(pad)" y="\(h - 8)" font-size="11">\(time(from))</text>
+            <text x="\(w - pad)" y="\(h - 8)" font-size="11" text-anchor="end">\(time(to))</text>
+            </svg>
+            """
+    }
+}
