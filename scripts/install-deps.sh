@@ -12,7 +12,8 @@ if [[ "${1:-}" == "--test" ]]; then
     # and agent (the AgentX master of the subagent test).
     # mosquitto, mosquitto-clients: the MQTT broker (TLS) of the uplink tests and a recording subscriber.
     # curl: an HTTPS client for the web UI tests (cookies, TLS verification against the gateway's certificate).
-    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl)
+    # chromium, chromium-driver: the browser test (selenium from PyPI drives Debian's browser).
+    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one.
@@ -43,8 +44,8 @@ if [[ "${1:-}" == "--test" ]]; then
     fi
     # aiosmtpd: a real SMTP server (STARTTLS, AUTH) the notification tests send to.
     # (Debian's own python3 refuses pip installs outside a venv: then allow it explicitly.)
-    # schemathesis: property-based tests of the web API from its OpenAPI document.
-    for module in aiosmtpd schemathesis; do
+    # schemathesis: property-based tests of the web API from its OpenAPI document; selenium: the browser test.
+    for module in aiosmtpd schemathesis selenium; do
         if ! python3 -c "import $module" 2>/dev/null; then
             python3 -m pip install -q --disable-pip-version-check "$module" 2>/dev/null \
                 || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$module"

@@ -34,7 +34,7 @@ enum HTML {
             """
     }
 
-    static let tabs = "<nav><a href=\"/\">Real-time data</a> <a href=\"/alarms\">Alarms</a></nav>"
+    static let tabs = "<nav><a href=\"/\">Real-time data</a> <a href=\"/discharges\">Discharges</a> <a href=\"/alarms\">Alarms</a></nav>"
 
     /// A form field with its label and, when the last submission had one, the problem with it.
     static func field(_ name: String, label: String, type: String = "text", value: String = "", problem: String? = nil,

@@ -164,11 +164,13 @@ struct HistoryRoutes {
         let bottom = points.reversed().map { "\(f(x($0.time))),\(f(y(Double($0.min) / div)))" }
         let mean = points.map { "\(f(x($0.time))),\(f(y($0.mean / div)))" }
         let digits = scale == 0.001 ? 3 : 1
+        // A lone bucket draws no line: mark it.
+        let dots = points.count < 3 ? points.map { "<circle cx=\"\(f(x($0.time)))\" cy=\"\(f(y($0.mean / div)))\" r=\"3\" fill=\"#1d3557\"/>" }.joined() : ""
         return """
             <svg id="plot" viewBox="0 0 \(Int(w)) \(Int(h))" width="\(Int(w))" height="\(Int(h))" role="img" aria-label="history plot">
             <rect x="\(pad)" y="\(pad)" width="\(w - 2 * pad)" height="\(h - 2 * pad)" fill="#fff" stroke="#ccc"/>
             <polygon points="\((top + bottom).joined(separator: " "))" fill="#a8c5e8" stroke="none"/>
-            <polyline points="\(mean.joined(separator: " "))" fill="none" stroke="#1d3557" stroke-width="1.5"/>
+            <polyline points="\(mean.joined(separator: " "))" fill="none" stroke="#1d3557" stroke-width="1.5"/>\(dots)
             <text x="2" y="\(pad + 4)" font-size="11">\(String(format: "%.\(digits)f", hi)) \(HTML.escape(unit))</text>
             <text x="2" y="\(h - pad)" font-size="11">\(String(format: "%.\(digits)f", lo)) \(HTML.escape(unit))</text>
             <text x="\(pad)" y="\(h - 8)" font-size="11">\(time(from))</text>

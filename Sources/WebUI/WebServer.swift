@@ -76,6 +76,7 @@ public struct WebServer: Service {
         }
         AlarmRoutes(store: store, page: page).register(router)
         HistoryRoutes(model: model, store: store, page: page).register(router)
+        DischargeRoutes(model: model, store: store, page: page).register(router)
         LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
         return router
     }

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Drives the gateway's web UI in headless Chromium (Debian's chromium + chromedriver, selenium).
+
+Logs in as the default administrator, is forced to change the password, opens every tab, finds a
+cell voltage the test injected, downloads the alarm CSV, saves a string alarm limit and waits until
+the alarms it causes are listed. Saves a screenshot per step. Exit 0 when every check held; each
+failed check is printed as "FAIL: ...".
+"""
+import argparse
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+p = argparse.ArgumentParser()
+p.add_argument("--url", required=True)
+p.add_argument("--screenshots", required=True)
+p.add_argument("--string", required=True, help="string with the injected cell")
+p.add_argument("--cell", type=int, required=True)
+p.add_argument("--voltage", required=True, help="expected text, e.g. 12.345")
+p.add_argument("--limit-string", required=True, help="string whose cellVoltageHigh limit is lowered")
+a = p.parse_args()
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok: " if ok else "FAIL: ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
+    options.add_argument(arg)
+options.accept_insecure_certs = True  # the gateway's self-signed certificate (curl tests check it properly)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+step = 0
+
+
+def shot(name):
+    global step
+    step += 1
+    driver.save_screenshot(f"{a.screenshots}/{step:02d}-{name}.png")
+
+
+def submit(fields, button="button[type=submit]"):
+    """Fills and sends a form; returns when the answer page has replaced this one."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    for name, value in fields.items():
+        e = driver.find_element(By.NAME, name)
+        e.clear()
+        e.send_keys(value)
+    driver.find_element(By.CSS_SELECTOR, button).click()
+    wait_for_new_page(old)
+
+
+def wait_for_new_page(old):
+    def replaced(_):
+        try:
+            old.tag_name
+            return False
+        except Exception:
+            return driver.execute_script("return document.readyState") == "complete"
+    WebDriverWait(driver, 15).until(replaced)
+
+
+def click(locator, value):
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(locator, value).click()
+    wait_for_new_page(old)
+
+
+try:
+    driver.get(a.url + "/")
+    check(driver.current_url.endswith("/login"), "no session: the login page")
+    shot("login")
+    submit({"username": "admin", "password": "admin"})
+    check(driver.current_url.endswith("/password"), "the default password must be changed first")
+    shot("forced-password-change")
+    submit({"current": "admin", "new": "browser-pass-123", "confirm": "short"})
+    check("does not match" in driver.find_element(By.ID, "confirm-problem").text, "a wrong field is named")
+    submit({"current": "admin", "new": "browser-pass-123", "confirm": "browser-pass-123"})
+    check(driver.current_url.rstrip("/") == a.url, "then the real-time data")
+    shot("real-time")
+
+    click(By.LINK_TEXT, a.string)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#cells tbody tr")
+    cell = [r.find_elements(By.TAG_NAME, "td")[1].text for r in rows if r.find_elements(By.TAG_NAME, "td")[0].text == str(a.cell)]
+    check(cell == [a.voltage], f"cell {a.cell} of {a.string} shows {a.voltage} V (saw {cell})")
+    shot("cells")
+    click(By.LINK_TEXT, "history")
+    check(len(driver.find_elements(By.ID, "plot")) == 1, "the history page has a plot")
+    shot("history")
+    for tab, marker in [("Discharges", "discharges"), ("Alarms", "alarms")]:
+        click(By.LINK_TEXT, tab)
+        check(len(driver.find_elements(By.ID, marker)) == 1, f"the {tab} tab")
+        shot(tab.lower())
+    csv = driver.execute_script("return fetch('/alarms.csv').then(r => r.text())")
+    lines = csv.strip().split("\n")
+    check(lines[0] == "id,ups,string,cell,from,to,alarm,type,status,value,limit,unit", "the alarm CSV download has its header")
+    shown = len(driver.find_elements(By.CSS_SELECTOR, "#alarms tbody tr"))
+    check(len(lines) - 1 >= shown, f"and a row per alarm ({len(lines) - 1} rows, {shown} shown)")
+
+    driver.get(f"{a.url}/strings/{a.limit_string}/limits")
+    row = driver.find_element(By.ID, "row-cellVoltageHigh")
+    for name, value in [("limit", "13.0"), ("hysteresis", "0.01"), ("onDelay", "0s")]:
+        e = row.find_element(By.NAME, name)
+        e.clear()
+        e.send_keys(value)
+    old = driver.find_element(By.TAG_NAME, "html")
+    row.find_element(By.TAG_NAME, "button").click()
+    wait_for_new_page(old)
+    check("Saved Cell voltage high" in driver.page_source, "the alarm limit is saved")
+    shot("limit-saved")
+    applied = False
+    for _ in range(40):
+        driver.get(a.url + "/alarms?active=1")
+        if any(a.limit_string in r.text and "Cell voltage high" in r.text for r in driver.find_elements(By.CSS_SELECTOR, "#alarms tbody tr")):
+            applied = True
+            break
+        time.sleep(0.5)
+    check(applied, "and applied: the string's cells alarm above the new limit")
+    shot("alarms-after-limit")
+finally:
+    driver.quit()
+
+sys.exit(1 if failures else 0)
