@@ -17,7 +17,7 @@ enum HTML {
     }
 
     /// A whole page: header with the site, a user menu when logged in, the body, the software version.
-    static func page(title: String, site: String, version: String, user: String?, csrf: String?, body: String) -> String {
+    static func page(title: String, site: String, version: String, user: String?, csrf: String?, tree: String = "", body: String) -> String {
         let menu = user.map { u in
             """
             <form class="logout" method="post" action="/logout"><span>\(escape(u))</span>
@@ -27,12 +27,52 @@ enum HTML {
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title)) — \(escape(site))</title><link rel="stylesheet" href="/static/app.css"></head>
+            <title>\(escape(title)) — \(escape(site))</title><link rel="stylesheet" href="/static/app.css">
+            <script src="/static/live.js" defer></script></head>
             <body><header><strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(user == nil ? "" : Self.tabs)\(menu)</header>
-            <main>\(body)</main>
+            <div class="layout">\(user == nil ? "" : tree)<main>\(body)</main></div>
             <footer>bmgw \(escape(version))</footer></body></html>
             """
     }
+
+    /// Data centre → UPS → strings, on the left of every page.
+    static func tree(site: String, topology: [(id: String, name: String, strings: [(id: String, name: String)])]) -> String {
+        var out = "<aside class=\"tree\"><ul><li><a href=\"/\">\(escape(site))</a><ul>"
+        for ups in topology {
+            out += "<li><a href=\"/ups/\(escape(ups.id))\">\(escape(ups.name))</a><ul>"
+            for s in ups.strings { out += "<li><a href=\"/strings/\(escape(s.id))\">\(escape(s.name))</a></li>" }
+            out += "</ul></li>"
+        }
+        return out + "</ul></li></ul></aside>"
+    }
+
+    /// Refreshes the values of tables marked `data-live` from /api/v1/live every 5 s, without reloading.
+    static let liveScript = """
+        (() => {
+          const table = document.querySelector('table[data-live]');
+          if (!table) return;
+          const fmt = (v, d) => v === null || v === undefined ? 'n/a' : v.toFixed(d);
+          async function refresh() {
+            try {
+              const r = await fetch('/api/v1/live', {credentials: 'same-origin'});
+              if (!r.ok) return;
+              const data = await r.json();
+              for (const s of data.strings) {
+                const row = table.querySelector(`tr[data-string="${CSS.escape(s.id)}"]`);
+                if (!row) continue;
+                for (const [key, digits] of [['voltage', 2], ['current', 2], ['soc', 1], ['temperature', 1], ['cellVoltageMin', 3], ['cellVoltageMax', 3]]) {
+                  const cell = row.querySelector(`[data-key="${key}"]`);
+                  if (cell) cell.textContent = fmt(s[key], digits);
+                }
+                const q = row.querySelector('[data-key="quality"]');
+                if (q) { q.textContent = s.quality; q.className = s.quality; }
+              }
+              table.dataset.updated = new Date().toISOString();
+            } catch (e) { /* the next round tries again */ }
+          }
+          setInterval(refresh, 5000);
+        })();
+        """
 
     static let tabs = "<nav><a href=\"/\">Real-time data</a> <a href=\"/discharges\">Discharges</a> <a href=\"/alarms\">Alarms</a></nav>"
 
@@ -50,7 +90,9 @@ enum HTML {
         body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#f6f7f9}
         header{background:#1d3557;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center}
         header .site{opacity:.8}header nav a{color:#fff;margin-right:1em}header form.logout{margin-left:auto;display:flex;gap:.5em;align-items:center}
-        main{padding:1em;max-width:1200px}footer{padding:1em;color:#777;font-size:.85em}
+        .layout{display:flex;align-items:flex-start}main{padding:1em;max-width:1200px;flex:1}
+        aside.tree{min-width:12em;padding:1em;background:#fff;border-right:1px solid #ddd;min-height:80vh}
+        aside.tree ul{list-style:none;padding-left:1em;margin:.2em 0}aside.tree>ul{padding-left:0}footer{padding:1em;color:#777;font-size:.85em}
         form.box{background:#fff;padding:1.5em;max-width:24em;border-radius:6px;box-shadow:0 1px 3px #0002;display:grid;gap:.4em}
         label{font-weight:600;margin-top:.4em}input{padding:.4em;font-size:1em}button{padding:.45em 1em;font-size:1em}
         .problem{color:#b00020;font-size:.9em}.notice{background:#fff3cd;padding:.6em;border-radius:4px}

@@ -23,7 +23,11 @@ struct PlantRoutes {
     }
 
     func register(_ router: Router<WebContext>) {
-        router.get("/") { _, context -> Response in overview(context) }
+        router.get("/") { _, context -> Response in overview(context, ups: nil) }
+        router.get("/ups/:id") { _, context -> Response in
+            guard let id = context.parameters.get("id"), model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
+            return overview(context, ups: id)
+        }
         router.get("/strings/:id") { _, context -> Response in
             guard let id = context.parameters.get("id"), let detail = detail(id) else { return notFound(context) }
             return stringPage(detail, context)
@@ -76,18 +80,21 @@ struct PlantRoutes {
 
     private func f(_ v: Double?, _ digits: Int) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "n/a" }
 
-    private func overview(_ context: WebContext) -> Response {
+    /// The data centre (every string) or one UPS; values refresh every 5 s without reloading (live.js).
+    private func overview(_ context: WebContext, ups: String?) -> Response {
         var rows = ""
-        for s in summaries() {
+        for s in summaries() where ups == nil || s.ups == ups {
             rows += """
-                <tr><td><a href="/strings/\(HTML.escape(s.id))">\(HTML.escape(s.name))</a></td><td>\(HTML.escape(s.ups))</td>
-                <td class="\(s.quality)">\(s.quality)</td><td>\(f(s.voltage, 2))</td><td>\(f(s.current, 2))</td><td>\(f(s.soc, 1))</td>
-                <td>\(f(s.temperature, 1))</td><td>\(s.cells)</td><td>\(f(s.cellVoltageMin, 3))</td><td>\(f(s.cellVoltageMax, 3))</td></tr>
+                <tr data-string="\(HTML.escape(s.id))"><td><a href="/strings/\(HTML.escape(s.id))">\(HTML.escape(s.name))</a></td><td>\(HTML.escape(s.ups))</td>
+                <td class="\(s.quality)" data-key="quality">\(s.quality)</td><td data-key="voltage">\(f(s.voltage, 2))</td>
+                <td data-key="current">\(f(s.current, 2))</td><td data-key="soc">\(f(s.soc, 1))</td><td data-key="temperature">\(f(s.temperature, 1))</td>
+                <td>\(s.cells)</td><td data-key="cellVoltageMin">\(f(s.cellVoltageMin, 3))</td><td data-key="cellVoltageMax">\(f(s.cellVoltageMax, 3))</td></tr>
                 """
         }
+        let title = ups.flatMap { id in model.topology.upses.first { $0.id == id }?.name } ?? model.topology.siteName
         return page.render(title: "Real-time data", session: context.session, body: """
-            <h1>Real-time data</h1>
-            <table id="strings"><thead><tr><th>String</th><th>UPS</th><th>Link</th><th>Voltage V</th><th>Current A</th><th>SoC %</th>
+            <h1>Real-time data — \(HTML.escape(title))</h1>
+            <table id="strings" data-live="1"><thead><tr><th>String</th><th>UPS</th><th>Link</th><th>Voltage V</th><th>Current A</th><th>SoC %</th>
             <th>Temp °C</th><th>Cells</th><th>Min cell V</th><th>Max cell V</th></tr></thead><tbody>\(rows)</tbody></table>
             """)
     }

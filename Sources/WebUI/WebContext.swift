@@ -21,7 +21,7 @@ struct SessionMiddleware: RouterMiddleware {
     let sessions: SessionStore
     static let cookie = "bmgw_session"
     /// Reachable without a session.
-    static let open: Set<String> = ["/login", "/static/app.css", "/api/v1/openapi.yaml"]
+    static let open: Set<String> = ["/login", "/static/app.css", "/static/live.js", "/api/v1/openapi.yaml"]
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context

@@ -30,7 +30,7 @@ public struct WebServer: Service {
         self.dataDirectory = dataDirectory
         self.model = model
         self.store = store
-        page = PageRenderer(site: model.topology.siteName, version: version)
+        page = PageRenderer(topology: model.topology, version: version)
         self.logger = logger
         sessions = SessionStore(timeout: settings.sessionTimeout)
     }
@@ -66,6 +66,12 @@ public struct WebServer: Service {
         router.add(middleware: SessionMiddleware(sessions: sessions))
         router.get("/static/app.css") { _, _ -> Response in
             var r = Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: .init(string: HTML.css)))
+            r.headers[.cacheControl] = "max-age=3600"
+            return r
+        }
+        router.get("/static/live.js") { _, _ -> Response in
+            var r = Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
+                             body: .init(byteBuffer: .init(string: HTML.liveScript)))
             r.headers[.cacheControl] = "max-age=3600"
             return r
         }

@@ -86,7 +86,16 @@ try:
     check("does not match" in driver.find_element(By.ID, "confirm-problem").text, "a wrong field is named")
     submit({"current": "admin", "new": "browser-pass-123", "confirm": "browser-pass-123"})
     check(driver.current_url.rstrip("/") == a.url, "then the real-time data")
+    try:
+        WebDriverWait(driver, 12).until(lambda d: d.find_element(By.ID, "strings").get_attribute("data-updated"))
+        check(True, "the values refresh without reloading (live.js fetched /api/v1/live)")
+    except Exception:
+        check(False, "the values refresh without reloading (live.js fetched /api/v1/live)")
     shot("real-time")
+    click(By.CSS_SELECTOR, "aside.tree a[href='/ups/u2']")
+    strings = [r.get_attribute("data-string") for r in driver.find_elements(By.CSS_SELECTOR, "#strings tbody tr")]
+    check(strings == ["s2"], f"the tree's UPS level shows that UPS's strings only (saw {strings})")
+    shot("ups")
 
     click(By.LINK_TEXT, a.string)
     rows = driver.find_elements(By.CSS_SELECTOR, "#cells tbody tr")
