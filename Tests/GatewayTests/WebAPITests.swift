@@ -9,12 +9,7 @@ import Testing
     @Test func schemathesisFindsNothing() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
-        let https = try freePort()
-        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
-            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
-            extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\" }\n")))
-        #expect(await eventually { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
+        let (gw, sim, _, https) = try await startWebGateway(dir)
         let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
 
         // The document served is the one kept in docs/.

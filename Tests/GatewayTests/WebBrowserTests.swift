@@ -9,12 +9,7 @@ import Testing
     @Test func anAdministratorsFirstVisitInChromium() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
-        let https = try freePort()
-        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
-            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
-            extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\" }\n")))
-        #expect(await eventually { accepts(port: https) })
+        let (gw, sim, port, https) = try await startWebGateway(dir)
         try pin(port, unit: 2, [(1004, [12222])])  // cell 5 of s2
         #expect(await eventually { gw.model.string(1).sample?.cells.voltage[4] == 12222 })
         let shots = repoRoot.appendingPathComponent(".build-peers/screenshots").path

@@ -48,16 +48,24 @@ struct Browser {
     }
 }
 
+/// A gateway with two simulated strings of 8 cells and its web UI on a free port (HTTPS only unless
+/// `redirect` is given); returns when the HTTPS port answers and the certificate exists.
+func startWebGateway(_ dir: TempDir, redirect: Int? = nil) async throws -> (gw: RunningGateway, sim: PlantSimulator, modbus: Int, https: Int) {
+    let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
+    let https = try freePort()
+    let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
+        data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
+        extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\(redirect.map { "127.0.0.1:\($0)" } ?? "")\" }\n")))
+    #expect(await eventually { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
+    return (gw, sim, port, https)
+}
+
 @Suite(.serialized, .timeLimit(.minutes(2))) struct WebTests {
     @Test func loginForcedPasswordChangeAndTheLiveData() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
-        let (https, http) = (try freePort(), try freePort())
-        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
-            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
-            extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"127.0.0.1:\(http)\" }\n")))
-        #expect(await eventually { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
+        let http = try freePort()
+        let (gw, sim, port, https) = try await startWebGateway(dir, redirect: http)
         try pin(port, unit: 2, [(1002, [12345])])  // cell 3 of s2
         #expect(await eventually { gw.model.string(1).sample?.cells.voltage[2] == 12345 })
         let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
