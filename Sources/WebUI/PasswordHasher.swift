@@ -8,7 +8,7 @@ enum PasswordHasher {
     /// Checked against when the user does not exist, so a wrong name costs as much as a wrong password.
     static let dummyHash = Bcrypt.hash("no such user", cost: cost)
 
-    static func hash(_ password: String) async -> String {
+    static func hash(_ password: String, cost: UInt8 = cost) async -> String {
         await withCheckedContinuation { c in queue.async { c.resume(returning: Bcrypt.hash(password, cost: cost)) } }
     }
 

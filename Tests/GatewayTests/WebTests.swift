@@ -56,7 +56,8 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil) async throws -> (gw: 
     let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
         data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
         extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\(redirect.map { "127.0.0.1:\($0)" } ?? "")\" }\n")))
-    #expect(await eventually { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
+    // Generous: the whole suite starts at once on two cores.
+    #expect(await eventually(30) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
     return (gw, sim, port, https)
 }
 
