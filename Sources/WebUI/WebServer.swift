@@ -96,9 +96,12 @@ public struct WebServer: Service {
             let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]" : String(authority.prefix { $0 != ":" })
             return .redirect(to: "https://\(host):\(port)\(request.uri.string)", type: .permanent)
         }
-        router.get("**", use: handler)
-        router.head("**", use: handler)
-        router.post("**", use: handler)
+        // "**" matches one or more path components; "/" needs its own routes.
+        for path in ["/", "**"] {
+            router.get(RouterPath(stringLiteral: path), use: handler)
+            router.head(RouterPath(stringLiteral: path), use: handler)
+            router.post(RouterPath(stringLiteral: path), use: handler)
+        }
         return router
     }
 

@@ -8,9 +8,10 @@ var smiBaseDirectory: String? {
     return snmp.map { "\(lib)/\($0)/mibs" }
 }
 
-func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (Int32, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     p.arguments = [tool] + arguments
     p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe()

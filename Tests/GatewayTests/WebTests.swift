@@ -74,6 +74,8 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil) async throws -> (gw: 
         // Plain HTTP only redirects; without a session, pages go to the login and the API says 401.
         let redirect = try await browser.request("", url: "http://127.0.0.1:\(http)/strings/s2?x=1")
         #expect(redirect.status == 301 && redirect.header("Location") == "https://127.0.0.1:\(https)/strings/s2?x=1")
+        let root = try await browser.request("", url: "http://127.0.0.1:\(http)/")
+        #expect(root.status == 301 && root.header("Location") == "https://127.0.0.1:\(https)/", "the bare address too")
         #expect(try await browser.request("/").header("Location") == "/login")
         let api = try await browser.request("/api/v1/live")
         #expect(api.status == 401 && api.body.contains("login required"))
