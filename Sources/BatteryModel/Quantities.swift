@@ -73,6 +73,12 @@ public enum Measurement {
     @inlinable public static func value(_ raw: Int32) -> Int32? {
         raw == missing ? nil : raw
     }
+
+    /// The value in display units (`scale` 0.001 or 0.1), divided rather than multiplied so that
+    /// 13512 mV is exactly 13.512; nil for the n/a marker.
+    public static func display(_ raw: Int32, scale: Double) -> Double? {
+        value(raw).map { Double($0) / (1 / scale).rounded() }
+    }
 }
 
 /// Fault flags reported by a string controller.

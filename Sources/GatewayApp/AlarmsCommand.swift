@@ -91,8 +91,7 @@ struct EventsCommand: ParsableCommand {
                           e.minCell.map(String.init) ?? ""])
         }
         if csv {
-            let csvHeader = ["id", "ups", "string", "start", "end", "duration_s", "ah", "min_string_v", "min_cell_v", "min_cell"]
-            FileOutput.standardOutput.write(([csvHeader] + lines).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n")
+            FileOutput.standardOutput.write(DischargeCSV.text(rows, now: now))
         } else {
             var table = TextTable(header: header, rows: lines)
             table.rightAligned = [0, 5, 6, 7, 8, 9]

@@ -65,11 +65,20 @@ struct StatusDocument: Codable, Sendable {
     var strings: [StringEntry]
     /// The MQTT uplink, when configured and the gateway is running.
     var mqtt: UplinkStatus?
+    /// SNMPv3 inform receivers: informs not yet acknowledged, and dropped (queue full).
+    var snmpInforms: [String: InformQueueState]?
+
+    struct InformQueueState: Codable, Sendable {
+        var pending: Int
+        var dropped: Int
+    }
 }
 
 extension StatusDocument {
-    init(snapshot: ModelSnapshot, gatewayId: String, version: String, mqtt: UplinkStatus? = nil) {
+    init(snapshot: ModelSnapshot, gatewayId: String, version: String, mqtt: UplinkStatus? = nil,
+         snmpInforms: [String: (pending: Int, dropped: Int)]? = nil) {
         self.mqtt = mqtt
+        self.snmpInforms = snmpInforms?.mapValues { InformQueueState(pending: $0.pending, dropped: $0.dropped) }
         let topology = snapshot.topology
         func ref(_ r: GroupAggregate.CellRef?) -> CellRef? {
             r.map { CellRef(string: topology.strings[$0.string].id, cell: $0.cell + 1, value: $0.value) }

@@ -1,3 +1,4 @@
+import SNMPAgent
 import Uplink
 import BatteryModel
 import Foundation
@@ -47,7 +48,8 @@ struct StatusSocket: Service {
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let document = StatusDocument(snapshot: gateway.model.snapshot(), gatewayId: gateway.config.gatewayId,
-                                      version: Gateway.version, mqtt: gateway.uplink?.status)
+                                      version: Gateway.version, mqtt: gateway.uplink?.status,
+                                      snmpInforms: gateway.snmpAgent.map { $0.informState }.flatMap { $0.isEmpty ? nil : $0 })
         guard let data = try? JSONEncoder().encode(document) else { return }
         data.withUnsafeBytes { buf in
             guard let base = buf.baseAddress else { return }

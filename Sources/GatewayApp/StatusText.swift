@@ -35,6 +35,9 @@ enum StatusText {
         }
         out.append(table.render())
         if let m = d.mqtt { out.append(mqtt(m)) }
+        for (address, q) in (d.snmpInforms ?? [:]).sorted(by: { $0.key < $1.key }) {
+            out.append("SNMP informs to \(address): \(q.pending) not yet acknowledged\(q.dropped > 0 ? ", \(q.dropped) dropped (queue full)" : "")")
+        }
         return out.joined(separator: "\n")
     }
 

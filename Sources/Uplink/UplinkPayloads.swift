@@ -27,11 +27,6 @@ public struct UplinkPayloads: Sendable {
         Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    /// A canonical integer in display units (divided, so 13512 mV prints as 13.512).
-    static func display(_ raw: Int32, scale: Double) -> Double? {
-        Measurement.value(raw).map { Double($0) / (1 / scale).rounded() }
-    }
-
     // MARK: Measurement
 
     struct MeasurementBody: Encodable {
@@ -55,10 +50,10 @@ public struct UplinkPayloads: Sendable {
         var values: [String: Double?] = [:]
         for (q, raw) in [(StringQuantity.voltage, v.voltage), (.current, v.current), (.soc, v.soc), (.temperature, v.temperature),
                          (.humidity, v.humidity)] {
-            values[q.rawValue] = Self.display(raw, scale: q.displayScale)
+            values[q.rawValue] = Measurement.display(raw, scale: q.displayScale)
         }
         let c = sample.cells
-        func column(_ q: CellQuantity, _ raw: [Int32]) -> [Double?] { raw.map { Self.display($0, scale: q.displayScale) } }
+        func column(_ q: CellQuantity, _ raw: [Int32]) -> [Double?] { raw.map { Measurement.display($0, scale: q.displayScale) } }
         var flags: [String: [Int]] = [:]
         for (cell, status) in c.status.enumerated() { for name in status.flagNames { flags[name, default: []].append(cell + 1) } }
         let body = MeasurementBody(
@@ -89,8 +84,8 @@ public struct UplinkPayloads: Sendable {
         let numeric = r.type.kind != .flag
         let body = AlarmBody(seq: seq, gateway: gatewayId, event: cleared ? "cleared" : "raised", alarm: Alarm(
             id: r.id, type: r.type.rawValue, title: r.type.title, ups: r.upsId, string: r.stringId, cell: r.cell,
-            value: numeric ? r.value.flatMap { Self.display($0, scale: u.scale) } : nil,
-            limit: numeric ? Self.display(r.limit, scale: u.scale) : nil,
+            value: numeric ? r.value.flatMap { Measurement.display($0, scale: u.scale) } : nil,
+            limit: numeric ? Measurement.display(r.limit, scale: u.scale) : nil,
             unit: u.display.replacingOccurrences(of: " per cell", with: ""),
             raisedAt: Self.time(r.raisedAt), clearedAt: r.clearedAt.map(Self.time)))
         return Self.encode(body)
@@ -110,8 +105,8 @@ public struct UplinkPayloads: Sendable {
         let body = DischargeBody(seq: seq, gateway: gatewayId, event: ended ? "ended" : "started", discharge: Discharge(
             id: d.id, ups: d.upsId, string: d.stringId, start: Self.time(d.startAt), end: d.endAt.map(Self.time),
             durationSeconds: d.endAt.map { Double($0 - d.startAt) / 1000 }, ampHours: Double(d.chargeMilliAmpHours) / 1000,
-            minVoltage: d.minVoltage.flatMap { Self.display($0, scale: 0.001) },
-            minCellVoltage: d.minCellVoltage.flatMap { Self.display($0, scale: 0.001) }, minCell: d.minCell))
+            minVoltage: d.minVoltage.flatMap { Measurement.display($0, scale: 0.001) },
+            minCellVoltage: d.minCellVoltage.flatMap { Measurement.display($0, scale: 0.001) }, minCell: d.minCell))
         return Self.encode(body)
     }
 

@@ -47,12 +47,7 @@ struct DischargeRoutes {
                 """)
         }
         router.get("/discharges.csv") { _, _ -> Response in
-            var text = "id,ups,string,start,end,duration_s,ah,min_string_v,min_cell_v,min_cell\n"
-            for e in try await events().map(EventJSON.init) {
-                text += [String(e.id), e.ups, e.string, e.start, e.end ?? "", e.durationSeconds.map { String(format: "%.0f", $0) } ?? "",
-                         String(format: "%.3f", e.ampHours), e.minVoltage.map { String(format: "%.3f", $0) } ?? "",
-                         e.minCellVoltage.map { String(format: "%.3f", $0) } ?? "", e.minCell.map(String.init) ?? ""].joined(separator: ",") + "\n"
-            }
+            let text = DischargeCSV.text(try await events(), now: Int64(Date().timeIntervalSince1970 * 1000))
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
             r.headers[.contentDisposition] = "attachment; filename=\"discharges.csv\""
             return r

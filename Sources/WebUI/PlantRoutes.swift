@@ -41,10 +41,6 @@ struct PlantRoutes {
         }
     }
 
-    static func value(_ raw: Int32, _ scale: Double) -> Double? {
-        Measurement.value(raw).map { Double($0) / (1 / scale).rounded() }
-    }
-
     func summaries() -> [StringSummary] {
         let snap = model.snapshot()
         return snap.topology.strings.indices.map { summary(snap, $0) }
@@ -53,13 +49,13 @@ struct PlantRoutes {
     private func summary(_ snap: ModelSnapshot, _ i: Int) -> StringSummary {
         let info = snap.topology.strings[i], state = snap.strings[i]
         let v = state.sample?.values, volts = state.sample?.summary.statistics[.voltage]
-        func s(_ raw: Int32?, _ q: StringQuantity) -> Double? { raw.flatMap { Self.value($0, q.displayScale) } }
+        func s(_ raw: Int32?, _ q: StringQuantity) -> Double? { raw.flatMap { Measurement.display($0, scale: q.displayScale) } }
         return StringSummary(
             id: info.id, name: info.name, ups: snap.topology.upses[info.upsIndex].id, quality: state.quality.rawValue,
             time: state.sample.map { $0.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }, cells: info.cellCount,
             voltage: s(v?.voltage, .voltage), current: s(v?.current, .current), soc: s(v?.soc, .soc),
             temperature: s(v?.temperature, .temperature), humidity: s(v?.humidity, .humidity),
-            cellVoltageMin: volts.flatMap { Self.value($0.min, 0.001) }, cellVoltageMax: volts.flatMap { Self.value($0.max, 0.001) })
+            cellVoltageMin: volts.flatMap { Measurement.display($0.min, scale: 0.001) }, cellVoltageMax: volts.flatMap { Measurement.display($0.max, scale: 0.001) })
     }
 
     func detail(_ id: String) -> StringDetail? {
@@ -68,8 +64,8 @@ struct PlantRoutes {
         let cells: [Cell]
         if let c = snap.strings[i].sample?.cells {
             cells = (0..<c.count).map { n in
-                Cell(cell: n + 1, voltage: Self.value(c.voltage[n], 0.001), resistance: Self.value(c.resistance[n], 0.001),
-                     temperature: Self.value(c.temperature[n], 0.1), soc: Self.value(c.soc[n], 0.1), soh: Self.value(c.soh[n], 0.1),
+                Cell(cell: n + 1, voltage: Measurement.display(c.voltage[n], scale: 0.001), resistance: Measurement.display(c.resistance[n], scale: 0.001),
+                     temperature: Measurement.display(c.temperature[n], scale: 0.1), soc: Measurement.display(c.soc[n], scale: 0.1), soh: Measurement.display(c.soh[n], scale: 0.1),
                      flags: c.status[n].flagNames)
             }
         } else {

@@ -129,6 +129,9 @@ import Glibc
 
         try await checkLimitWrites(gw: gw, dir: dir, mibs: mibs, target: target)
         try await checkInforms(log: informd.log)
+        #expect(await eventually {
+            (try? runBMGW(["status", "--data", dir.path]))?.1.contains("SNMP informs to 127.0.0.1:\(informPort): 0 not yet acknowledged") == true
+        }, "bmgw status shows the inform queue")
         try await checkReload(gw: gw, dir: dir, mibs: mibs, target: target, snmpPort: snmpPort, trapPort: trapPort, informPort: informPort)
 
         try await gw.stop()

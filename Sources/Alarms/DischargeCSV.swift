@@ -1,0 +1,19 @@
+import Foundation
+public import Storage
+
+/// Discharge events as CSV (the web UI's download and `bmgw events --csv`): an event still going on
+/// has an empty end and its duration so far.
+public enum DischargeCSV {
+    public static let header = "id,ups,string,start,end,duration_s,ah,min_string_v,min_cell_v,min_cell"
+
+    public static func text(_ events: [DischargeRecord], now: Int64) -> String {
+        ([header] + events.map { line($0, now: now) }).joined(separator: "\n") + "\n"
+    }
+
+    static func line(_ e: DischargeRecord, now: Int64) -> String {
+        func volts(_ mv: Int32?) -> String { mv.map { String(format: "%.3f", Double($0) / 1000) } ?? "" }
+        return [String(e.id), e.upsId, e.stringId, AlarmCSV.time(e.startAt), e.endAt.map(AlarmCSV.time) ?? "",
+                String(e.duration(now: now) / 1000), String(format: "%.3f", Double(e.chargeMilliAmpHours) / 1000),
+                volts(e.minVoltage), volts(e.minCellVoltage), e.minCell.map(String.init) ?? ""].joined(separator: ",")
+    }
+}
