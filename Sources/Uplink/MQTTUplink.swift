@@ -78,6 +78,8 @@ public final class MQTTUplink: Sendable {
         var plan = ReplayPlan(boundary: 0)
         /// Message id → sequence number (nil for the birth / offline messages).
         var inflight: [Int32: Int64?] = [:]
+        /// The last turn handed messages over: there may be more.
+        var sentLastTurn = false
     }
 
     private func run() {
@@ -148,7 +150,9 @@ public final class MQTTUplink: Sendable {
                 }
                 continue
             }
-            let busy = s.connected && s.inflight.count < settings.maxInflight
+            // Without waiting only while a replay keeps the window full of work; otherwise network
+            // I/O waits up to 50 ms (a PUBACK or new message ends it early), so an idle uplink sleeps.
+            let busy = s.connected && s.sentLastTurn && s.inflight.count < settings.maxInflight
             let loopError = s.client.loop(timeoutMs: busy ? 0 : 50)
             var gone: String?
             // Events first: a refusal in CONNACK says more than the loop's error that follows it.
@@ -193,6 +197,7 @@ public final class MQTTUplink: Sendable {
                 continue
             }
             if s.connected {
+                s.sentLastTurn = false
                 while s.inflight.count < settings.maxInflight {
                     let generation = generation.load(ordering: .acquiring)
                     guard let m = s.plan.next(generation: generation, fetch: { p, after, through, limit in
@@ -201,6 +206,7 @@ public final class MQTTUplink: Sendable {
                     do {
                         let mid = try s.client.publish(topic: m.topic, payload: m.payload, retain: m.retain)
                         s.inflight[mid] = m.seq
+                        s.sentLastTurn = true
                     } catch {
                         gone = error.description
                         break
