@@ -99,11 +99,15 @@ func accepts(port: Int) -> Bool {
 final class Recorder: Sendable {
     let file: String
     let pid: Int32
+    let clientId: String
 
-    init(dir: TempDir, port: Int, topic: String = "btms/#", name: String = "recorder") throws {
+    /// `append`: a new process for the same session, adding to the same file.
+    init(dir: TempDir, port: Int, topic: String = "btms/#", name: String = "recorder", append: Bool = false) throws {
         file = "\(dir.path)/\(name).txt"
+        clientId = "\(name)-\(getpid())-\(port)"
+        if !append { try? FileManager.default.removeItem(atPath: file) }
         pid = try spawn(["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "--cafile", "\(mqttPKI)/ca.crt", "-t", topic, "-q", "1",
-                         "-v", "-c", "-i", "\(name)-\(getpid())-\(port)"], output: file)
+                         "-v", "-c", "-i", clientId], output: file)
     }
 
     func stop() {
