@@ -18,7 +18,12 @@ public import UnixSignals
 public struct Gateway: Sendable {
     public static let version = "0.1.0"
 
+    /// The configuration the gateway started with.
     public let config: GatewayConfig
+    /// The configuration in force: replaced by ``reload(_:)``.
+    let live: LiveSettings<GatewayConfig>
+    /// Web UI users who want alarm e-mails or SMS (added to the configured recipients).
+    let userRecipients: LiveSettings<[Recipient]>
     public let model: LiveModel
     public let store: DatabaseQueue<HistoryStore>
     public let simulator: PlantSimulator?
@@ -54,7 +59,10 @@ public struct Gateway: Sendable {
         store = try DatabaseQueue(label: "history") { try HistoryStore(path: path, sampleWeightCap: cap) }
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
         acquisition = Acquisition(config: config, model: model, logger: logger)
-        notificationSettings = LiveSettings(config.notifications)
+        live = LiveSettings(config)
+        let users = try store.sync { try UserStore(db: $0.db).all() }
+        userRecipients = LiveSettings(Self.recipients(users))
+        notificationSettings = LiveSettings(Self.merge(config.notifications, userRecipients.current))
         if let snmp = config.snmp {
             let writes = snmp.limitWrites ? LimitWrites(stringIds: config.topology.strings.map(\.id),
                                                         effective: config.topology.strings.map { config.alarms.limits(forString: $0.id) })
@@ -78,6 +86,7 @@ public struct Gateway: Sendable {
     /// Returns what still needs a restart.
     @discardableResult
     public func reload(_ new: GatewayConfig) throws -> [String] {
+        let config = live.current
         var restart: [String] = []
         switch (config.snmp, new.snmp, snmpAgent) {
         case let (_, settings?, agent?):
@@ -99,11 +108,33 @@ public struct Gateway: Sendable {
             restart.append("ups / strings")
         } else {
             // Recipients name strings of this topology: only then can the new ones be used as they are.
-            notificationSettings.replace(with: new.notifications)
+            notificationSettings.replace(with: Self.merge(new.notifications, userRecipients.current))
         }
+        live.replace(with: new)
         logger.notice("configuration reloaded: notification, SNMP and MQTT settings applied; other sections are read at start only")
         if !restart.isEmpty { logger.warning("a restart is needed for some SNMP changes", metadata: ["keys": "\(restart)"]) }
         return restart
+    }
+
+    /// Reads the users' alarm contacts again (after a change in the web UI).
+    func refreshUserRecipients() async throws {
+        let users = try await store.run { try UserStore(db: $0.db).all() }
+        userRecipients.replace(with: Self.recipients(users))
+        notificationSettings.replace(with: Self.merge(live.current.notifications, userRecipients.current))
+    }
+
+    static func recipients(_ users: [UserStore.User]) -> [Recipient] {
+        users.compactMap { u in
+            let email = u.notifyEmail ? u.email : nil, phone = u.notifySMS ? u.phone : nil
+            guard email != nil || phone != nil else { return nil }
+            return Recipient(name: "user \(u.username)", email: email, phone: phone)
+        }
+    }
+
+    static func merge(_ settings: NotificationSettings, _ users: [Recipient]) -> NotificationSettings {
+        var s = settings
+        s.recipients += users
+        return s
     }
 
     /// Services in start order; they stop in reverse: polling ends first, then the alarm service
@@ -131,7 +162,7 @@ public struct Gateway: Sendable {
         }
         if let web = config.web {
             list.append(WebServer(settings: web, alarms: config.alarms, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
-                                  logger: logger))
+                                  backend: GatewaySettings(gateway: self, logger: logger), logger: logger))
         }
         list.append(AcquisitionService(acquisition: acquisition))
         list.append(ReloadOnHangup(gateway: self, logger: logger))

@@ -8,20 +8,25 @@ extension GatewayConfig {
 
     /// Loads and validates a configuration file and the register maps it names.
     /// All problems are reported together, each with file, key and line.
-    public static func load(file: String) throws(ConfigError) -> GatewayConfig {
+    /// Sections saved by the web UI (`<data>/settings.yaml`) replace the same sections of the file;
+    /// `settingsText` stands in for that file's content (to check a change before it is saved).
+    public static func load(file: String, settingsText: String? = nil) throws(ConfigError) -> GatewayConfig {
         let reader = ConfigReader(file: file)
         var maps = MapCache()
-        let config = reader.root().flatMap { load(from: $0, maps: &maps) }
-        let problems = reader.problems + maps.problems
+        var settingsProblems: [ConfigProblem] = []
+        let config = reader.root().flatMap { load(from: $0, maps: &maps, settingsText: settingsText, settingsProblems: &settingsProblems) }
+        let problems = reader.problems + maps.problems + settingsProblems
         guard problems.isEmpty, let config else {
             throw ConfigError(problems: problems.isEmpty ? [ConfigProblem(file: file, path: "", message: "invalid")] : problems)
         }
         return config
     }
 
-    static func load(from root: ConfigNode, maps: inout MapCache) -> GatewayConfig? {
+    static func load(from root: ConfigNode, maps: inout MapCache, settingsText: String? = nil,
+                     settingsProblems: inout [ConfigProblem]) -> GatewayConfig? {
         root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "discharge", "alarms",
-                                         "notifications", "snmp", "mqtt", "web", "simulator", "ups", "strings"])
+                                         "notifications", "snmp", "mqtt", "web", "simulator", "ups", "strings",
+                                         "project", "network", "time", "system"])
         guard root.keys != nil else { return nil }
         let file = root.reader.file.hasPrefix("/") ? root.reader.file
             : FileManager.default.currentDirectoryPath + "/" + root.reader.file
@@ -35,6 +40,18 @@ extension GatewayConfig {
 
         let dataNode = root["dataDirectory"]
         let dataDirectory = resolve(dataNode.string(required: true) ?? "data", against: baseDirectory)
+
+        let settingsFile = settingsPath(dataDirectory: dataDirectory)
+        let settingsReader = ConfigReader(file: settingsFile)
+        defer { settingsProblems = settingsReader.problems }
+        let text = settingsText ?? (FileManager.default.fileExists(atPath: settingsFile) ? try? String(contentsOfFile: settingsFile, encoding: .utf8) : nil)
+        let saved = text.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : settingsReader.root(parsing: $0) }
+        saved?.rejectUnknownKeys(allowed: Set(editableSections))
+        /// A section saved by the web UI, else the file's.
+        func section(_ key: String) -> ConfigNode {
+            if let node = saved?[key], node.exists { return node }
+            return root[key]
+        }
 
         let log = root["log"]
         log.rejectUnknownKeys(allowed: ["level"])
@@ -91,12 +108,22 @@ extension GatewayConfig {
         let ids = Set(stringIds.keys)
         config.discharge = loadDischarge(root["discharge"])
         config.alarms = loadAlarms(root["alarms"], stringIds: ids)
-        config.notifications = loadNotifications(root["notifications"], stringIds: ids, baseDirectory: baseDirectory)
-        config.snmp = loadSNMP(root["snmp"])
-        config.mqtt = loadMQTT(root["mqtt"], gatewayId: gatewayId, baseDirectory: baseDirectory)
+        config.notifications = loadNotifications(section("notifications"), stringIds: ids, baseDirectory: baseDirectory)
+        config.snmp = loadSNMP(section("snmp"))
+        config.mqtt = loadMQTT(section("mqtt"), gatewayId: gatewayId, baseDirectory: baseDirectory)
         config.web = loadWeb(root["web"], baseDirectory: baseDirectory)
+        config.project = loadProject(section("project"))
+        config.network = loadNetwork(section("network"))
+        config.time = loadTime(section("time"))
+        config.systemFiles = loadSystemFiles(root["system"], dataDirectory: dataDirectory, baseDirectory: baseDirectory)
+        config.settingsFile = settingsFile
         return config
     }
+
+    /// Sections the web UI may change (saved in ``settingsPath(dataDirectory:)``).
+    public static let editableSections = ["notifications", "snmp", "mqtt", "project", "network", "time"]
+
+    public static func settingsPath(dataDirectory: String) -> String { "\(dataDirectory)/settings.yaml" }
 
     /// An id used in topics, URLs and the database: 1–32 of letters, digits, '-', '_'.
     static func identifier(_ node: ConfigNode) -> String? {

@@ -22,6 +22,13 @@ public struct GatewayConfig: Sendable {
     /// The HTTPS web UI; nil when the section is absent or disabled.
     public var web: WebSettings?
     public var simulator: SimulatorSettings?
+    public var project = ProjectSettings()
+    /// LAN / WAN ports; nil when the gateway does not manage the network.
+    public var network: NetworkSettings?
+    public var time = TimeSettings()
+    public var systemFiles: SystemFilesSettings
+    /// Sections saved by the web UI (`<data>/settings.yaml`).
+    public var settingsFile: String
     public var topology: Topology
     /// One per string, same order as `topology.strings`.
     public var controllers: [ControllerConfig]
@@ -38,6 +45,8 @@ public struct GatewayConfig: Sendable {
         self.simulator = simulator
         self.topology = topology
         self.controllers = controllers
+        systemFiles = SystemFilesSettings(directory: "\(dataDirectory)/system")
+        settingsFile = Self.settingsPath(dataDirectory: dataDirectory)
     }
 }
 

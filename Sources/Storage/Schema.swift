@@ -132,6 +132,11 @@ enum Schema {
         );
         CREATE INDEX audit_log_by_time ON audit_log(at);
         """,
+        // 5: users who want alarm e-mails / SMS (at their e-mail / phone) and what the web UI exports.
+        """
+        ALTER TABLE users ADD COLUMN notify_email INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN notify_sms INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     static var version: Int { migrations.count }

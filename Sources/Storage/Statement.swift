@@ -37,6 +37,10 @@ public final class Statement {
         try SQLiteError.check(rc, db, "binding \(index) of \(sql)")
     }
 
+    public func bindNull(_ index: Int) throws(SQLiteError) {
+        try SQLiteError.check(sqlite3_bind_null(stmt, Int32(index)), db, "binding \(index) of \(sql)")
+    }
+
     public func bind(_ index: Int, _ value: String) throws(SQLiteError) {
         try SQLiteError.check(sqlite3_bind_text(stmt, Int32(index), value, -1, Self.transient), db, "binding \(index) of \(sql)")
     }

@@ -12,6 +12,11 @@ public struct UserStore {
         public var email: String?
         public var passwordHash: String
         public var mustChange: Bool
+        /// Alarm e-mails to `email`, SMS to `phone`.
+        public var notifyEmail = false
+        public var notifySMS = false
+        public var createdAt: Int64 = 0
+        public var updatedAt: Int64 = 0
     }
 
     public struct AuditEntry: Sendable, Equatable, Codable {
@@ -44,14 +49,18 @@ public struct UserStore {
     }
 
     private func users(where clause: String, _ value: String?) throws -> [User] {
-        let s = try db.statement("SELECT id, username, full_name, is_admin, phone, email, password_hash, must_change FROM users WHERE \(clause) ORDER BY username")
+        let s = try db.statement("""
+            SELECT id, username, full_name, is_admin, phone, email, password_hash, must_change, notify_email, notify_sms, created_at, updated_at
+            FROM users WHERE \(clause) ORDER BY username
+            """)
         defer { s.reset() }
         if let value { try s.bind(1, value) }
         var out: [User] = []
         while try s.step() {
             out.append(User(id: s.int64(0), username: s.text(1), fullName: s.text(2), isAdmin: s.int64(3) != 0,
                             phone: s.isNull(4) ? nil : s.text(4), email: s.isNull(5) ? nil : s.text(5),
-                            passwordHash: s.text(6), mustChange: s.int64(7) != 0))
+                            passwordHash: s.text(6), mustChange: s.int64(7) != 0, notifyEmail: s.int64(8) != 0, notifySMS: s.int64(9) != 0,
+                            createdAt: s.int64(10), updatedAt: s.int64(11)))
         }
         return out
     }
@@ -72,6 +81,65 @@ public struct UserStore {
         try s.bind(7, now)
         _ = try s.step()
         return db.lastInsertRowID
+    }
+
+    /// Name, role, contact and alarm switches (not the user name or password).
+    public func update(_ u: User, now: Int64) throws {
+        let s = try db.statement("""
+            UPDATE users SET full_name = ?, is_admin = ?, phone = ?, email = ?, notify_email = ?, notify_sms = ?, updated_at = ? WHERE id = ?
+            """)
+        defer { s.reset() }
+        try s.bind(1, u.fullName)
+        try s.bind(2, u.isAdmin ? 1 : 0)
+        if let phone = u.phone { try s.bind(3, phone) } else { try s.bindNull(3) }
+        if let email = u.email { try s.bind(4, email) } else { try s.bindNull(4) }
+        try s.bind(5, u.notifyEmail ? 1 : 0)
+        try s.bind(6, u.notifySMS ? 1 : 0)
+        try s.bind(7, now)
+        try s.bind(8, u.id)
+        _ = try s.step()
+    }
+
+    /// Deletes a user (GDPR erasure): the row goes; the audit log keeps what was done under a
+    /// neutral name, and the delivery log forgets the user's e-mail address and phone number.
+    public func delete(id: Int64) throws {
+        guard let u = try user(id: id) else { return }
+        try db.transaction {
+            let anonymous = "deleted user #\(id)"
+            let audit = try db.statement("UPDATE audit_log SET user = ? WHERE user = ?")
+            defer { audit.reset() }
+            try audit.bind(1, anonymous)
+            try audit.bind(2, u.username)
+            _ = try audit.step()
+            for contact in [u.email, u.phone].compactMap({ $0 }) {
+                let log = try db.statement("UPDATE notification_log SET contact = 'erased', recipient = ? WHERE contact = ?")
+                defer { log.reset() }
+                try log.bind(1, anonymous)
+                try log.bind(2, contact)
+                _ = try log.step()
+                // Nothing more is sent to a deleted user.
+                for table in ["notification_queue", "notification_pending"] {
+                    let s = try db.statement("DELETE FROM \(table) WHERE contact = ?")
+                    defer { s.reset() }
+                    try s.bind(1, contact)
+                    _ = try s.step()
+                }
+            }
+            let s = try db.statement("DELETE FROM users WHERE id = ?")
+            defer { s.reset() }
+            try s.bind(1, id)
+            _ = try s.step()
+        }
+    }
+
+    /// The audit entries made by a user (for the GDPR export).
+    public func auditLog(of username: String) throws -> [AuditEntry] {
+        let s = try db.statement("SELECT at, user, action, detail FROM audit_log WHERE user = ? ORDER BY id")
+        defer { s.reset() }
+        try s.bind(1, username)
+        var out: [AuditEntry] = []
+        while try s.step() { out.append(AuditEntry(at: s.int64(0), user: s.text(1), action: s.text(2), detail: s.text(3))) }
+        return out
     }
 
     public func setPassword(id: Int64, hash: String, mustChange: Bool, now: Int64) throws {

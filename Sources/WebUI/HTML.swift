@@ -17,7 +17,8 @@ enum HTML {
     }
 
     /// A whole page: header with the site, a user menu when logged in, the body, the software version.
-    static func page(title: String, site: String, version: String, user: String?, csrf: String?, tree: String = "", body: String) -> String {
+    static func page(title: String, site: String, version: String, user: String?, csrf: String?, brand: String = "", tree: String = "",
+                     body: String) -> String {
         let menu = user.map { u in
             """
             <form class="logout" method="post" action="/logout"><span>\(escape(u))</span>
@@ -29,7 +30,7 @@ enum HTML {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) — \(escape(site))</title><link rel="stylesheet" href="/static/app.css">
             <script src="/static/live.js" defer></script></head>
-            <body><header><strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(user == nil ? "" : Self.tabs)\(menu)</header>
+            <body><header>\(brand)<strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(user == nil ? "" : Self.tabs)\(menu)</header>
             <div class="layout">\(user == nil ? "" : tree)<main>\(body)</main></div>
             <footer>bmgw \(escape(version))</footer></body></html>
             """
@@ -74,7 +75,7 @@ enum HTML {
         })();
         """
 
-    static let tabs = "<nav><a href=\"/\">Real-time data</a> <a href=\"/discharges\">Discharges</a> <a href=\"/alarms\">Alarms</a></nav>"
+    static let tabs = "<nav><a href=\"/\">Real-time data</a> <a href=\"/discharges\">Discharges</a> <a href=\"/alarms\">Alarms</a> <a href=\"/settings\">Settings</a></nav>"
 
     /// A form field with its label and, when the last submission had one, the problem with it.
     static func field(_ name: String, label: String, type: String = "text", value: String = "", problem: String? = nil,
@@ -97,6 +98,11 @@ enum HTML {
         label{font-weight:600;margin-top:.4em}input{padding:.4em;font-size:1em}button{padding:.45em 1em;font-size:1em}
         .problem{color:#b00020;font-size:.9em}.notice{background:#fff3cd;padding:.6em;border-radius:4px}
         table{border-collapse:collapse;background:#fff}th,td{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:right}
-        th:first-child,td:first-child{text-align:left}.ok{color:#1b7f3b}.stale{color:#a06000}.commLost{color:#b00020}
+        th:first-child,td:first-child{text-align:left}td.text{text-align:left}
+        header img.logo{max-height:2em;background:#fff;border-radius:3px}header .project{color:#fff;font-weight:600}
+        form.settings{background:#fff;padding:1em 1.5em;margin:.8em 0;border-radius:6px;box-shadow:0 1px 3px #0002}
+        form.settings .grid{display:grid;grid-template-columns:max-content 1fr;gap:.4em 1em;align-items:start;max-width:48em}
+        form.settings .grid label{margin-top:.4em}.hint{color:#666;font-size:.85em;display:block}
+        table.rows input,table.rows select{width:10em}.ok{color:#1b7f3b}.stale{color:#a06000}.commLost{color:#b00020}
         """
 }

@@ -1,4 +1,6 @@
 import BatteryModel
+import Foundation
+import GatewayConfig
 import HTTPTypes
 import Hummingbird
 
@@ -8,17 +10,29 @@ struct PageRenderer: Sendable {
     let version: String
     /// The tree on the left (data centre → UPS → strings), made once.
     let tree: String
+    /// The project (name, company) for the header, as currently set.
+    let project: @Sendable () -> ProjectSettings
+    let logoPath: String
 
-    init(topology: Topology, version: String) {
+    init(topology: Topology, version: String, project: @escaping @Sendable () -> ProjectSettings = { ProjectSettings() }, logoPath: String = "") {
         site = topology.siteName
         self.version = version
+        self.project = project
+        self.logoPath = logoPath
         tree = HTML.tree(site: topology.siteName, topology: topology.upses.enumerated().map { i, u in
             (u.id, u.name, topology.stringIndexes(ofUPS: i).map { (topology.strings[$0].id, topology.strings[$0].name) })
         })
     }
 
     func render(title: String, session: WebSession?, status: HTTPResponse.Status = .ok, body: String) -> Response {
-        WebResponse.html(HTML.page(title: title, site: site, version: version, user: session?.username, csrf: session?.csrf,
+        let p = project()
+        var brand = FileManager.default.fileExists(atPath: logoPath) ? "<img class=\"logo\" src=\"/logo\" alt=\"logo\">" : ""
+        let name = [p.name, p.company].filter { !$0.isEmpty }.joined(separator: " · ")
+        if !name.isEmpty {
+            brand += p.url.isEmpty ? "<span class=\"project\">\(HTML.escape(name))</span>"
+                : "<a class=\"project\" href=\"\(HTML.escape(p.url))\" rel=\"noopener\">\(HTML.escape(name))</a>"
+        }
+        return WebResponse.html(HTML.page(title: title, site: site, version: version, user: session?.username, csrf: session?.csrf, brand: brand,
                                    tree: session?.mustChangePassword == false ? tree : "", body: body),
                          status: status)
     }

@@ -22,15 +22,20 @@ public struct WebServer: Service {
     let logger: Logger
     let sessions: SessionStore
     let throttle = LoginThrottle()
+    let backend: any SettingsBackend
+    let exports: ExportJobs
 
     public init(settings: WebSettings, alarms: AlarmSettings, dataDirectory: String, model: LiveModel, store: DatabaseQueue<HistoryStore>,
-                version: String, logger: Logger) {
+                version: String, backend: any SettingsBackend, logger: Logger) {
         self.settings = settings
         self.alarms = alarms
         self.dataDirectory = dataDirectory
         self.model = model
         self.store = store
-        page = PageRenderer(topology: model.topology, version: version)
+        page = PageRenderer(topology: model.topology, version: version, project: { backend.current.project },
+                            logoPath: ProjectLogo.path(dataDirectory: dataDirectory))
+        self.backend = backend
+        exports = ExportJobs(directory: "\(dataDirectory)/exports", store: store, logger: logger)
         self.logger = logger
         sessions = SessionStore(timeout: settings.sessionTimeout)
     }
@@ -84,6 +89,10 @@ public struct WebServer: Service {
         HistoryRoutes(model: model, store: store, page: page).register(router)
         DischargeRoutes(model: model, store: store, page: page).register(router)
         LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
+        SettingsRoutes(backend: backend, store: store, page: page, logger: logger).register(router)
+        UserRoutes(sessions: sessions, store: store, backend: backend, page: page, logger: logger).register(router)
+        ExportRoutes(jobs: exports, model: model, store: store, page: page).register(router)
+        ProjectLogo(path: ProjectLogo.path(dataDirectory: dataDirectory), store: store, page: page, logger: logger).register(router)
         return router
     }
 

@@ -1,0 +1,110 @@
+import BatteryModel
+import ConfigSupport
+import Foundation
+import GatewayConfig
+import Logging
+import Notifications
+import Storage
+import Uplink
+import WebUI
+
+/// The web UI's settings pages on the running gateway: a saved section is checked with the whole
+/// configuration, written to `<data>/settings.yaml` (mode 0600: it holds passwords) and applied
+/// through ``Gateway/reload(_:)``, the path SIGHUP takes. An actor, so two saves never interleave.
+actor GatewaySettings: SettingsBackend {
+    let gateway: Gateway
+    let logger: Logger
+
+    init(gateway: Gateway, logger: Logger) {
+        self.gateway = gateway
+        self.logger = logger
+    }
+
+    nonisolated var current: GatewayConfig { gateway.live.current }
+
+    nonisolated func saved() throws -> SettingsDocument {
+        let path = current.settingsFile
+        guard FileManager.default.fileExists(atPath: path) else { return SettingsDocument() }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let document = SettingsDocument(yaml: text) else {
+            throw ConfigError(problems: [ConfigProblem(file: path, path: "", message: "is not a mapping of settings sections")])
+        }
+        return document
+    }
+
+    func apply(section: String, pairs: [String: String]) async throws -> SettingsOutcome {
+        guard GatewayConfig.editableSections.contains(section) else {
+            throw ConfigError(problems: [ConfigProblem(file: current.settingsFile, path: section, message: "is not a section the web UI may change")])
+        }
+        var pairs = pairs
+        // A one-off clock setting is passed to the apply command, not saved.
+        var setTime: Date?
+        if section == "time", let text = pairs.removeValue(forKey: "setTime"), !text.isEmpty {
+            guard let ms = TimeText.parse(text) else {
+                throw ConfigError(problems: [ConfigProblem(file: current.settingsFile, path: "time.setTime",
+                                                           message: "'\(text)' is not a time like 2026-11-25T14:30:00Z")])
+            }
+            setTime = Date(timeIntervalSince1970: Double(ms) / 1000)
+        }
+        var document = try saved()
+        document.replace(section: section, with: pairs)
+        let text = try document.yaml()
+        let new = try GatewayConfig.load(file: current.file, settingsText: text)
+        try Self.writePrivate(text, to: new.settingsFile)
+        var outcome = SettingsOutcome(restartNeeded: try gateway.reload(new))
+        if section == "network" || section == "time" {
+            let files = SystemFiles(settings: new.systemFiles)
+            let written = try files.write(section, config: new)
+            let result = await files.apply(section, config: new, setTime: setTime, logger: logger)
+            outcome.system = "wrote \(written.joined(separator: ", ")); \(result)"
+        }
+        logger.notice("settings saved in the web UI", metadata: ["section": "\(section)"])
+        return outcome
+    }
+
+    nonisolated func sendTest(channel: String, to: String) async -> String? {
+        let config = current
+        let subject = channel == "email" ? "[BTMS \(config.gatewayId)] test e-mail" : "test SMS"
+        let body = channel == "email"
+            ? "This is a test message from BTMS gateway \(config.gatewayId) (\(config.topology.siteName)).\nE-mail notifications work."
+            : "BTMS \(config.gatewayId): test SMS, notifications work."
+        let q = NotificationStore.Queued(id: 0, channel: channel, recipient: "test", contact: to, subject: subject, body: body, attempts: 0)
+        let settings = config.notifications
+        // Delivery blocks (SMTP, modem): on a thread of its own.
+        let error = await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
+            Thread.detachNewThread { c.resume(returning: NotificationService.deliver(q, settings: settings)?.description) }
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        _ = try? await gateway.store.run { s in
+            try NotificationStore(db: s.db).record(q, at: now, error: error, retryAt: error == nil ? nil : now)
+        }
+        return error
+    }
+
+    nonisolated func uplinkState() -> [(String, String)]? {
+        guard let s = gateway.uplinkStatus else { return nil }
+        func time(_ ms: Int64?) -> String { ms.map { StatusText.isoTime($0) } ?? "never" }
+        return [("State", s.state.rawValue), ("Broker", s.broker), ("Connected since", time(s.connectedSince)),
+                ("Messages in the outbox", String(s.outboxMessages)), ("Outbox size", "\(s.outboxBytes / 1024) KiB"),
+                ("In flight", String(s.inflight)), ("Acknowledged", String(s.acknowledged)), ("Dropped (outbox full)", String(s.dropped)),
+                ("Refused by the broker", String(s.rejected)), ("Last acknowledgement", time(s.lastAckAt)),
+                ("Last error", s.lastError.map { "\($0) (\(time(s.lastErrorAt)))" } ?? "none")]
+    }
+
+    nonisolated func usersChanged() async {
+        do {
+            try await gateway.refreshUserRecipients()
+        } catch {
+            logger.error("alarm contacts of the users not read", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Written beside and renamed over, so a crash leaves the old or the new file, never half of one.
+    static func writePrivate(_ text: String, to path: String) throws {
+        let temporary = path + ".new"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
+        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    }
+}

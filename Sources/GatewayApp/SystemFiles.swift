@@ -1,0 +1,106 @@
+import Foundation
+import GatewayConfig
+import Logging
+
+/// Network and time settings as standard system files, written into `system.directory`, then the
+/// configured apply command. On an appliance the directory is /etc/systemd (or a staging folder the
+/// command copies from); on a development machine it stays `<data>/system` and nothing else changes.
+///
+/// Files: `network/10-bmgw-lan.network`, `network/10-bmgw-wan.network` (systemd-networkd),
+/// `timesyncd.conf.d/10-bmgw.conf` (systemd-timesyncd), `chrony/sources.d/bmgw.sources` (chrony,
+/// which also takes ports), `timezone` (the zone name). The command gets `BMGW_SYSTEM_DIR`,
+/// `BMGW_CHANGED` (network or time), `BMGW_TIMEZONE`, `BMGW_NTP` (on/off) and, for a one-off clock
+/// setting, `BMGW_SET_TIME` (ISO 8601, UTC).
+struct SystemFiles {
+    let settings: SystemFilesSettings
+
+    /// Writes the files of `changed` (network or time); returns their paths.
+    func write(_ changed: String, config: GatewayConfig) throws -> [String] {
+        var files: [(String, String)] = []
+        if changed == "network" {
+            for port in config.network?.ports ?? [] { files.append(("network/10-bmgw-\(port.role).network", Self.networkd(port))) }
+        } else {
+            files.append(("timesyncd.conf.d/10-bmgw.conf", Self.timesyncd(config.time)))
+            files.append(("chrony/sources.d/bmgw.sources", Self.chrony(config.time)))
+            files.append(("timezone", config.time.zone + "\n"))
+        }
+        var written: [String] = []
+        for (relative, text) in files {
+            let path = "\(settings.directory)/\(relative)"
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            written.append(path)
+        }
+        return written
+    }
+
+    /// Runs the apply command (if any); returns a one-line result for the page and the log.
+    func apply(_ changed: String, config: GatewayConfig, setTime: Date?, logger: Logger) async -> String {
+        guard let command = settings.applyCommand, let program = command.first else {
+            return "no apply command is configured (system.applyCommand): the files were only written"
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["BMGW_SYSTEM_DIR"] = settings.directory
+        environment["BMGW_CHANGED"] = changed
+        environment["BMGW_TIMEZONE"] = config.time.zone
+        environment["BMGW_NTP"] = config.time.ntpEnabled ? "on" : "off"
+        if let setTime { environment["BMGW_SET_TIME"] = setTime.formatted(.iso8601) }
+        let arguments = Array(command.dropFirst())
+        let env = environment
+        // The command runs and is waited for on a thread of its own, off the server's threads.
+        let (status, text) = await withCheckedContinuation { (c: CheckedContinuation<(Int32, String), Never>) in
+            Thread.detachNewThread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: program)
+                process.arguments = arguments
+                process.environment = env
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                process.standardInput = FileHandle.nullDevice
+                do {
+                    try process.run()
+                } catch {
+                    c.resume(returning: (-1, "could not start: \(error.localizedDescription)"))
+                    return
+                }
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                c.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }
+        }
+        let tail = text.split(separator: "\n").suffix(3).joined(separator: " / ")
+        if status == 0 {
+            logger.notice("system settings applied", metadata: ["changed": "\(changed)", "command": "\(program)"])
+            return "applied by \(program)" + (tail.isEmpty ? "" : ": \(tail)")
+        }
+        logger.error("system settings: the apply command failed", metadata: ["changed": "\(changed)", "status": "\(status)", "output": "\(tail)"])
+        return "the apply command \(program) failed with status \(status)" + (tail.isEmpty ? "" : ": \(tail)")
+    }
+
+    static func networkd(_ p: NetworkPort) -> String {
+        var text = "# Written by the BTMS gateway (\(p.role.uppercased()) port); changes here are overwritten.\n"
+        text += "[Match]\nName=\(p.interface)\n\n[Network]\n"
+        if p.dhcp {
+            text += "DHCP=yes\n"
+        } else {
+            if let a = p.address, let n = p.prefixLength { text += "Address=\(a)/\(n)\n" }
+            if let g = p.gateway { text += "Gateway=\(g)\n" }
+        }
+        for d in p.dns { text += "DNS=\(d)\n" }
+        return text
+    }
+
+    static func timesyncd(_ t: TimeSettings) -> String {
+        // timesyncd has no port setting: servers on another port are for chrony only.
+        let servers = t.ntpEnabled ? t.ntpServers.filter { $0.port == 123 }.map(\.host) : []
+        return "# Written by the BTMS gateway; changes here are overwritten.\n[Time]\nNTP=\(servers.joined(separator: " "))\n"
+    }
+
+    static func chrony(_ t: TimeSettings) -> String {
+        var text = "# Written by the BTMS gateway; changes here are overwritten.\n"
+        guard t.ntpEnabled else { return text }
+        for s in t.ntpServers { text += "server \(s.host)\(s.port == 123 ? "" : " port \(s.port)") iburst\n" }
+        return text
+    }
+}
