@@ -39,17 +39,24 @@ actor GatewaySettings: SettingsBackend {
         var pairs = pairs
         // A one-off clock setting is passed to the apply command, not saved.
         var setTime: Date?
+        var problems: [ConfigProblem] = []
         if section == "time", let text = pairs.removeValue(forKey: "setTime"), !text.isEmpty {
-            guard let ms = TimeText.parse(text) else {
-                throw ConfigError(problems: [ConfigProblem(file: current.settingsFile, path: "time.setTime",
-                                                           message: "'\(text)' is not a time like 2026-11-25T14:30:00Z")])
+            if let ms = TimeText.parse(text) {
+                setTime = Date(timeIntervalSince1970: Double(ms) / 1000)
+            } else {
+                problems.append(ConfigProblem(file: current.settingsFile, path: "time.setTime", message: "'\(text)' is not a time like 2026-11-25T14:30:00Z"))
             }
-            setTime = Date(timeIntervalSince1970: Double(ms) / 1000)
         }
         var document = try saved()
         document.replace(section: section, with: pairs)
         let text = try document.yaml()
-        let new = try GatewayConfig.load(file: current.file, settingsText: text)
+        let new: GatewayConfig
+        do {
+            new = try GatewayConfig.load(file: current.file, settingsText: text)
+        } catch {
+            throw ConfigError(problems: problems + error.problems)
+        }
+        if !problems.isEmpty { throw ConfigError(problems: problems) }
         try Self.writePrivate(text, to: new.settingsFile)
         var outcome = SettingsOutcome(restartNeeded: try gateway.reload(new))
         if section == "network" || section == "time" {

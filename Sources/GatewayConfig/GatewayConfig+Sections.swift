@@ -57,7 +57,9 @@ extension GatewayConfig {
         var s = SNMPSettings()
         s.mode = node["mode"].choice(["master", "agentx"], default: "master").flatMap(SNMPSettings.Mode.init) ?? .master
         s.listen = node["listen"].string(default: s.listen) ?? s.listen
-        if !(s.listen.hasPrefix("udp:") || s.listen.hasPrefix("udp6:") || s.listen.hasPrefix("tcp:")) {
+        let port = s.listen.split(separator: ":").last.flatMap { Int($0) }
+        if !(s.listen.hasPrefix("udp:") || s.listen.hasPrefix("udp6:") || s.listen.hasPrefix("tcp:")) || port.map({ !(1...65535).contains($0) }) ?? true
+            || s.listen.contains(where: \.isWhitespace) {
             node["listen"].problem("'\(s.listen)' is not a transport address like udp:127.0.0.1:1161")
         }
         s.agentxSocket = node["agentxSocket"].string(default: s.agentxSocket) ?? s.agentxSocket

@@ -19,10 +19,10 @@ struct ProjectLogo {
         guard context.session?.isAdmin == true else { return "" }
         let csrf = HTML.escape(context.session?.csrf ?? "")
         return """
-            <h2>Logo</h2><form class="settings" id="logo-upload" method="post" action="/settings/project/logo" enctype="multipart/form-data">
+            <h2>Logo</h2><form class="settings" id="logo-upload" method="post" action="/settings/logo" enctype="multipart/form-data">
             <input type="hidden" name="csrf" value="\(csrf)"><label for="logo">PNG, JPEG, GIF or WebP, at most 512 KiB</label>
             <input type="file" id="logo" name="logo" accept="image/png,image/jpeg,image/gif,image/webp"> <button id="upload-logo">Upload</button></form>
-            <form class="settings" method="post" action="/settings/project/logo/delete"><input type="hidden" name="csrf" value="\(csrf)">
+            <form class="settings" method="post" action="/settings/logo/delete"><input type="hidden" name="csrf" value="\(csrf)">
             <button id="delete-logo">Delete the logo</button></form>
             """
     }
@@ -36,8 +36,9 @@ struct ProjectLogo {
             r.headers[.cacheControl] = "no-cache"
             return r
         }
-        router.post("/settings/project/logo") { request, context -> Response in try await upload(request, context) }
-        router.post("/settings/project/logo/delete") { request, context -> Response in
+        // Not under /settings/project: a constant there would hide the page's /settings/:page route.
+        router.post("/settings/logo") { request, context -> Response in try await upload(request, context) }
+        router.post("/settings/logo/delete") { request, context -> Response in
             let form = try await WebResponse.form(request)
             guard let session = context.session, form["csrf"] == session.csrf else { return CSRF.refused() }
             guard session.isAdmin else { return refused(context, "Only administrators change settings.", status: .forbidden) }

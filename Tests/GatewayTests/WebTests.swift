@@ -25,13 +25,23 @@ struct Browser {
     }
 
     /// Off Swift's cooperative threads: the server under test needs them (two cores: two threads).
-    func request(_ path: String, form: [String: String]? = nil, url: String? = nil) async throws -> Reply {
-        try await offPool { try requestBlocking(path, form: form, url: url) }
+    func request(_ path: String, form: [String: String]? = nil, url: String? = nil, curl extra: [String] = []) async throws -> Reply {
+        try await offPool { try requestBlocking(path, form: form, url: url, curl: extra) }
     }
 
-    func requestBlocking(_ path: String, form: [String: String]?, url: String?) throws -> Reply {
+    /// A multipart upload of `file` as field `field`, with the page's CSRF token.
+    func upload(_ path: String, field: String, file: String, csrf: String) async throws -> Reply {
+        try await request(path, curl: ["-F", "csrf=\(csrf)", "-F", "\(field)=@\(file)"])
+    }
+
+    /// A JSON POST.
+    func post(_ path: String, json: String) async throws -> Reply {
+        try await request(path, curl: ["-H", "Content-Type: application/json", "--data-binary", json])
+    }
+
+    func requestBlocking(_ path: String, form: [String: String]?, url: String?, curl extra: [String] = []) throws -> Reply {
         let headers = "\(dir)/headers-\(UUID().uuidString.prefix(6))", body = "\(dir)/body-\(UUID().uuidString.prefix(6))"
-        var args = ["-s", "--cacert", ca, "-b", jar, "-c", jar, "-D", headers, "-o", body, "-w", "%{http_code}"]
+        var args = ["-s", "--cacert", ca, "-b", jar, "-c", jar, "-D", headers, "-o", body, "-w", "%{http_code}"] + extra
         if let form {
             for (k, v) in form.sorted(by: { $0.key < $1.key }) { args += ["--data-urlencode", "\(k)=\(v)"] }
         }
@@ -39,6 +49,14 @@ struct Browser {
         let h = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
         let b = (try? String(contentsOfFile: body, encoding: .utf8)) ?? ""
         return Reply(status: Int(code.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, headers: h, body: b)
+    }
+
+    /// Logs in as the default administrator and sets a password; returns a page's CSRF token.
+    func loginAsNewAdministrator(password: String = "admin-pass-123") async throws -> String {
+        _ = try await request("/login", form: ["username": "admin", "password": "admin"])
+        let first = try #require(Self.csrf(try await request("/password").body))
+        _ = try await request("/password", form: ["csrf": first, "current": "admin", "new": password, "confirm": password])
+        return try #require(Self.csrf(try await request("/settings").body))
     }
 
     /// The hidden CSRF field of a page.
@@ -50,12 +68,12 @@ struct Browser {
 
 /// A gateway with two simulated strings of 8 cells and its web UI on a free port (HTTPS only unless
 /// `redirect` is given); returns when the HTTPS port answers and the certificate exists.
-func startWebGateway(_ dir: TempDir, redirect: Int? = nil) async throws -> (gw: RunningGateway, sim: PlantSimulator, modbus: Int, https: Int) {
+func startWebGateway(_ dir: TempDir, redirect: Int? = nil, extra: String = "") async throws -> (gw: RunningGateway, sim: PlantSimulator, modbus: Int, https: Int) {
     let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
     let https = try freePort()
     let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
         data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
-        extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\(redirect.map { "127.0.0.1:\($0)" } ?? "")\" }\n")))
+        extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\(redirect.map { "127.0.0.1:\($0)" } ?? "")\" }\n" + extra)))
     // Generous: the whole suite starts at once on two cores.
     #expect(await eventually(30) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
     return (gw, sim, port, https)
