@@ -1,3 +1,4 @@
+import Alarms
 import BatteryModel
 import Foundation
 import Hummingbird
@@ -23,14 +24,27 @@ struct PlantRoutes {
     }
 
     func register(_ router: Router<WebContext>) {
-        router.get("/") { _, context -> Response in overview(context, ups: nil) }
-        router.get("/ups/:id") { _, context -> Response in
+        router.get("/") { request, context -> Response in overview(request, context, ups: nil) }
+        router.get("/ups/:id") { request, context -> Response in
             guard let id = context.parameters.get("id"), model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
-            return overview(context, ups: id)
+            return overview(request, context, ups: id)
         }
-        router.get("/strings/:id") { _, context -> Response in
+        router.get("/strings.csv") { request, _ -> Response in
+            let ups = request.uri.queryParameters["ups"].map(String.init)
+            return WebResponse.csv(Self.stringsCSV(summaries().filter { ups == nil || $0.ups == ups }), filename: "strings.csv")
+        }
+        router.get("/strings/:id") { request, context -> Response in
             guard let id = context.parameters.get("id"), let detail = detail(id) else { return notFound(context) }
-            return stringPage(detail, context)
+            return stringPage(detail, request, context)
+        }
+        router.get("/strings/:id/cells.csv") { request, context -> Response in
+            guard let id = context.parameters.get("id"), let detail = detail(id) else { return notFound(context) }
+            let table = CellTable(request)
+            guard table.problems.isEmpty else {
+                return Response(status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: .init(string: table.problems.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "\n") + "\n")))
+            }
+            return WebResponse.csv(table.csv(detail.cells), filename: "\(id)-cells.csv")
         }
         router.get("/api/v1/live") { _, _ -> Response in WebResponse.json(["strings": summaries()]) }
         router.get("/api/v1/strings/:id") { _, context -> Response in
@@ -77,9 +91,38 @@ struct PlantRoutes {
     private func f(_ v: Double?, _ digits: Int) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "n/a" }
 
     /// The data centre (every string) or one UPS; values refresh every 5 s without reloading (live.js).
-    private func overview(_ context: WebContext, ups: String?) -> Response {
+    static let stringBars: [(key: String, title: String, unit: String, digits: Int)] = [
+        ("voltage", "Voltage", "V", 2), ("current", "Current", "A", 2), ("soc", "SoC", "%", 1), ("temperature", "Temperature", "°C", 1),
+        ("cellVoltageMin", "Lowest cell voltage", "V", 3), ("cellVoltageMax", "Highest cell voltage", "V", 3),
+    ]
+
+    static func barValue(_ s: StringSummary, _ key: String) -> Double? {
+        switch key {
+        case "current": s.current
+        case "soc": s.soc
+        case "temperature": s.temperature
+        case "cellVoltageMin": s.cellVoltageMin
+        case "cellVoltageMax": s.cellVoltageMax
+        default: s.voltage
+        }
+    }
+
+    static func stringsCSV(_ list: [StringSummary]) -> String {
+        func v(_ d: Double?, _ digits: Int) -> String { d.map { String(format: "%.\(digits)f", $0) } ?? "" }
+        var out = "string,name,ups,link,time,voltage_V,current_A,soc_pct,temperature_C,humidity_pct,cells,cell_voltage_min_V,cell_voltage_max_V\n"
+        for s in list {
+            out += [s.id, CSVField.quote(s.name), s.ups, s.quality, s.time ?? "", v(s.voltage, 3), v(s.current, 3), v(s.soc, 1), v(s.temperature, 1),
+                    v(s.humidity, 1), String(s.cells), v(s.cellVoltageMin, 3), v(s.cellVoltageMax, 3)].joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    private func overview(_ request: Request, _ context: WebContext, ups: String?) -> Response {
         var rows = ""
-        for s in summaries() where ups == nil || s.ups == ups {
+        let list = summaries().filter { ups == nil || $0.ups == ups }
+        let barKey = request.uri.queryParameters["bar"].map(String.init) ?? "voltage"
+        let bar = Self.stringBars.first { $0.key == barKey }
+        for s in list {
             rows += """
                 <tr data-string="\(HTML.escape(s.id))"><td><a href="/strings/\(HTML.escape(s.id))">\(HTML.escape(s.name))</a></td><td>\(HTML.escape(s.ups))</td>
                 <td class="\(s.quality)" data-key="quality">\(s.quality)</td><td data-key="voltage">\(f(s.voltage, 2))</td>
@@ -88,24 +131,35 @@ struct PlantRoutes {
                 """
         }
         let title = ups.flatMap { id in model.topology.upses.first { $0.id == id }?.name } ?? model.topology.siteName
-        return page.render(title: "Real-time data", session: context.session, body: """
+        let base = ups.map { "/ups/\($0)" } ?? "/"
+        var chart = BarChart.picker(action: base, choices: Self.stringBars.map { ($0.key, $0.title) }, selected: bar?.key ?? "voltage", keep: [:])
+        if let bar {
+            chart += BarChart.svg(id: "bars", labels: list.map(\.id), values: list.map { Self.barValue($0, bar.key) }, unit: bar.unit, digits: bar.digits)
+        } else {
+            chart += "<p class=\"problem\" id=\"bar-problem\">bar: &#39;\(HTML.escape(barKey))&#39; is not one of \(Self.stringBars.map(\.key).joined(separator: ", "))</p>"
+        }
+        let csv = "/strings.csv" + (ups.map { "?ups=\(HTML.escape($0))" } ?? "")
+        return page.render(title: "Real-time data", session: context.session, status: bar == nil ? .badRequest : .ok, body: """
             <h1>Real-time data — \(HTML.escape(title))</h1>
             <table id="strings" data-live="1"><thead><tr><th>String</th><th>UPS</th><th>Link</th><th>Voltage V</th><th>Current A</th><th>SoC %</th>
             <th>Temp °C</th><th>Cells</th><th>Min cell V</th><th>Max cell V</th></tr></thead><tbody>\(rows)</tbody></table>
+            <p><a href="\(csv)" id="strings-csv">download CSV</a></p>\(chart)
             """)
     }
 
-    private func stringPage(_ d: StringDetail, _ context: WebContext) -> Response {
-        var rows = ""
-        for c in d.cells {
-            rows += "<tr><td>\(c.cell)</td><td>\(f(c.voltage, 3))</td><td>\(f(c.resistance, 3))</td><td>\(f(c.temperature, 1))</td>"
-                + "<td>\(f(c.soc, 1))</td><td>\(f(c.soh, 1))</td><td>\(HTML.escape(c.flags.joined(separator: ", ")))</td></tr>"
-        }
-        return page.render(title: d.summary.name, session: context.session, body: """
-            <p><a href="/">Real-time data</a> › \(HTML.escape(d.summary.name)) · <a href="/strings/\(HTML.escape(d.summary.id))/history">history</a> · <a href="/strings/\(HTML.escape(d.summary.id))/limits">alarm limits</a></p>
+    private func stringPage(_ d: StringDetail, _ request: Request, _ context: WebContext) -> Response {
+        let table = CellTable(request)
+        let base = "/strings/\(d.summary.id)"
+        let bars = Array(CellTable.Column.allCases.dropFirst())
+        var chart = BarChart.picker(action: base, choices: bars.map { ($0.rawValue, $0.title) }, selected: table.bar.rawValue,
+                                    keep: ["sort": table.sort.rawValue, "order": table.descending ? "desc" : "asc", "page": String(table.page), "size": String(table.size)])
+        chart += BarChart.svg(id: "bars", labels: d.cells.map { String($0.cell) }, values: d.cells.map { table.bar.value($0) },
+                              unit: table.bar.unit, digits: table.bar.digits)
+        let id = HTML.escape(d.summary.id)
+        return page.render(title: d.summary.name, session: context.session, status: table.problems.isEmpty ? .ok : .badRequest, body: """
+            <p><a href="/">Real-time data</a> › \(HTML.escape(d.summary.name)) · <a href="/strings/\(id)/history">history</a> · <a href="/strings/\(id)/limits">alarm limits</a></p>
             <h1>\(HTML.escape(d.summary.name)) — cells</h1>
-            <table id="cells"><thead><tr><th>Cell</th><th>Voltage V</th><th>Resistance mΩ</th><th>Temp °C</th><th>SoC %</th>
-            <th>SoH %</th><th>Flags</th></tr></thead><tbody>\(rows)</tbody></table>
+            \(table.render(d.cells, base: base, format: f))\(chart)
             """)
     }
 

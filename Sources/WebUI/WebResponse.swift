@@ -15,6 +15,12 @@ enum WebResponse {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    static func csv(_ text: String, filename: String) -> Response {
+        var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        r.headers[.contentDisposition] = "attachment; filename=\"\(filename)\""
+        return r
+    }
+
     /// An application/x-www-form-urlencoded body as a dictionary (last value of a repeated name wins).
     static func form(_ request: Request) async throws -> [String: String] {
         let buffer = try await request.body.collect(upTo: 64 * 1024)

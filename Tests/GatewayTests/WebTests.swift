@@ -68,11 +68,12 @@ struct Browser {
 
 /// A gateway with two simulated strings of 8 cells and its web UI on a free port (HTTPS only unless
 /// `redirect` is given); returns when the HTTPS port answers and the certificate exists.
-func startWebGateway(_ dir: TempDir, redirect: Int? = nil, extra: String = "") async throws -> (gw: RunningGateway, sim: PlantSimulator, modbus: Int, https: Int) {
-    let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
+func startWebGateway(_ dir: TempDir, redirect: Int? = nil, cells: Int = 8, extra: String = "") async throws
+    -> (gw: RunningGateway, sim: PlantSimulator, modbus: Int, https: Int) {
+    let (sim, port) = try startSimulator(units: [1, 2], cells: cells)
     let https = try freePort()
     let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
-        data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
+        data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: cells,
         extra: "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\(redirect.map { "127.0.0.1:\($0)" } ?? "")\" }\n" + extra)))
     // Generous: the whole suite starts at once on two cores.
     #expect(await eventually(30) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
