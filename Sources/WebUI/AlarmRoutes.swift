@@ -27,6 +27,15 @@ struct AlarmRoutes {
         }
     }
 
+    /// A line of the e-mail / SMS log.
+    struct DeliveryJSON: Encodable {
+        let time: String, channel: String, contact: String, status: String, error: String?, attempt: Int, subject: String
+
+        init(_ e: NotificationStore.LogEntry) {
+            (time, channel, contact, status, error, attempt, subject) = (AlarmCSV.time(e.at), e.channel, e.contact, e.status, e.error, e.attempt, e.subject)
+        }
+    }
+
     struct Page: Encodable {
         let total: Int, page: Int, perPage: Int, alarms: [AlarmJSON]
     }
@@ -59,6 +68,14 @@ struct AlarmRoutes {
             if let problem { return WebResponse.json(["error": problem], status: .badRequest) }
             let (total, rows) = try await alarms(page: n, active: active)
             return WebResponse.json(Page(total: total, page: n, perPage: Self.perPage, alarms: rows.map(AlarmJSON.init)))
+        }
+        router.get("/api/v1/notifications") { request, _ -> Response in
+            let channel = request.uri.queryParameters["channel"].map(String.init)
+            if let channel, channel != "email" && channel != "sms" {
+                return WebResponse.json(["error": "channel: '\(channel)' is not email or sms"], status: .badRequest)
+            }
+            let entries = try await store.run { try NotificationStore(db: $0.db).log(channel: channel, limit: 200) }
+            return WebResponse.json(entries.map(DeliveryJSON.init))
         }
         for (path, channel, title) in [("/alarms/email", "email", "E-mail log"), ("/alarms/sms", "sms", "SMS log")] {
             router.get(RouterPath(stringLiteral: path)) { _, context -> Response in

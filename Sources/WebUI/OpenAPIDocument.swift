@@ -1,5 +1,5 @@
 /// The OpenAPI document of /api/v1, served at /api/v1/openapi.yaml. The same text is kept in
-/// docs/openapi.yaml (a test checks they are equal).
+/// docs/openapi.yaml (a test checks they are equal; scripts/openapi-swift.py writes this file).
 enum OpenAPIDocument {
     static let yaml = #"""
 openapi: 3.0.3
@@ -84,7 +84,50 @@ components:
         value: { type: number, nullable: true }
         limit: { type: number, nullable: true }
         unit: { type: string }
+    Discharge:
+      type: object
+      required: [id, ups, string, start, ampHours]
+      properties:
+        id: { type: integer }
+        ups: { type: string }
+        string: { type: string }
+        start: { type: string, format: date-time }
+        end: { type: string, format: date-time, nullable: true, description: null while the discharge goes on }
+        durationSeconds: { type: number, nullable: true }
+        ampHours: { type: number }
+        minVoltage: { type: number, nullable: true }
+        minCellVoltage: { type: number, nullable: true }
+        minCell: { type: integer, nullable: true }
+    Delivery:
+      type: object
+      required: [time, channel, contact, status, attempt, subject]
+      properties:
+        time: { type: string, format: date-time }
+        channel: { type: string, enum: [email, sms] }
+        contact: { type: string, description: "The address or number (personal data; 'erased' after the user was deleted)." }
+        status: { type: string, enum: [sent, failed, gave-up] }
+        error: { type: string, nullable: true }
+        attempt: { type: integer }
+        subject: { type: string }
+    SettingsSaved:
+      type: object
+      required: [saved, restartNeeded, problems]
+      properties:
+        saved: { type: boolean }
+        restartNeeded: { type: array, items: { type: string }, description: Settings saved but used only after a restart. }
+        system: { type: string, nullable: true, description: "Network and time: the files written and what the apply command said." }
+        problems:
+          type: array
+          items:
+            type: object
+            required: [field, message]
+            properties:
+              field: { type: string, description: "The field's path in its section (e.g. users[0].authPassphrase); empty for the whole form." }
+              message: { type: string }
   responses:
+    AdministratorsOnly:
+      description: The session's user is not an administrator.
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
     LoginRequired:
       description: No session (or it expired).
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
@@ -231,6 +274,148 @@ paths:
           content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
         "401": { $ref: "#/components/responses/LoginRequired" }
         "403": { $ref: "#/components/responses/PasswordChangeRequired" }
+  /discharges:
+    get:
+      summary: Discharge events, newest first.
+      responses:
+        "200":
+          description: Every recorded discharge.
+          content:
+            application/json:
+              schema: { type: array, items: { $ref: "#/components/schemas/Discharge" } }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/PasswordChangeRequired" }
+  /notifications:
+    get:
+      summary: The e-mail and SMS delivery log, newest first (last 200).
+      parameters:
+        - name: channel
+          in: query
+          schema: { type: string, enum: [email, sms] }
+      responses:
+        "200":
+          description: Deliveries.
+          content:
+            application/json:
+              schema: { type: array, items: { $ref: "#/components/schemas/Delivery" } }
+        "400":
+          description: A wrong channel, named.
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/PasswordChangeRequired" }
+  /exports:
+    get:
+      summary: Data export files and the exports still running (start one at /settings/exports).
+      responses:
+        "200":
+          description: Files newest first; running jobs with their progress from 0 to 1.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [files, running]
+                properties:
+                  files:
+                    type: array
+                    items:
+                      type: object
+                      required: [name, bytes, modified, url]
+                      properties:
+                        name: { type: string }
+                        bytes: { type: integer }
+                        modified: { type: string, format: date-time }
+                        url: { type: string, description: Download address (a session is needed). }
+                  running:
+                    type: array
+                    items:
+                      type: object
+                      required: [name, progress]
+                      properties:
+                        name: { type: string }
+                        progress: { type: number, minimum: 0, maximum: 1 }
+                        failed: { type: string, nullable: true }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/PasswordChangeRequired" }
+  /users:
+    get:
+      summary: The web UI's users (administrators only; no password hashes).
+      responses:
+        "200":
+          description: Every user.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  required: [id, username, fullName, administrator, alarmEmails, alarmSMS, mustChangePassword, created, updated]
+                  properties:
+                    id: { type: integer }
+                    username: { type: string }
+                    fullName: { type: string }
+                    administrator: { type: boolean }
+                    phone: { type: string, nullable: true }
+                    email: { type: string, nullable: true }
+                    alarmEmails: { type: boolean }
+                    alarmSMS: { type: boolean }
+                    mustChangePassword: { type: boolean }
+                    created: { type: string, format: date-time }
+                    updated: { type: string, format: date-time }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/AdministratorsOnly" }
+  /settings/{page}:
+    parameters:
+      - name: page
+        in: path
+        required: true
+        schema: { type: string, enum: [network, time, email, sms, snmp, mqtt, project] }
+    get:
+      summary: A settings page's values (administrators only); secrets show as "(set)".
+      responses:
+        "200":
+          description: The section in force, as field path → value (the keys of docs/configuration.md).
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [page, section, values]
+                properties:
+                  page: { type: string }
+                  section: { type: string }
+                  values: { type: object, additionalProperties: { type: string } }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/AdministratorsOnly" }
+        "404":
+          description: No such settings page.
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    post:
+      summary: Changes fields of a settings page (administrators only), checked like the configuration file and applied without a restart.
+      description: |
+        The body maps the page's field paths to new values; fields not given keep their values.
+        Lists of single values (sources, trapDestinations, dns) are comma-separated text; table rows
+        are `users[0].name` and so on. Nothing is saved when any field is wrong.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, additionalProperties: { oneOf: [ { type: string }, { type: number }, { type: boolean } ] } }
+      responses:
+        "200":
+          description: Saved and applied.
+          content: { application/json: { schema: { $ref: "#/components/schemas/SettingsSaved" } } }
+        "400":
+          description: Nothing saved; each problem names its field.
+          content:
+            application/json:
+              schema: { oneOf: [ { $ref: "#/components/schemas/SettingsSaved" }, { $ref: "#/components/schemas/Error" } ] }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/AdministratorsOnly" }
+        "404":
+          description: No such settings page.
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "415":
+          description: The body is not JSON.
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
   /openapi.yaml:
     get:
       summary: This document.
