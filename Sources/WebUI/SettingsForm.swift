@@ -14,6 +14,8 @@ struct SettingsForm: Sendable {
         let label: String
         var kind: Kind = .text
         var hint: String = ""
+        /// What the configuration loader uses when the key is absent (shown then).
+        var preset: String = ""
     }
 
     /// Rows of a list of mappings (`users[0].name`, …); the first column identifies a row.
@@ -130,7 +132,7 @@ struct SettingsForm: Sendable {
 
     private func input(_ f: Field, name: String, values: [String: String], problem: String?, editable: Bool, labelled: Bool) -> String {
         let id = HTML.escape(name)
-        var value = values[name] ?? ""
+        var value = values[name] ?? f.preset
         if f.kind == .list {
             var items: [String] = []
             while let v = values["\(name)[\(items.count)]"] { items.append(v) }

@@ -11,7 +11,7 @@ enum SettingsPages {
 
     static func port(_ role: String, _ title: String) -> [F] {
         [F(path: "\(role).interface", label: "\(title) interface", hint: "Linux name, e.g. eth0"),
-         F(path: "\(role).mode", label: "\(title) address", kind: .choice(["dhcp", "static"])),
+         F(path: "\(role).mode", label: "\(title) address", kind: .choice(["dhcp", "static"]), preset: "dhcp"),
          F(path: "\(role).address", label: "\(title) IP address", hint: "static only"),
          F(path: "\(role).netmask", label: "\(title) netmask", hint: "255.255.255.0 or 24"),
          F(path: "\(role).gateway", label: "\(title) default gateway"),
@@ -26,8 +26,8 @@ enum SettingsPages {
     static let time = SettingsForm(
         section: "time", title: "Time and NTP",
         intro: "Time zone and NTP servers, written for systemd-timesyncd and chrony into the system folder, then the apply command runs.",
-        fields: [F(path: "zone", label: "Time zone", hint: "e.g. Europe/Berlin or UTC"),
-                 F(path: "ntp.enabled", label: "Synchronise with NTP", kind: .bool),
+        fields: [F(path: "zone", label: "Time zone", hint: "e.g. Europe/Berlin or UTC", preset: "UTC"),
+                 F(path: "ntp.enabled", label: "Synchronise with NTP", kind: .bool, preset: "true"),
                  F(path: "setTime", label: "Set the clock once to", hint: "only with NTP off; e.g. 2026-11-25T14:30:00Z")],
         tables: [.init(path: "ntp.servers", label: "NTP servers",
                        columns: [F(path: "host", label: "Host"), F(path: "port", label: "Port", kind: .number)],
@@ -38,21 +38,21 @@ enum SettingsPages {
         intro: "The server that sends alarm e-mails. Who receives them: the users page (alarm e-mails) and the configuration file's recipients.",
         fields: [F(path: "email.host", label: "SMTP server"),
                  F(path: "email.port", label: "Port", kind: .number, hint: "587 for starttls, 465 for tls"),
-                 F(path: "email.security", label: "Security", kind: .choice(["starttls", "tls", "none"])),
+                 F(path: "email.security", label: "Security", kind: .choice(["starttls", "tls", "none"]), preset: "starttls"),
                  F(path: "email.username", label: "User name"),
                  F(path: "email.password", label: "Password", kind: .password, hint: "empty keeps the current one"),
                  F(path: "email.from", label: "Sender address"),
-                 F(path: "email.verifyCertificate", label: "Check the server certificate", kind: .bool),
-                 F(path: "batchWindow", label: "Batch window", hint: "alarms within it go out in one message, e.g. 60s")])
+                 F(path: "email.verifyCertificate", label: "Check the server certificate", kind: .bool, preset: "true"),
+                 F(path: "batchWindow", label: "Batch window", hint: "alarms within it go out in one message, e.g. 60s", preset: "60s")])
 
     static let sms = SettingsForm(
         section: "notifications", title: "SMS",
         intro: "A modem on a serial port or an HTTP SMS gateway (one of them). Who receives SMS: the users page and the configuration file's recipients.",
         fields: [F(path: "sms.modem.device", label: "Modem device", hint: "e.g. /dev/ttyUSB2"),
-                 F(path: "sms.modem.baud", label: "Modem baud rate", kind: .number),
+                 F(path: "sms.modem.baud", label: "Modem baud rate", kind: .number, preset: "115200"),
                  F(path: "sms.modem.pin", label: "SIM PIN", kind: .password, hint: "empty keeps the current one"),
                  F(path: "sms.http.url", label: "HTTP gateway URL", hint: "{to} and {text} are filled in"),
-                 F(path: "sms.http.method", label: "HTTP method", kind: .choice(["POST", "PUT", "GET"])),
+                 F(path: "sms.http.method", label: "HTTP method", kind: .choice(["POST", "PUT", "GET"]), preset: "POST"),
                  F(path: "sms.http.body", label: "HTTP body", kind: .textarea),
                  F(path: "sms.http.username", label: "HTTP user name"),
                  F(path: "sms.http.password", label: "HTTP password", kind: .password, hint: "empty keeps the current one")])
@@ -60,9 +60,9 @@ enum SettingsPages {
     static let snmp = SettingsForm(
         section: "snmp", title: "SNMP",
         intro: "The SNMP agent (docs/snmp.md). Communities, users and destinations apply at once; listen address and mode after a restart.",
-        fields: [F(path: "enabled", label: "Agent enabled", kind: .bool),
-                 F(path: "listen", label: "Listen on", hint: "e.g. udp:161 (restart)"),
-                 F(path: "v2c", label: "SNMP v2c (read-only)", kind: .bool),
+        fields: [F(path: "enabled", label: "Agent enabled", kind: .bool, preset: "true"),
+                 F(path: "listen", label: "Listen on", hint: "e.g. udp:161 (restart)", preset: "udp:127.0.0.1:1161"),
+                 F(path: "v2c", label: "SNMP v2c (read-only)", kind: .bool, preset: "true"),
                  F(path: "community", label: "v2c community", kind: .password, hint: "empty keeps the current one"),
                  F(path: "sources", label: "v2c allowed from", kind: .list, hint: "addresses or networks, comma-separated; empty = anywhere"),
                  F(path: "trapDestinations", label: "v2c trap destinations", kind: .list, hint: "HOST:PORT, comma-separated")],
@@ -70,7 +70,7 @@ enum SettingsPages {
                        columns: [F(path: "name", label: "User"),
                                  F(path: "authPassphrase", label: "Auth passphrase", kind: .password),
                                  F(path: "privPassphrase", label: "Privacy passphrase", kind: .password),
-                                 F(path: "access", label: "Access", kind: .choice(["read", "write"]))],
+                                 F(path: "access", label: "Access", kind: .choice(["read", "write"]), preset: "read")],
                        hint: "Passphrases: at least 8 characters; empty keeps the user's current one."),
                  .init(path: "informs", label: "SNMPv3 inform destinations",
                        columns: [F(path: "address", label: "HOST:PORT"), F(path: "user", label: "User")])])
@@ -78,19 +78,19 @@ enum SettingsPages {
     static let mqtt = SettingsForm(
         section: "mqtt", title: "MQTT / cloud",
         intro: "The uplink to the cloud broker (docs/mqtt.md). Changes apply at once: the gateway leaves the old broker and connects with the new settings.",
-        fields: [F(path: "enabled", label: "Uplink enabled", kind: .bool),
+        fields: [F(path: "enabled", label: "Uplink enabled", kind: .bool, preset: "true"),
                  F(path: "host", label: "Broker host"),
                  F(path: "port", label: "Port", kind: .number, hint: "8883 with TLS"),
-                 F(path: "protocol", label: "MQTT version", kind: .choice(["5", "3.1.1"])),
+                 F(path: "protocol", label: "MQTT version", kind: .choice(["5", "3.1.1"]), preset: "5"),
                  F(path: "username", label: "User name"),
                  F(path: "password", label: "Password", kind: .password, hint: "empty keeps the current one"),
-                 F(path: "tls.enabled", label: "TLS", kind: .bool),
+                 F(path: "tls.enabled", label: "TLS", kind: .bool, preset: "true"),
                  F(path: "tls.caFile", label: "CA file", hint: "path on the gateway"),
                  F(path: "tls.certFile", label: "Client certificate file"),
                  F(path: "tls.keyFile", label: "Client key file"),
                  F(path: "topicPrefix", label: "Topic prefix"),
-                 F(path: "publishInterval", label: "Publish interval", hint: "e.g. 10s"),
-                 F(path: "statusInterval", label: "Status interval", hint: "e.g. 60s"),
+                 F(path: "publishInterval", label: "Publish interval", hint: "e.g. 10s", preset: "10s"),
+                 F(path: "statusInterval", label: "Status interval", hint: "e.g. 60s", preset: "60s"),
                  F(path: "outbox.maxMegabytes", label: "Outbox limit (MiB)", kind: .number)])
 
     static let project = SettingsForm(

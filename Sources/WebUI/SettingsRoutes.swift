@@ -79,7 +79,9 @@ struct SettingsRoutes {
     private func settingsPage(_ id: String, _ form: SettingsForm, _ context: WebContext, values: [String: String]?,
                               problems: [String: String], notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let admin = context.session?.isAdmin == true
-        let shown = try values ?? currentPairs(form.section)
+        var shown = try values ?? currentPairs(form.section)
+        // No section: the agent or uplink is off, whatever the field's usual default.
+        if values == nil && shown.isEmpty && form.fields.contains(where: { $0.path == "enabled" }) { shown["enabled"] = "false" }
         var body = "<p><a href=\"/settings\">Settings</a> › \(HTML.escape(form.title))</p><h1>\(HTML.escape(form.title))</h1>"
         body += "<p>\(HTML.escape(form.intro))</p>"
         if let notice { body += "<p class=\"notice\" role=\"status\" id=\"notice\">\(HTML.escape(notice))</p>" }
