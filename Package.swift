@@ -102,7 +102,7 @@ let package = Package(
         ], swiftSettings: settings),
         // Service wiring, status socket, CLI commands (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent", "Uplink", "CMosquitto", "WebUI",
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent", "Uplink", "CMosquitto", "WebUI", "CCurl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,6 +15,7 @@ enum Bench {
         if all || only.contains("alarms") { BenchAlarms.evaluation() }
         if all || only.contains("query") { try BenchStorage.yearQuery() }
         if let broker, all || only.contains("mqtt") { try await BenchMQTT.run(broker: broker, logger: logger) }
+        if all || only.contains("web") { try await BenchWeb.run(mapFile: mapFile, logger: logger) }
     }
 
     static func say(_ line: String) {

@@ -80,29 +80,33 @@ enum BenchStorage {
             """)
     }
 
-    static func yearQuery() throws {
-        let path = tempPath("year")
-        defer { remove(path) }
-        let store = try HistoryStore(path: path)
-        let key = try store.register(topology)[0]
-        let minute: Int64 = 60000, hour: Int64 = 3_600_000
-        let now = Int64(Date().timeIntervalSince1970 * 1000) / hour * hour
-        let start = now - 365 * 24 * hour
+    /// One string's samples every minute over `from ..< to` from the plant simulator (a year: 525 600).
+    static func fillYear(_ store: HistoryStore, key: Int64, from start: Int64, to end: Int64) throws {
         var plant = SimulatedPlantReading(cells: cells, seed: 9)
-        let generation = ContinuousClock.now
-        // A synthetic year of one string at the slow interval, with a 1 s discharge of 30 min every month.
         var batch: [(key: Int64, sample: StringSample)] = []
         var t = start
-        while t < now {
+        while t < end {
             let (values, c) = plant.next(dt: 60)
             batch.append((key, StringSample(stringIndex: 0, time: Date(timeIntervalSince1970: Double(t) / 1000), values: values, cells: c)))
             if batch.count == 1440 {
                 try store.insert(batch)
                 batch.removeAll(keepingCapacity: true)
             }
-            t += minute
+            t += 60000
         }
         try store.insert(batch)
+    }
+
+    static func yearQuery() throws {
+        let path = tempPath("year")
+        defer { remove(path) }
+        let store = try HistoryStore(path: path)
+        let key = try store.register(topology)[0]
+        let hour: Int64 = 3_600_000
+        let now = Int64(Date().timeIntervalSince1970 * 1000) / hour * hour
+        let start = now - 365 * 24 * hour
+        let generation = ContinuousClock.now
+        try fillYear(store, key: key, from: start, to: now)
         var rows = try store.db.scalar("SELECT COUNT(*) FROM samples") ?? 0
         while try store.rollUpNext(stringKey: key, before: now) {}
         let generated = ContinuousClock.now - generation

@@ -2,8 +2,8 @@ import Dispatch
 import HummingbirdBcrypt
 
 /// bcrypt off the async executors: a hash takes tens of milliseconds on purpose.
-enum PasswordHasher {
-    static let cost: UInt8 = 11
+public enum PasswordHasher {
+    public static let cost: UInt8 = 11
     private static let queue = DispatchQueue(label: "bcrypt", attributes: .concurrent)
     /// Checked against when the user does not exist, so a wrong name costs as much as a wrong password.
     static let dummyHash = Bcrypt.hash("no such user", cost: cost)
