@@ -100,9 +100,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // A libcurl HTTP client for `bmgw bench web` (kept out of GatewayApp: CCurl's C headers would
+        // shadow Glibc's socket constants there).
+        .target(name: "HTTPLoad", dependencies: ["CCurl"], swiftSettings: settings),
         // Service wiring, status socket, CLI commands (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent", "Uplink", "CMosquitto", "WebUI", "CCurl",
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent", "Uplink", "CMosquitto", "WebUI", "HTTPLoad",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +123,7 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Storage", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "WebUITests", dependencies: ["WebUI", "ConfigSupport", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
             "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",

@@ -13,8 +13,8 @@ enum BarChart {
         let n = Double(values.count)
         let slot = (w - left - pad) / n
         func y(_ v: Double) -> Double { h - pad - (h - 2 * pad) * (v - lo) / (hi - lo) }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        func text(_ v: Double) -> String { String(format: "%.\(digits)f", v) }
+        func f(_ v: Double) -> String { DecimalText.format(v, digits: 1) }
+        func text(_ v: Double) -> String { DecimalText.format(v, digits: digits) }
         var bars = ""
         let step = max(1, Int((n / 30).rounded(.up)))
         for (i, value) in values.enumerated() {

@@ -110,7 +110,7 @@ struct CellTable {
 
     /// Every cell in the chosen order, display units.
     func csv(_ cells: [PlantRoutes.Cell]) -> String {
-        func v(_ d: Double?, _ digits: Int) -> String { d.map { String(format: "%.\(digits)f", $0) } ?? "" }
+        func v(_ d: Double?, _ digits: Int) -> String { DecimalText.format(d, digits: digits, missing: "") }
         var out = "cell,voltage_V,resistance_mOhm,temperature_C,soc_pct,soh_pct,flags\n"
         for c in sorted(cells) {
             out += "\(c.cell),\(v(c.voltage, 3)),\(v(c.resistance, 3)),\(v(c.temperature, 1)),\(v(c.soc, 1)),\(v(c.soh, 1)),\(c.flags.joined(separator: " "))\n"

@@ -141,7 +141,7 @@ final class ExportJobs: Sendable {
 
     static func number(_ raw: Int32, _ scale: Double, _ digits: Int) -> String {
         guard let v = Measurement.display(raw, scale: scale) else { return "" }
-        return String(format: "%.\(digits)f", v)
+        return DecimalText.format(v, digits: digits)
     }
 
     static func stringRow(_ s: StoredSample, _ ups: String, _ id: String) -> String {

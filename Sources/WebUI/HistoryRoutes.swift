@@ -159,7 +159,7 @@ struct HistoryRoutes {
         let span = max(hi - lo, 1e-9)
         func x(_ t: Int64) -> Double { pad + (w - 2 * pad) * Double(t - from) / Double(max(1, to - from)) }
         func y(_ v: Double) -> Double { h - pad - (h - 2 * pad) * (v - lo) / span }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        func f(_ v: Double) -> String { DecimalText.format(v, digits: 1) }
         let top = points.map { "\(f(x($0.time))),\(f(y(Double($0.max) / div)))" }
         let bottom = points.reversed().map { "\(f(x($0.time))),\(f(y(Double($0.min) / div)))" }
         let mean = points.map { "\(f(x($0.time))),\(f(y($0.mean / div)))" }

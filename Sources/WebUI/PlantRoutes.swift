@@ -88,7 +88,7 @@ struct PlantRoutes {
         return StringDetail(summary: summary(snap, i), cells: cells)
     }
 
-    private func f(_ v: Double?, _ digits: Int) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "n/a" }
+    private func f(_ v: Double?, _ digits: Int) -> String { DecimalText.format(v, digits: digits, missing: "n/a") }
 
     /// The data centre (every string) or one UPS; values refresh every 5 s without reloading (live.js).
     static let stringBars: [(key: String, title: String, unit: String, digits: Int)] = [
@@ -108,7 +108,7 @@ struct PlantRoutes {
     }
 
     static func stringsCSV(_ list: [StringSummary]) -> String {
-        func v(_ d: Double?, _ digits: Int) -> String { d.map { String(format: "%.\(digits)f", $0) } ?? "" }
+        func v(_ d: Double?, _ digits: Int) -> String { DecimalText.format(d, digits: digits, missing: "") }
         var out = "string,name,ups,link,time,voltage_V,current_A,soc_pct,temperature_C,humidity_pct,cells,cell_voltage_min_V,cell_voltage_max_V\n"
         for s in list {
             out += [s.id, CSVField.quote(s.name), s.ups, s.quality, s.time ?? "", v(s.voltage, 3), v(s.current, 3), v(s.soc, 1), v(s.temperature, 1),

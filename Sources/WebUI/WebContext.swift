@@ -56,3 +56,17 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
+
+/// `Server-Timing: app;dur=…` on every response: the time the server spent on the request (session
+/// lookup, handler, rendering; not TLS or the network), in ms. Browsers' developer tools show it;
+/// `bmgw bench web` reads it.
+struct ServerTimingMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response = try await next(request, context)
+        let d = ContinuousClock.now - start
+        let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        if let name = HTTPField.Name("Server-Timing") { response.headers[name] = "app;dur=\(DecimalText.format(ms, digits: 3))" }
+        return response
+    }
+}

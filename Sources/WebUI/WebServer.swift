@@ -67,6 +67,7 @@ public struct WebServer: Service {
 
     func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
+        router.add(middleware: ServerTimingMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: SessionMiddleware(sessions: sessions))
         router.get("/static/app.css") { _, _ -> Response in

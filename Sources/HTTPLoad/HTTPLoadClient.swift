@@ -2,18 +2,24 @@ import CCurl
 import Foundation
 
 /// A libcurl easy handle for the web benchmark: keeps its connection (keep-alive, TLS session)
-/// between requests, discards bodies, remembers the session cookie. One per client thread.
-final class BenchHTTPClient {
+/// between requests, discards bodies, remembers the session cookie. One per client thread:
+/// not Sendable.
+public final class HTTPLoadClient {
     private let handle: UnsafeMutableRawPointer
     /// What the callbacks fill in, reached through their user-data pointer.
     final class Received {
         var bytes = 0
         var cookie: String?
+        /// The server's own time for the last response (its `Server-Timing: app;dur=` header), ms.
+        var serverTime: Double?
     }
     private let received = Received()
 
-    init?(ca: String) {
-        guard let h = curl_easy_init() else { return nil }
+    /// libcurl's global state, set up once per process before any client thread starts.
+    public static let ready: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    public init?(ca: String) {
+        guard Self.ready, let h = curl_easy_init() else { return nil }
         handle = h
         _ = ccurl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         _ = ccurl_setopt_string(h, CURLOPT_CAINFO, ca)
@@ -25,7 +31,7 @@ final class BenchHTTPClient {
 
     deinit { curl_easy_cleanup(handle) }
 
-    var cookie: String? {
+    public var cookie: String? {
         get { received.cookie }
         set {
             received.cookie = newValue
@@ -34,19 +40,23 @@ final class BenchHTTPClient {
     }
 
     /// GET; returns the status (0 on a transport error) and the body size.
-    func get(_ url: String) -> (status: Int, bytes: Int) {
+    public func get(_ url: String) -> (status: Int, bytes: Int) {
         _ = ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         return perform(url)
     }
 
     /// POST of a urlencoded form.
-    func post(_ url: String, form: String) -> (status: Int, bytes: Int) {
+    public func post(_ url: String, form: String) -> (status: Int, bytes: Int) {
         _ = ccurl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, form)
         return perform(url)
     }
 
+    /// The server's time for the last response, from its `Server-Timing` header (ms).
+    public var serverTime: Double? { received.serverTime }
+
     private func perform(_ url: String) -> (status: Int, bytes: Int) {
         received.bytes = 0
+        received.serverTime = nil
         _ = ccurl_setopt_string(handle, CURLOPT_URL, url)
         let rc = withExtendedLifetime(received) { curl_easy_perform(handle) }
         var code = 0
@@ -64,9 +74,12 @@ final class BenchHTTPClient {
     private static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, user in
         guard let data, let user else { return 0 }
         let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
-        let prefix = "set-cookie: bmgw_session="
-        if line.lowercased().hasPrefix(prefix) {
-            let value = line.dropFirst(prefix.count).prefix { $0 != ";" && $0 != "\r" && $0 != "\n" }
+        let prefix = "set-cookie: bmgw_session=", timing = "server-timing: app;dur="
+        if line.lowercased().hasPrefix(timing) {
+            let value = line.dropFirst(timing.count).prefix { $0 != ";" && $0 != "," && !$0.isNewline }  // "\r\n" is one Character
+            Unmanaged<Received>.fromOpaque(user).takeUnretainedValue().serverTime = Double(value)
+        } else if line.lowercased().hasPrefix(prefix) {
+            let value = line.dropFirst(prefix.count).prefix { $0 != ";" && !$0.isNewline }
             Unmanaged<Received>.fromOpaque(user).takeUnretainedValue().cookie = value.isEmpty ? nil : String(value)
         }
         return size * count
