@@ -16,8 +16,9 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
-    # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one.
-    packages+=(snmp snmpd mosquitto)
+    # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one;
+    # curl to fetch a web page during the memory run.
+    packages+=(snmp snmpd mosquitto curl)
 fi
 
 missing=()
