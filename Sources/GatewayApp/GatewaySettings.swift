@@ -61,9 +61,15 @@ actor GatewaySettings: SettingsBackend {
         var outcome = SettingsOutcome(restartNeeded: try gateway.reload(new))
         if section == "network" || section == "time" {
             let files = SystemFiles(settings: new.systemFiles)
-            let written = try files.write(section, config: new)
-            let result = await files.apply(section, config: new, setTime: setTime, logger: logger)
-            outcome.system = "wrote \(written.joined(separator: ", ")); \(result)"
+            do {
+                let written = try files.write(section, config: new)
+                let result = await files.apply(section, config: new, setTime: setTime, logger: logger)
+                outcome.system = "wrote \(written.joined(separator: ", ")); \(result)"
+            } catch {
+                // Saved, but the system files could not be written (folder not writable): said, not hidden.
+                logger.error("system settings: files not written", metadata: ["directory": "\(new.systemFiles.directory)", "error": "\(error)"])
+                outcome.system = "the settings are saved, but the files could not be written to \(new.systemFiles.directory): \(error.localizedDescription)"
+            }
         }
         logger.notice("settings saved in the web UI", metadata: ["section": "\(section)"])
         return outcome

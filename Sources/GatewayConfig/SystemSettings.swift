@@ -1,4 +1,4 @@
-/// Who runs this plant: shown in the web UI's header and in `bmgw status`.
+/// Who runs this plant: shown in the web UI's header.
 public struct ProjectSettings: Sendable, Equatable {
     public var name = ""
     public var company = ""

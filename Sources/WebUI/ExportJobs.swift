@@ -70,6 +70,9 @@ final class ExportJobs: Sendable {
     /// Starts an export of `from ..< to` (ms); returns the file name, or why not.
     func start(content: Content, stringIds: [String]?, from: Int64, to: Int64) -> Result<String, ExportRefusal> {
         guard files().count + jobs.count < Self.maxFiles else { return .failure(.init("there are \(Self.maxFiles) exports already: delete some first")) }
+        if let free = Self.freeBytes((directory as NSString).deletingLastPathComponent), free < Self.reserve {
+            return .failure(.init("only \(free / 1_048_576) MiB are free on the disk: delete exports or old data first"))
+        }
         // 2026-11-25T14:30:00Z → 20261125-143000
         let iso: String = Date().formatted(.iso8601)
         let digits = String(iso.filter { $0 != "-" && $0 != ":" && $0 != "Z" })
@@ -113,6 +116,10 @@ final class ExportJobs: Sendable {
                         return text
                     }
                     try out.write(contentsOf: Data(text.utf8))
+                    // An export of every cell over a long period can be larger than the disk: stop in time.
+                    if let free = Self.freeBytes(directory), free < Self.reserve {
+                        throw ExportRefusal("stopped: only \(free / 1_048_576) MiB left on the disk (the history needs it); choose a shorter period or fewer strings")
+                    }
                     done += 1
                     let progress = done / max(1, total)
                     running.withLock { $0[name]?.progress = progress }
@@ -128,6 +135,15 @@ final class ExportJobs: Sendable {
             running.withLock { $0[name]?.failed = "\(error)" }
             logger.error("data export failed", metadata: ["file": "\(name)", "error": "\(error)"])
         }
+    }
+
+    /// Space kept free for the history database.
+    static let reserve: Int64 = 1 << 30
+
+    static func freeBytes(_ path: String) -> Int64? {
+        var s = statvfs()
+        guard statvfs(path, &s) == 0 else { return nil }
+        return Int64(s.f_bavail) * Int64(s.f_frsize)
     }
 
     /// Forgets a failed job (its message has been shown).
@@ -161,7 +177,8 @@ final class ExportJobs: Sendable {
     }
 }
 
-struct ExportRefusal: Error, Sendable {
+struct ExportRefusal: Error, Sendable, CustomStringConvertible {
     let message: String
     init(_ message: String) { self.message = message }
+    var description: String { message }
 }

@@ -51,7 +51,10 @@ struct ExportRoutes {
             body += "<h2>Running</h2><ul id=\"running\">"
             for j in running {
                 if let failed = j.failed {
-                    body += "<li class=\"problem\">\(HTML.escape(j.name)): failed: \(HTML.escape(failed))</li>"
+                    let dismiss = admin ? """
+                        <form method="post" action="/settings/exports/\(HTML.escape(j.name))/delete"><input type="hidden" name="csrf" value="\(csrf)"><button>Dismiss</button></form>
+                        """ : ""
+                    body += "<li class=\"problem\">\(HTML.escape(j.name)): failed: \(HTML.escape(failed))\(dismiss)</li>"
                 } else {
                     let pct = Int(j.progress * 100)
                     body += "<li>\(HTML.escape(j.name)) <progress max=\"100\" value=\"\(pct)\">\(pct) %</progress> \(pct) %</li>"

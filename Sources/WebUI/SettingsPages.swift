@@ -95,7 +95,7 @@ enum SettingsPages {
 
     static let project = SettingsForm(
         section: "project", title: "Project",
-        intro: "Shown in the header of every page and in bmgw status.",
+        intro: "Shown in the header of every page.",
         fields: [F(path: "name", label: "Project name"), F(path: "company", label: "Company"),
                  F(path: "url", label: "URL", hint: "https://…"), F(path: "owner", label: "Owner")])
 }

@@ -56,9 +56,9 @@ struct SettingsRoutes {
 
     /// Secrets are never sent back: each is replaced by a mark that it is set.
     func masked(_ pairs: [String: String], _ form: SettingsForm) -> [String: String] {
-        pairs.mapValues { $0 }.reduce(into: [:]) { out, pair in
-            out[pair.key] = Self.isSecret(pair.key) ? "(set)" : pair.value
-        }
+        var out = pairs
+        for key in pairs.keys where Self.isSecret(key) { out[key] = "(set)" }
+        return out
     }
 
     static func isSecret(_ path: String) -> Bool {
@@ -215,7 +215,10 @@ struct SettingsRoutes {
         for t in form.tables {
             for (k, v) in current where k.hasPrefix(t.path + "[") && submitted[k] == nil { submitted[k] = v }
         }
-        for f in form.fields where submitted[f.path] == nil && f.kind != .password { submitted[f.path] = current[f.path] ?? "" }
+        // A switch not given keeps its value; where the key is absent that is the loader's default.
+        for f in form.fields where submitted[f.path] == nil && f.kind != .password {
+            submitted[f.path] = current[f.path] ?? (f.kind == .bool ? f.preset : "")
+        }
         let result = try await apply(form, submitted: submitted, user: session.username)
         let problems = result.problems.sorted { $0.key < $1.key }.map { ProblemJSON(field: $0.key, message: $0.value) }
         return WebResponse.json(SaveResultJSON(saved: result.outcome != nil, restartNeeded: result.outcome?.restartNeeded ?? [],
