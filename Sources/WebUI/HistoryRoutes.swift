@@ -147,7 +147,23 @@ struct HistoryRoutes {
         let csv = "/strings/\(HTML.escape(id))/history.csv?" + HTML.escape(request.uri.query.map { String($0) } ?? "")
         body += "<h2>\(HTML.escape(q.name)) (\(HTML.escape(q.unit)))</h2><p>\(points.count) points · <a href=\"\(csv)\">download CSV</a></p>"
         body += Self.svg(points, from: q.from, to: q.to, scale: q.scale, unit: q.unit)
+        body += Self.table(points, scale: q.scale)
         return body
+    }
+
+    /// The plotted buckets as a table, folded under the plot.
+    static func table(_ points: [HistoryPoint], scale: Double) -> String {
+        guard !points.isEmpty else { return "" }
+        let digits = scale == 0.001 ? 3 : 1
+        var rows = ""
+        for p in points {
+            rows += "<tr><td>\(time(p.time))</td><td>\(DecimalText.format(Double(p.min) * scale, digits: digits))</td>"
+                + "<td>\(DecimalText.format(p.mean * scale, digits: digits))</td><td>\(DecimalText.format(Double(p.max) * scale, digits: digits))</td><td>\(p.count)</td></tr>"
+        }
+        return """
+            <details id="history-table"><summary>Table of the \(points.count) points</summary>
+            <table><thead><tr><th>From (UTC)</th><th>Min</th><th>Mean</th><th>Max</th><th>Samples</th></tr></thead><tbody>\(rows)</tbody></table></details>
+            """
     }
 
     /// Min–max band and mean line over the period; axis labels at the corners.

@@ -43,6 +43,22 @@ components:
         humidity: { type: number, nullable: true }
         cellVoltageMin: { type: number, nullable: true }
         cellVoltageMax: { type: number, nullable: true }
+    UPSSummary:
+      type: object
+      required: [id, name, strings, stringsOK, stringsCommLost, stringsDischarging, cells]
+      properties:
+        id: { type: string }
+        name: { type: string }
+        strings: { type: integer }
+        stringsOK: { type: integer, description: Strings whose controller answers. }
+        stringsCommLost: { type: integer }
+        stringsDischarging: { type: integer }
+        cells: { type: integer }
+        cellVoltageMin: { type: number, nullable: true }
+        cellVoltageMinAt: { type: string, nullable: true, description: "e.g. a1 cell 17" }
+        cellVoltageMax: { type: number, nullable: true }
+        cellResistanceMax: { type: number, nullable: true }
+        cellResistanceMaxAt: { type: string, nullable: true }
     Cell:
       type: object
       required: [cell, flags]
@@ -146,7 +162,7 @@ components:
 paths:
   /live:
     get:
-      summary: Every string's values now.
+      summary: Every UPS's and string's values now.
       responses:
         "200":
           description: The live model.
@@ -154,8 +170,9 @@ paths:
             application/json:
               schema:
                 type: object
-                required: [strings]
+                required: [ups, strings]
                 properties:
+                  ups: { type: array, items: { $ref: "#/components/schemas/UPSSummary" } }
                   strings: { type: array, items: { $ref: "#/components/schemas/StringSummary" } }
         "401": { $ref: "#/components/responses/LoginRequired" }
         "403": { $ref: "#/components/responses/PasswordChangeRequired" }

@@ -14,6 +14,12 @@ struct PlantRoutes {
         let cellVoltageMin: Double?, cellVoltageMax: Double?
     }
 
+    /// A UPS (or the data centre) as one line: its strings' state and its extreme cells.
+    struct GroupSummary: Encodable {
+        let id: String, name: String, strings: Int, stringsOK: Int, stringsCommLost: Int, stringsDischarging: Int, cells: Int
+        let cellVoltageMin: Double?, cellVoltageMinAt: String?, cellVoltageMax: Double?, cellResistanceMax: Double?, cellResistanceMaxAt: String?
+    }
+
     struct StringDetail: Encodable {
         let summary: StringSummary
         let cells: [Cell]
@@ -46,13 +52,33 @@ struct PlantRoutes {
             }
             return WebResponse.csv(table.csv(detail.cells), filename: "\(id)-cells.csv")
         }
-        router.get("/api/v1/live") { _, _ -> Response in WebResponse.json(["strings": summaries()]) }
+        router.get("/api/v1/live") { _, _ -> Response in WebResponse.json(Live(ups: groups(), strings: summaries())) }
         router.get("/api/v1/strings/:id") { _, context -> Response in
             guard let id = context.parameters.get("id"), let detail = detail(id) else {
                 return WebResponse.json(["error": "no such string"], status: .notFound)
             }
             return WebResponse.json(detail)
         }
+    }
+
+    struct Live: Encodable {
+        let ups: [GroupSummary], strings: [StringSummary]
+    }
+
+    /// One line per UPS.
+    func groups() -> [GroupSummary] {
+        let snap = model.snapshot()
+        return snap.topology.upses.indices.map { group(snap, snap.aggregate(ups: $0), id: snap.topology.upses[$0].id, name: snap.topology.upses[$0].name) }
+    }
+
+    private func group(_ snap: ModelSnapshot, _ a: GroupAggregate, id: String, name: String) -> GroupSummary {
+        func at(_ r: GroupAggregate.CellRef?) -> String? { r.map { "\(snap.topology.strings[$0.string].id) cell \($0.cell + 1)" } }
+        let v = a.cells[.voltage], r = a.cells[.resistance]
+        return GroupSummary(id: id, name: name, strings: a.stringCount, stringsOK: a.stringsCommOK, stringsCommLost: a.stringsCommLost,
+                            stringsDischarging: a.stringsDischarging, cells: a.cellCount,
+                            cellVoltageMin: v.flatMap { Measurement.display($0.min.value, scale: 0.001) }, cellVoltageMinAt: at(v?.min),
+                            cellVoltageMax: v.flatMap { Measurement.display($0.max.value, scale: 0.001) },
+                            cellResistanceMax: r.flatMap { Measurement.display($0.max.value, scale: 0.001) }, cellResistanceMaxAt: at(r?.max))
     }
 
     func summaries() -> [StringSummary] {
@@ -139,8 +165,21 @@ struct PlantRoutes {
             chart += "<p class=\"problem\" id=\"bar-problem\">bar: &#39;\(HTML.escape(barKey))&#39; is not one of \(Self.stringBars.map(\.key).joined(separator: ", "))</p>"
         }
         let csv = "/strings.csv" + (ups.map { "?ups=\(HTML.escape($0))" } ?? "")
+        // The level above the strings: the UPSs of the data centre, or this UPS.
+        var groupRows = ""
+        for g in groups() where ups == nil || g.id == ups {
+            groupRows += """
+                <tr data-ups="\(HTML.escape(g.id))"><td><a href="/ups/\(HTML.escape(g.id))">\(HTML.escape(g.name))</a></td><td>\(g.strings)</td><td>\(g.stringsOK)</td>
+                <td\(g.stringsCommLost > 0 ? " class=\"commLost\"" : "")>\(g.stringsCommLost)</td><td>\(g.stringsDischarging)</td><td>\(g.cells)</td>
+                <td>\(f(g.cellVoltageMin, 3))</td><td class="text">\(HTML.escape(g.cellVoltageMinAt ?? ""))</td><td>\(f(g.cellVoltageMax, 3))</td>
+                <td>\(f(g.cellResistanceMax, 3))</td><td class="text">\(HTML.escape(g.cellResistanceMaxAt ?? ""))</td></tr>
+                """
+        }
         return page.render(title: "Real-time data", session: context.session, status: bar == nil ? .badRequest : .ok, body: """
             <h1>Real-time data — \(HTML.escape(title))</h1>
+            <table id="ups"><thead><tr><th>UPS</th><th>Strings</th><th>Link OK</th><th>Link lost</th><th>Discharging</th><th>Cells</th>
+            <th>Lowest cell V</th><th>where</th><th>Highest cell V</th><th>Highest cell mΩ</th><th>where</th></tr></thead><tbody>\(groupRows)</tbody></table>
+            <h2>Strings</h2>
             <table id="strings" data-live="1"><thead><tr><th>String</th><th>UPS</th><th>Link</th><th>Voltage V</th><th>Current A</th><th>SoC %</th>
             <th>Temp °C</th><th>Cells</th><th>Min cell V</th><th>Max cell V</th></tr></thead><tbody>\(rows)</tbody></table>
             <p><a href="\(csv)" id="strings-csv">download CSV</a></p>\(chart)

@@ -40,6 +40,15 @@ import Testing
         #expect(try await browser.request("/strings/s2?bar=flags").status == 400)
         let overview = try await browser.request("/?bar=cellVoltageMax")
         #expect(overview.status == 200 && overview.body.contains("<title>s2: 14.444 V</title>"))
+        // The UPS level above the strings: where the lowest and highest cells are.
+        #expect(overview.body.contains("<table id=\"ups\">") && overview.body.contains("<td>11.111</td><td class=\"text\">s2 cell 7</td><td>14.444</td>"),
+                "\(overview.body.prefix(3000))")
+        let live = try #require(try JSONSerialization.jsonObject(with: Data(try await browser.request("/api/v1/live").body.utf8)) as? [String: Any])
+        let u2 = try #require((live["ups"] as? [[String: Any]])?.first { $0["id"] as? String == "u2" })
+        #expect(u2["cellVoltageMinAt"] as? String == "s2 cell 7" && u2["cellVoltageMax"] as? Double == 14.444 && u2["strings"] as? Int == 1)
+        // History: the plotted buckets as a table too.
+        let history = try await browser.request("/strings/s2/history?quantity=voltage&cell=21&from=10m")
+        #expect(history.body.contains("<details id=\"history-table\">") && history.body.contains("<td>14.444</td><td>14.444</td><td>14.444</td>"))
         let strings = try await browser.request("/strings.csv?ups=u2").body.split(separator: "\n")
         #expect(strings.count == 2 && strings[1].hasPrefix("s2,s2,u2,ok,") && strings[1].hasSuffix(",24,11.111,14.444"), "\(strings)")
         try await gw.stop()
