@@ -1,6 +1,6 @@
 #!/bin/sh
-# Applies the network and time files the BTMS gateway wrote (system.applyCommand, docs/operations.md).
-# Runs as root (via sudo); gets BMGW_SYSTEM_DIR, BMGW_CHANGED (network|time), BMGW_TIMEZONE,
+# Applies the network and time files the BTMS gateway wrote (bmgw-apply-system.path or system.applyCommand; docs/operations.md).
+# Runs as root (bmgw-apply-system.service, started by its path unit); gets BMGW_SYSTEM_DIR, BMGW_CHANGED (network|time), BMGW_TIMEZONE,
 # BMGW_NTP (on|off) and optionally BMGW_SET_TIME from the gateway. Prints one line per step.
 set -eu
 dir=${BMGW_SYSTEM_DIR:?BMGW_SYSTEM_DIR is not set}

@@ -62,7 +62,7 @@ actor GatewaySettings: SettingsBackend {
         if section == "network" || section == "time" {
             let files = SystemFiles(settings: new.systemFiles)
             do {
-                let written = try files.write(section, config: new)
+                let written = try files.write(section, config: new, setTime: setTime)
                 let result = await files.apply(section, config: new, setTime: setTime, logger: logger)
                 outcome.system = "wrote \(written.joined(separator: ", ")); \(result)"
             } catch {

@@ -14,8 +14,8 @@ import Logging
 struct SystemFiles {
     let settings: SystemFilesSettings
 
-    /// Writes the files of `changed` (network or time); returns their paths.
-    func write(_ changed: String, config: GatewayConfig) throws -> [String] {
+    /// Writes the files of `changed` (network or time), then `request.env`; returns their paths.
+    func write(_ changed: String, config: GatewayConfig, setTime: Date? = nil) throws -> [String] {
         var files: [(String, String)] = []
         if changed == "network" {
             for port in config.network?.ports ?? [] { files.append(("network/10-bmgw-\(port.role).network", Self.networkd(port))) }
@@ -24,6 +24,9 @@ struct SystemFiles {
             files.append(("chrony/sources.d/bmgw.sources", Self.chrony(config.time)))
             files.append(("timezone", config.time.zone + "\n"))
         }
+        // Written last: a watcher that sees it finds the files complete.
+        files.append(("request.env", Self.variables(changed, config: config, setTime: setTime).sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value)\n" }.joined()))
         var written: [String] = []
         for (relative, text) in files {
             let path = "\(settings.directory)/\(relative)"
@@ -37,14 +40,11 @@ struct SystemFiles {
     /// Runs the apply command (if any); returns a one-line result for the page and the log.
     func apply(_ changed: String, config: GatewayConfig, setTime: Date?, logger: Logger) async -> String {
         guard let command = settings.applyCommand, let program = command.first else {
-            return "no apply command is configured (system.applyCommand): the files were only written"
+            return "files written; applied by the system's watcher of request.env if one is installed (no system.applyCommand)"
         }
         var environment = ProcessInfo.processInfo.environment
         environment["BMGW_SYSTEM_DIR"] = settings.directory
-        environment["BMGW_CHANGED"] = changed
-        environment["BMGW_TIMEZONE"] = config.time.zone
-        environment["BMGW_NTP"] = config.time.ntpEnabled ? "on" : "off"
-        if let setTime { environment["BMGW_SET_TIME"] = setTime.formatted(.iso8601) }
+        environment.merge(Self.variables(changed, config: config, setTime: setTime)) { $1 }
         let arguments = Array(command.dropFirst())
         let env = environment
         // The command runs and is waited for on a thread of its own, off the server's threads.
@@ -76,6 +76,13 @@ struct SystemFiles {
         }
         logger.error("system settings: the apply command failed", metadata: ["changed": "\(changed)", "status": "\(status)", "output": "\(tail)"])
         return "the apply command \(program) failed with status \(status)" + (tail.isEmpty ? "" : ": \(tail)")
+    }
+
+    /// What changed, for the command or the watcher (values are checked names, no quoting needed).
+    static func variables(_ changed: String, config: GatewayConfig, setTime: Date?) -> [String: String] {
+        var v = ["BMGW_CHANGED": changed, "BMGW_TIMEZONE": config.time.zone, "BMGW_NTP": config.time.ntpEnabled ? "on" : "off"]
+        if let setTime { v["BMGW_SET_TIME"] = setTime.formatted(.iso8601) }
+        return v
     }
 
     static func networkd(_ p: NetworkPort) -> String {

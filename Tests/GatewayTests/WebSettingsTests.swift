@@ -103,6 +103,8 @@ import Testing
         let timeEnv = try String(contentsOfFile: "\(dir.path)/system/applied-time.env", encoding: .utf8)
         #expect(timeEnv.contains("BMGW_TIMEZONE=Europe/Berlin") && timeEnv.contains("BMGW_SET_TIME=2026-11-25T14:30:00Z"), "\(timeEnv)")
         #expect(!(try String(contentsOfFile: "\(dir.path)/settings.yaml", encoding: .utf8)).contains("setTime"), "a one-off, not saved")
+        let request = try String(contentsOfFile: "\(dir.path)/system/request.env", encoding: .utf8)
+        #expect(request == "BMGW_CHANGED=time\nBMGW_NTP=on\nBMGW_SET_TIME=2026-11-25T14:30:00Z\nBMGW_TIMEZONE=Europe/Berlin\n", "for a systemd path unit: \(request)")
 
         // Project: shown in every page's header; the logo is checked by its bytes.
         let project = try await browser.request("/settings/project", form: ["csrf": csrf, "name": "Hall <7>", "company": "ACME", "url": "ftp://x"])
