@@ -19,11 +19,19 @@ import Testing
         let snmpPort = try freePort()
         let apply = try dir.write("apply.sh", "#!/bin/sh\nenv | grep '^BMGW_' | sort > \"$BMGW_SYSTEM_DIR/applied-$BMGW_CHANGED.env\"\necho applied $BMGW_CHANGED\n")
         chmod(apply, 0o755)
-        let (gw, sim, _, https) = try await startWebGateway(dir, extra: """
+        // A `bmgw run` process: net-snmp's agent is one per process, and SNMPTests has this one's.
+        let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
+        let https = try freePort()
+        let config = try dir.write("g.yaml", configText(data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8, extra: """
+            web: { listen: "127.0.0.1:\(https)", redirectFrom: "" }
             snmp: { listen: "udp:127.0.0.1:\(snmpPort)", community: old-community, sources: [127.0.0.1] }
             system: { applyCommand: ["\(apply)"] }
 
-            """)
+            """))
+        let gw = try startGatewayProcess(config: config, log: "\(dir.path)/gateway.log")
+        var running = true
+        defer { if running { kill(gw, SIGKILL); _ = waitExit(gw) } }
+        #expect(await eventually(30) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
         let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
         let csrf = try await browser.loginAsNewAdministrator()
         let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
@@ -143,12 +151,13 @@ import Testing
         #expect(try await viewer.request("/api/v1/settings/snmp").status == 403)
         #expect(try await viewer.request("/settings/users").status == 403)
 
-        // Kept across a restart: the saved sections are read over the file's.
-        try await gw.stop()
-        let restarted = try RunningGateway(configFile: "\(dir.path)/g.yaml")
-        #expect(restarted.gateway.config.project.name == "Hall <7>" && restarted.gateway.config.time.zone == "Europe/Berlin")
-        #expect(restarted.gateway.config.snmp?.community == "new-community")
-        try await restarted.stop()
+        // Kept across a restart: the gateway stops cleanly, and the saved sections are read over the file's.
+        kill(gw, SIGTERM)
+        running = false
+        #expect(try await offPool { waitExit(gw) } == 0, "\((try? String(contentsOfFile: "\(dir.path)/gateway.log", encoding: .utf8)) ?? "")")
+        let reread = try GatewayConfig.load(file: config)
+        #expect(reread.project.name == "Hall <7>" && reread.time.zone == "Europe/Berlin" && reread.network?.ports.count == 2)
+        #expect(reread.snmp?.community == "new-community" && reread.snmp?.users.map(\.name) == ["nms"])
         await sim.stop()
     }
 
