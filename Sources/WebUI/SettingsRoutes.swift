@@ -18,9 +18,12 @@ struct SettingsRoutes {
     func register(_ router: Router<WebContext>) {
         router.get("/settings") { _, context -> Response in index(context) }
         router.get("/settings/audit") { _, context -> Response in try await auditPage(context) }
-        router.get("/settings/:page") { _, context -> Response in
+        router.get("/settings/:page") { request, context -> Response in
             guard let id = context.parameters.get("page"), let form = SettingsPages.form(id) else { return notFound(context) }
-            return try await settingsPage(id, form, context, values: nil, problems: [:])
+            // After a TLS file upload (a redirect here): say what was done.
+            let uploaded = request.uri.queryParameters["uploaded"].flatMap { TLSUpload.kinds[String($0)] }
+            let notice = uploaded.map { "Uploaded the \($0) file and applied it." + (request.uri.queryParameters["restart"] != nil ? " A restart is needed for the uplink." : "") }
+            return try await settingsPage(id, form, context, values: nil, problems: [:], notice: notice)
         }
         router.post("/settings/:page") { request, context -> Response in try await save(request, context) }
         router.post("/settings/:page/test") { request, context -> Response in try await sendTest(request, context) }
@@ -96,6 +99,7 @@ struct SettingsRoutes {
                 """
         }
         if id == "mqtt" {
+            body += TLSUpload.form(context)
             if let state = backend.uplinkState() {
                 body += "<h2>Uplink and outbox</h2><table id=\"uplink-state\"><tbody>"
                 for (k, v) in state { body += "<tr><th>\(HTML.escape(k))</th><td>\(HTML.escape(v))</td></tr>" }

@@ -6,6 +6,7 @@ import HummingbirdBcrypt
 import Simulator
 import Storage
 import Testing
+import Uplink
 
 /// The settings pages over live TLS: each form checked like the configuration file with the problem
 /// at its field, saved to `<data>/settings.yaml`, applied without a restart (SNMP answered by
@@ -230,6 +231,61 @@ import Testing
         #expect(try await oncall.request("/").header("Location") == "/login", "the deleted user's session ended")
         try await gw.stop()
         await sim.stop()
+    }
+
+    @Test func anUploadedCAConnectsTheUplinkAndTheTestSMSGoesOut() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let broker = try Broker(dir: dir)
+        try await broker.start()
+        let smsPort = try freePort()
+        let sink = try spawn(["python3", repoRoot.appendingPathComponent("scripts/peers/http_sink.py").path, "--port", "\(smsPort)",
+                              "--out", "\(dir.path)/sms.jsonl"], output: "\(dir.path)/sms.log")
+        defer { kill(sink, SIGKILL); _ = waitExit(sink) }
+        #expect(await eventually(15) { accepts(port: smsPort) }, "the SMS gateway sink listens")
+        let (gw, sim, _, https) = try await startWebGateway(dir, extra: mqttSection(port: broker.tlsPort, ca: "other-ca.crt") + """
+            notifications:
+              sms: { http: { url: "http://127.0.0.1:\(smsPort)/send" } }
+
+            """)
+        let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
+        let csrf = try await browser.loginAsNewAdministrator()
+
+        // The wrong CA: the page shows the uplink's error and the outbox filling.
+        #expect(await eventually { gw.gateway.uplinkStatus?.lastError?.contains("certificate verify failed") == true })
+        let before = try await browser.request("/settings/mqtt")
+        #expect(before.body.contains("certificate verify failed") && before.body.contains("Messages in the outbox"))
+
+        // A key where a certificate belongs, and an encrypted key, are refused by their content.
+        let key = try dir.write("wrong.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+        let notCert = try await browser.request("/settings/tls-upload", curl: ["-F", "csrf=\(csrf)", "-F", "kind=caFile", "-F", "pem=@\(key)"])
+        #expect(notCert.status == 400 && notCert.body.contains("is not a PEM certificate"))
+        let encrypted = try dir.write("enc.pem", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")
+        let refusedKey = try await browser.request("/settings/tls-upload", curl: ["-F", "csrf=\(csrf)", "-F", "kind=keyFile", "-F", "pem=@\(encrypted)"])
+        #expect(refusedKey.status == 400 && refusedKey.body.contains("encrypted key"))
+
+        // The right CA uploaded: stored, set in the section, and the uplink connects with it.
+        let upload = try await browser.request("/settings/tls-upload", curl: ["-F", "csrf=\(csrf)", "-F", "kind=caFile", "-F", "pem=@\(mqttPKI)/ca.crt"])
+        #expect(upload.status == 303 && upload.header("Location") == "/settings/mqtt?uploaded=caFile", "\(upload.body.suffix(600))")
+        #expect(await eventually(20) { gw.gateway.uplinkStatus?.state == .connected }, "\(String(describing: gw.gateway.uplinkStatus))")
+        #expect(await eventually(20) { gw.gateway.uplinkStatus?.outboxMessages == 0 }, "the backlog is delivered")
+        let stored = "\(dir.path)/tls/mqtt-caFile.pem"
+        #expect(try String(contentsOfFile: stored, encoding: .utf8) == String(contentsOfFile: "\(mqttPKI)/ca.crt", encoding: .utf8))
+        #expect(try String(contentsOfFile: "\(dir.path)/settings.yaml", encoding: .utf8).contains("caFile: \(stored)"))
+        let after = try await browser.request("/settings/mqtt?uploaded=caFile")
+        #expect(after.body.contains("Uploaded the CA certificates file and applied it.") && after.body.contains("<td>connected</td>"))
+
+        // The test SMS button: through the configured HTTP gateway, in the SMS log.
+        let bad = try await browser.request("/settings/sms/test", form: ["csrf": csrf, "to": "0171"])
+        #expect(bad.status == 400 && bad.body.contains("to: not an international number"))
+        let sent = try await browser.request("/settings/sms/test", form: ["csrf": csrf, "to": "+4915112345678"])
+        #expect(sent.status == 200 && sent.body.contains("Test SMS sent"), "\(sent.body.suffix(600))")
+        let requests = (try? String(contentsOfFile: "\(dir.path)/sms.jsonl", encoding: .utf8)) ?? ""
+        #expect(requests.contains("+4915112345678") && requests.contains("test SMS"), "\(requests)")
+        #expect(try await browser.request("/alarms/sms").body.contains("+4915112345678"))
+        try await gw.stop()
+        await sim.stop()
+        await broker.stop()
     }
 
     @Test func aDataExportRunsAndIsDownloaded() async throws {

@@ -1,0 +1,90 @@
+import ConfigSupport
+import Foundation
+import Hummingbird
+import Logging
+import Storage
+
+/// The MQTT page's TLS files, uploaded from the browser (an appliance has no shell for the
+/// operator): a PEM CA bundle, client certificate or key, checked, kept as
+/// `<data>/tls/mqtt-<kind>.pem` (0600) and set in the `mqtt.tls` section through the same save as
+/// the form (so the uplink reconnects with it and a wrong file is refused like a wrong path).
+struct TLSUpload {
+    let directory: String
+    let backend: any SettingsBackend
+    let store: DatabaseQueue<HistoryStore>
+    let page: PageRenderer
+    let logger: Logger
+    static let kinds = ["caFile": "CA certificates", "certFile": "client certificate", "keyFile": "client key"]
+    static let maxBytes = 256 * 1024
+
+    static func form(_ context: WebContext) -> String {
+        guard context.session?.isAdmin == true else { return "" }
+        let options = kinds.sorted { $0.key < $1.key }.map { "<option value=\"\($0.key)\">\($0.value)</option>" }.joined()
+        return """
+            <h2>Upload a TLS file</h2><form class="settings" id="tls-upload" method="post" action="/settings/tls-upload" enctype="multipart/form-data">
+            <input type="hidden" name="csrf" value="\(HTML.escape(context.session?.csrf ?? ""))">
+            <label for="kind">File</label> <select id="kind" name="kind">\(options)</select>
+            <input type="file" id="pem" name="pem" accept=".pem,.crt,.key"> <button id="upload-tls">Upload and use</button>
+            <small class="hint">PEM; a key must not be encrypted. Stored on the gateway and set in the form above.</small></form>
+            """
+    }
+
+    func register(_ router: Router<WebContext>) {
+        // Not under /settings/mqtt: a constant there would hide the page's /settings/:page route.
+        router.post("/settings/tls-upload") { request, context -> Response in try await upload(request, context) }
+    }
+
+    /// What is wrong with a PEM file for `kind`, or nil.
+    static func problem(_ text: String, kind: String) -> String? {
+        if kind == "keyFile" {
+            guard text.contains("PRIVATE KEY-----") else { return "is not a PEM private key" }
+            if text.contains("ENCRYPTED") { return "is an encrypted key: the gateway cannot ask for its passphrase" }
+            return nil
+        }
+        return text.contains("-----BEGIN CERTIFICATE-----") ? nil : "is not a PEM certificate"
+    }
+
+    private func upload(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return CSRF.refused() }
+        let body = try await request.body.collect(upTo: Self.maxBytes + 16 * 1024)
+        guard let parts = Multipart.parse(Array(buffer: body), contentType: request.headers[.contentType] ?? "") else {
+            return refused(context, "The upload is not a multipart form.", status: .badRequest)
+        }
+        guard parts["csrf"].map({ String(decoding: $0, as: UTF8.self) }) == session.csrf else { return CSRF.refused() }
+        guard session.isAdmin else { return refused(context, "Only administrators change settings.", status: .forbidden) }
+        let kind = parts["kind"].map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard let title = Self.kinds[kind] else { return refused(context, "kind: choose CA certificates, client certificate or client key.", status: .badRequest) }
+        guard let file = parts["pem"], !file.isEmpty else { return refused(context, "pem: choose a file.", status: .badRequest) }
+        guard file.count <= Self.maxBytes else { return refused(context, "pem: the file is larger than 256 KiB.", status: .badRequest) }
+        if let problem = Self.problem(String(decoding: file, as: UTF8.self), kind: kind) {
+            return refused(context, "pem: the \(title) file \(problem).", status: .badRequest)
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = "\(directory)/mqtt-\(kind).pem"
+        guard FileManager.default.createFile(atPath: path + ".new", contents: Data(file), attributes: [.posixPermissions: 0o600]),
+              rename(path + ".new", path) == 0 else {
+            return refused(context, "The file could not be stored in \(directory).", status: .internalServerError)
+        }
+        // Set the path in the section and apply it, as a save of the form would.
+        let routes = SettingsRoutes(backend: backend, store: store, page: page, logger: logger)
+        var current = try routes.currentPairs("mqtt")
+        current["tls.\(kind)"] = path
+        do {
+            let outcome = try await backend.apply(section: "mqtt", pairs: current)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try await store.run { try UserStore(db: $0.db).audit(user: session.username, action: "settings changed", detail: "mqtt: tls.\(kind) uploaded", now: now) }
+            logger.notice("MQTT TLS file uploaded in the web UI", metadata: ["user": "\(session.username)", "kind": "\(kind)"])
+            let restart = outcome.restartNeeded.isEmpty ? "" : " A restart is needed for: \(outcome.restartNeeded.joined(separator: ", "))."
+            return .redirect(to: "/settings/mqtt?uploaded=\(kind)" + (restart.isEmpty ? "" : "&restart=1"), type: .normal)
+        } catch let error as ConfigError {
+            return refused(context, "Stored, but the MQTT settings refuse it: \(error.problems.map(\.description).joined(separator: "; "))", status: .badRequest)
+        }
+    }
+
+    private func refused(_ context: WebContext, _ problem: String, status: HTTPResponse.Status) -> Response {
+        page.render(title: "TLS file", session: context.session, status: status, body: """
+            <p><a href="/settings">Settings</a> › <a href="/settings/mqtt">MQTT / cloud</a></p><h1>TLS file</h1>
+            <p class="problem" id="tls-problem">\(HTML.escape(problem))</p>
+            """)
+    }
+}
