@@ -76,7 +76,7 @@ struct CellTable {
     }
 
     /// The table with sortable headers (a second click reverses), page links and the CSV link.
-    func render(_ cells: [PlantRoutes.Cell], base: String, format: (Double?, Int) -> String) -> String {
+    func render(_ cells: [PlantRoutes.Cell], stringId: String, base: String, format: (Double?, Int) -> String) -> String {
         let all = sorted(cells)
         let pages = max(1, (all.count + size - 1) / size)
         let current = min(page, pages)
@@ -90,8 +90,9 @@ struct CellTable {
         }
         var rows = ""
         for c in shown {
-            rows += "<tr><td>\(c.cell)</td><td>\(format(c.voltage, 3))</td><td>\(format(c.resistance, 3))</td><td>\(format(c.temperature, 1))</td>"
-                + "<td>\(format(c.soc, 1))</td><td>\(format(c.soh, 1))</td><td>\(HTML.escape(c.flags.joined(separator: ", ")))</td></tr>"
+            rows += "<tr data-cell=\"\(c.cell)\"><td>\(c.cell)</td><td data-key=\"voltage\">\(format(c.voltage, 3))</td><td data-key=\"resistance\">\(format(c.resistance, 3))</td>"
+                + "<td data-key=\"temperature\">\(format(c.temperature, 1))</td><td data-key=\"soc\">\(format(c.soc, 1))</td><td data-key=\"soh\">\(format(c.soh, 1))</td>"
+                + "<td data-key=\"flags\">\(HTML.escape(c.flags.joined(separator: ", ")))</td></tr>"
         }
         var nav = "<p class=\"pages\" id=\"cell-pages\">Cells \(all.isEmpty ? 0 : (current - 1) * size + 1)–\((current - 1) * size + shown.count) of \(all.count)"
         if pages > 1 {
@@ -104,7 +105,7 @@ struct CellTable {
         nav += " · <a href=\"\(HTML.escape(csv))\" id=\"cells-csv\">download CSV</a></p>"
         let problem = problems.isEmpty ? "" : "<p class=\"problem\" id=\"query-problem\">\(HTML.escape(problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")))</p>"
         return problem + nav + """
-            <table id="cells"><thead><tr>\(head)<th>Flags</th></tr></thead><tbody>\(rows)</tbody></table>
+            <table id="cells" data-live-cells="\(HTML.escape(stringId))"><thead><tr>\(head)<th>Flags</th></tr></thead><tbody>\(rows)</tbody></table>
             """
     }
 

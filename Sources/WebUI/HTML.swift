@@ -47,28 +47,55 @@ enum HTML {
         return out + "</ul></li></ul></aside>"
     }
 
-    /// Refreshes the values of tables marked `data-live` from /api/v1/live every 5 s, without reloading.
+    /// Refreshes the real-time tables every 5 s without reloading: the strings and UPS tables from
+    /// /api/v1/live, a string's cells (in the order and page shown) from /api/v1/strings/{id}.
     static let liveScript = """
         (() => {
-          const table = document.querySelector('table[data-live]');
-          if (!table) return;
           const fmt = (v, d) => v === null || v === undefined ? 'n/a' : v.toFixed(d);
+          const set = (row, key, text) => { const c = row.querySelector(`[data-key="${key}"]`); if (c) c.textContent = text; };
+          const strings = document.querySelector('table[data-live]');
+          const ups = document.querySelector('table#ups');
+          const cells = document.querySelector('table[data-live-cells]');
+          async function json(url) {
+            const r = await fetch(url, {credentials: 'same-origin'});
+            return r.ok ? r.json() : null;
+          }
           async function refresh() {
             try {
-              const r = await fetch('/api/v1/live', {credentials: 'same-origin'});
-              if (!r.ok) return;
-              const data = await r.json();
-              for (const s of data.strings) {
-                const row = table.querySelector(`tr[data-string="${CSS.escape(s.id)}"]`);
-                if (!row) continue;
-                for (const [key, digits] of [['voltage', 2], ['current', 2], ['soc', 1], ['temperature', 1], ['cellVoltageMin', 3], ['cellVoltageMax', 3]]) {
-                  const cell = row.querySelector(`[data-key="${key}"]`);
-                  if (cell) cell.textContent = fmt(s[key], digits);
+              if (strings || ups) {
+                const data = await json('/api/v1/live');
+                if (!data) return;
+                for (const s of strings ? data.strings : []) {
+                  const row = strings.querySelector(`tr[data-string="${CSS.escape(s.id)}"]`);
+                  if (!row) continue;
+                  for (const [key, digits] of [['voltage', 2], ['current', 2], ['soc', 1], ['temperature', 1], ['cellVoltageMin', 3], ['cellVoltageMax', 3]]) {
+                    set(row, key, fmt(s[key], digits));
+                  }
+                  const q = row.querySelector('[data-key="quality"]');
+                  if (q) { q.textContent = s.quality; q.className = s.quality; }
                 }
-                const q = row.querySelector('[data-key="quality"]');
-                if (q) { q.textContent = s.quality; q.className = s.quality; }
+                for (const u of ups ? data.ups : []) {
+                  const row = ups.querySelector(`tr[data-ups="${CSS.escape(u.id)}"]`);
+                  if (!row) continue;
+                  for (const key of ['stringsOK', 'stringsCommLost', 'stringsDischarging']) set(row, key, String(u[key]));
+                  set(row, 'cellVoltageMin', fmt(u.cellVoltageMin, 3)); set(row, 'cellVoltageMinAt', u.cellVoltageMinAt || '');
+                  set(row, 'cellVoltageMax', fmt(u.cellVoltageMax, 3)); set(row, 'cellResistanceMax', fmt(u.cellResistanceMax, 3));
+                  set(row, 'cellResistanceMaxAt', u.cellResistanceMaxAt || '');
+                }
+                if (strings) strings.dataset.updated = new Date().toISOString();
+                if (ups) ups.dataset.updated = new Date().toISOString();
               }
-              table.dataset.updated = new Date().toISOString();
+              if (cells) {
+                const data = await json(`/api/v1/strings/${encodeURIComponent(cells.dataset.liveCells)}`);
+                if (!data) return;
+                for (const c of data.cells) {
+                  const row = cells.querySelector(`tr[data-cell="${c.cell}"]`);
+                  if (!row) continue;
+                  for (const [key, digits] of [['voltage', 3], ['resistance', 3], ['temperature', 1], ['soc', 1], ['soh', 1]]) set(row, key, fmt(c[key], digits));
+                  set(row, 'flags', c.flags.join(', '));
+                }
+                cells.dataset.updated = new Date().toISOString();
+              }
             } catch (e) { /* the next round tries again */ }
           }
           setInterval(refresh, 5000);

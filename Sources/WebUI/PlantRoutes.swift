@@ -169,10 +169,12 @@ struct PlantRoutes {
         var groupRows = ""
         for g in groups() where ups == nil || g.id == ups {
             groupRows += """
-                <tr data-ups="\(HTML.escape(g.id))"><td><a href="/ups/\(HTML.escape(g.id))">\(HTML.escape(g.name))</a></td><td>\(g.strings)</td><td>\(g.stringsOK)</td>
-                <td\(g.stringsCommLost > 0 ? " class=\"commLost\"" : "")>\(g.stringsCommLost)</td><td>\(g.stringsDischarging)</td><td>\(g.cells)</td>
-                <td>\(f(g.cellVoltageMin, 3))</td><td class="text">\(HTML.escape(g.cellVoltageMinAt ?? ""))</td><td>\(f(g.cellVoltageMax, 3))</td>
-                <td>\(f(g.cellResistanceMax, 3))</td><td class="text">\(HTML.escape(g.cellResistanceMaxAt ?? ""))</td></tr>
+                <tr data-ups="\(HTML.escape(g.id))"><td><a href="/ups/\(HTML.escape(g.id))">\(HTML.escape(g.name))</a></td><td>\(g.strings)</td>
+                <td data-key="stringsOK">\(g.stringsOK)</td><td data-key="stringsCommLost">\(g.stringsCommLost)</td>
+                <td data-key="stringsDischarging">\(g.stringsDischarging)</td><td>\(g.cells)</td>
+                <td data-key="cellVoltageMin">\(f(g.cellVoltageMin, 3))</td><td class="text" data-key="cellVoltageMinAt">\(HTML.escape(g.cellVoltageMinAt ?? ""))</td>
+                <td data-key="cellVoltageMax">\(f(g.cellVoltageMax, 3))</td><td data-key="cellResistanceMax">\(f(g.cellResistanceMax, 3))</td>
+                <td class="text" data-key="cellResistanceMaxAt">\(HTML.escape(g.cellResistanceMaxAt ?? ""))</td></tr>
                 """
         }
         return page.render(title: "Real-time data", session: context.session, status: bar == nil ? .badRequest : .ok, body: """
@@ -198,7 +200,7 @@ struct PlantRoutes {
         return page.render(title: d.summary.name, session: context.session, status: table.problems.isEmpty ? .ok : .badRequest, body: """
             <p><a href="/">Real-time data</a> › \(HTML.escape(d.summary.name)) · <a href="/strings/\(id)/history">history</a> · <a href="/strings/\(id)/limits">alarm limits</a></p>
             <h1>\(HTML.escape(d.summary.name)) — cells</h1>
-            \(table.render(d.cells, base: base, format: f))\(chart)
+            \(table.render(d.cells, stringId: d.summary.id, base: base, format: f))\(chart)
             """)
     }
 

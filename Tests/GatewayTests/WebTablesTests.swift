@@ -19,11 +19,11 @@ import Testing
         // Sorted by voltage, highest first, 10 a page: cell 21 leads page 1, cell 7 closes the last page.
         let first = try await browser.request("/strings/s2?sort=voltage&order=desc&size=10&page=1")
         #expect(first.status == 200)
-        let rows = first.body.components(separatedBy: "<tr><td>").dropFirst().map { $0.prefix { $0 != "<" } }
+        let rows = first.body.components(separatedBy: "<tr data-cell=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
         #expect(rows.count == 10 && rows.first == "21", "\(rows)")
         #expect(first.body.contains("Cells 1–10 of 24") && first.body.contains("aria-sort=\"descending\""))
         let last = try await browser.request("/strings/s2?sort=voltage&order=desc&size=10&page=3")
-        let lastRows = last.body.components(separatedBy: "<tr><td>").dropFirst().map { $0.prefix { $0 != "<" } }
+        let lastRows = last.body.components(separatedBy: "<tr data-cell=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
         #expect(lastRows.count == 4 && lastRows.last == "7", "\(lastRows)")
         let wrong = try await browser.request("/strings/s2?sort=colour&size=5")
         #expect(wrong.status == 400 && wrong.body.contains("sort: &#39;colour&#39; is not one of") && wrong.body.contains("size: &#39;5&#39;"))
@@ -41,7 +41,7 @@ import Testing
         let overview = try await browser.request("/?bar=cellVoltageMax")
         #expect(overview.status == 200 && overview.body.contains("<title>s2: 14.444 V</title>"))
         // The UPS level above the strings: where the lowest and highest cells are.
-        #expect(overview.body.contains("<table id=\"ups\">") && overview.body.contains("<td>11.111</td><td class=\"text\">s2 cell 7</td><td>14.444</td>"),
+        #expect(overview.body.contains("<table id=\"ups\">") && overview.body.contains("<td data-key=\"cellVoltageMin\">11.111</td><td class=\"text\" data-key=\"cellVoltageMinAt\">s2 cell 7</td>"),
                 "\(overview.body.prefix(3000))")
         let live = try #require(try JSONSerialization.jsonObject(with: Data(try await browser.request("/api/v1/live").body.utf8)) as? [String: Any])
         let u2 = try #require((live["ups"] as? [[String: Any]])?.first { $0["id"] as? String == "u2" })

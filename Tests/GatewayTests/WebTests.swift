@@ -128,7 +128,7 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil, cells: Int = 8, extra
         let overview = try await browser.request("/")
         #expect(overview.status == 200 && overview.body.contains("<a href=\"/strings/s2\">s2</a>"))
         let cells = try await browser.request("/strings/s2")
-        #expect(cells.body.contains("<tr><td>3</td><td>12.345</td>"), "the injected cell voltage")
+        #expect(cells.body.contains("<tr data-cell=\"3\"><td>3</td><td data-key=\"voltage\">12.345</td>"), "the injected cell voltage")
         let live = try JSONSerialization.jsonObject(with: Data(try await browser.request("/api/v1/live").body.utf8)) as? [String: Any]
         let strings = try #require(live?["strings"] as? [[String: Any]])
         #expect(strings.map { $0["id"] as? String } == ["s1", "s2"])

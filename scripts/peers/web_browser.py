@@ -103,6 +103,12 @@ try:
     rows = driver.find_elements(By.CSS_SELECTOR, "#cells tbody tr")
     cell = [r.find_elements(By.TAG_NAME, "td")[1].text for r in rows if r.find_elements(By.TAG_NAME, "td")[0].text == str(a.cell)]
     check(cell == [a.voltage], f"cell {a.cell} of {a.string} shows {a.voltage} V (saw {cell})")
+    try:
+        WebDriverWait(driver, 12).until(lambda d: d.find_element(By.ID, "cells").get_attribute("data-updated"))
+        shown = driver.find_element(By.CSS_SELECTOR, f"#cells tr[data-cell='{a.cell}'] td[data-key='voltage']").text
+        check(shown == a.voltage, f"the cells refresh without reloading (live.js fetched /api/v1/strings/ID; cell {a.cell} now {shown})")
+    except Exception:
+        check(False, "the cells refresh without reloading (live.js fetched /api/v1/strings/ID)")
     shot("cells")
     click(By.LINK_TEXT, "history")
     check(len(driver.find_elements(By.ID, "plot")) == 1, "the history page has a plot")
