@@ -22,6 +22,7 @@ actor GatewaySettings: SettingsBackend {
 
     nonisolated var current: GatewayConfig { gateway.live.current }
 
+    /// The sections saved by the web UI so far.
     nonisolated func saved() throws -> SettingsDocument {
         let path = current.settingsFile
         guard FileManager.default.fileExists(atPath: path) else { return SettingsDocument() }
@@ -32,11 +33,33 @@ actor GatewaySettings: SettingsBackend {
         return document
     }
 
-    func apply(section: String, pairs: [String: String]) async throws -> SettingsOutcome {
+    nonisolated func pairs(section: String) throws -> [String: String] {
+        let saved = try saved()
+        if saved.sections.contains(section) { return saved.section(section) }
+        let text = try String(contentsOfFile: current.file, encoding: .utf8)
+        return SettingsDocument(yaml: text)?.section(section) ?? [:]
+    }
+
+    // One apply at a time, across the awaits inside it (an actor alone lets calls interleave there).
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    private func acquire() async {
+        if busy { await withCheckedContinuation { waiting.append($0) } } else { busy = true }
+    }
+
+    private func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+
+    func apply(section: String, update: @escaping @Sendable ([String: String]) -> [String: String]) async throws -> SettingsOutcome {
+        await acquire()
+        defer { release() }
         guard GatewayConfig.editableSections.contains(section) else {
             throw ConfigError(problems: [ConfigProblem(file: current.settingsFile, path: section, message: "is not a section the web UI may change")])
         }
-        var pairs = pairs
+        let before = try pairs(section: section)
+        var pairs = update(before)
         // A one-off clock setting is passed to the apply command, not saved.
         var setTime: Date?
         var problems: [ConfigProblem] = []
@@ -48,6 +71,7 @@ actor GatewaySettings: SettingsBackend {
             }
         }
         var document = try saved()
+        let previous = FileManager.default.contents(atPath: current.settingsFile)
         document.replace(section: section, with: pairs)
         let text = try document.yaml()
         let new: GatewayConfig
@@ -57,8 +81,16 @@ actor GatewaySettings: SettingsBackend {
             throw ConfigError(problems: problems + error.problems)
         }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
-        try Self.writePrivate(text, to: new.settingsFile)
-        var outcome = SettingsOutcome(restartNeeded: try gateway.reload(new))
+        try PrivateFile.write(Data(text.utf8), to: new.settingsFile)
+        var outcome: SettingsOutcome
+        do {
+            outcome = SettingsOutcome(restartNeeded: try gateway.reload(new))
+        } catch {
+            // Not applied: the file goes back to what is in force, so a restart does not surprise.
+            if let previous { try? PrivateFile.write(previous, to: new.settingsFile) } else { try? FileManager.default.removeItem(atPath: new.settingsFile) }
+            throw error
+        }
+        (outcome.before, outcome.after) = (before, pairs)
         if section == "network" || section == "time" {
             let files = SystemFiles(settings: new.systemFiles)
             do {
@@ -110,14 +142,5 @@ actor GatewaySettings: SettingsBackend {
         } catch {
             logger.error("alarm contacts of the users not read", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Written beside and renamed over, so a crash leaves the old or the new file, never half of one.
-    static func writePrivate(_ text: String, to path: String) throws {
-        let temporary = path + ".new"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-        }
-        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 }

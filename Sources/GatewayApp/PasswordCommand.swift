@@ -9,8 +9,11 @@ import WebUI
 struct PasswordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "password",
-        abstract: "Set a web UI user's password (read from standard input); a missing user is created as administrator.",
-        discussion: "The user must choose a new password at the next login unless --keep is given. Works while the gateway runs.")
+        abstract: "Set a web UI user's password (read from standard input).",
+        discussion: """
+            The user must choose a new password at the next login unless --keep is given. Works while the gateway runs: \
+            the user's open sessions end within 5 seconds. --create makes a missing user, as administrator.
+            """)
 
     @Option(name: .shortAndLong, help: "Configuration file.")
     var config = "config/gateway.yaml"
@@ -18,8 +21,15 @@ struct PasswordCommand: AsyncParsableCommand {
     @Flag(help: "Do not ask for a new password at the next login.")
     var keep = false
 
+    @Flag(help: "Create the user (as administrator) if there is none of that name.")
+    var create = false
+
     @Argument(help: "User name.")
     var user: String
+
+    func validate() throws {
+        guard WebUsers.isUserName(user) else { throw ValidationError("USER must be \(WebUsers.userNameRule)") }
+    }
 
     func run() async throws {
         let cfg = try loadConfig(config)
@@ -33,6 +43,11 @@ struct PasswordCommand: AsyncParsableCommand {
         }
         let path = Gateway.databasePath(dataDirectory: cfg.dataDirectory)
         let store = try DatabaseQueue(label: "password") { try HistoryStore(path: path) }
+        let exists = try await store.run { [user] in try UserStore(db: $0.db).user(named: user) } != nil
+        guard create || exists else {
+            printError("no web UI user '\(user)'; add --create to make one")
+            throw ExitCode(2)
+        }
         let created = try await WebUsers.setPassword(line, for: user, mustChange: !keep, store: store)
         FileOutput.standardOutput.write("\(created ? "created administrator" : "password set for") \(user)\(keep ? "" : "; it must be changed at the next login")\n")
     }

@@ -60,7 +60,8 @@ struct AuthRoutes {
             return loginPage(problem: "Wrong user name or password.", user: user, status: .unauthorized)
         }
         throttle.succeeded(user: user)
-        let session = sessions.create(userId: found.id, username: found.username, isAdmin: found.isAdmin, mustChangePassword: found.mustChange)
+        let session = sessions.create(userId: found.id, username: found.username, isAdmin: found.isAdmin, mustChangePassword: found.mustChange,
+                                      passwordHash: found.passwordHash)
         logger.info("web login", metadata: ["user": "\(found.username)"])
         var response = Response.redirect(to: found.mustChange ? "/password" : "/", type: .found)
         response.setCookie(Self.cookie(session.token))
@@ -102,7 +103,7 @@ struct AuthRoutes {
                 try users.audit(user: user.username, action: "password changed", detail: "own password", now: now)
             }
         }
-        sessions.update(session.token, mustChangePassword: false)
+        sessions.update(session.token, mustChangePassword: false, passwordHash: hash)
         sessions.end(userId: user.id, except: session.token)
         logger.notice("web password changed", metadata: ["user": "\(user.username)"])
         return .redirect(to: "/", type: .found)

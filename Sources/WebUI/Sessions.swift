@@ -12,6 +12,9 @@ struct WebSession: Sendable {
     let csrf: String
     var mustChangePassword: Bool
     var lastSeen: ContinuousClock.Instant
+    /// The password the session was opened with (the end of its hash): a session does not outlive
+    /// a change of it made elsewhere (`bmgw password`, another administrator).
+    var passwordMark: String
 }
 
 /// Sessions in memory (a restart logs everybody out), ended after `timeout` without a request.
@@ -29,9 +32,11 @@ final class SessionStore: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    func create(userId: Int64, username: String, isAdmin: Bool, mustChangePassword: Bool) -> WebSession {
+    static func mark(_ passwordHash: String) -> String { String(passwordHash.suffix(16)) }
+
+    func create(userId: Int64, username: String, isAdmin: Bool, mustChangePassword: Bool, passwordHash: String) -> WebSession {
         let s = WebSession(token: Self.randomToken(), userId: userId, username: username, isAdmin: isAdmin, csrf: Self.randomToken(),
-                           mustChangePassword: mustChangePassword, lastSeen: .now)
+                           mustChangePassword: mustChangePassword, lastSeen: .now, passwordMark: Self.mark(passwordHash))
         sessions.withLock { all in
             let now = ContinuousClock.now
             all = all.filter { now - $0.value.lastSeen < timeout }
@@ -55,8 +60,25 @@ final class SessionStore: Sendable {
         }
     }
 
-    func update(_ token: String, mustChangePassword: Bool) {
-        sessions.withLock { $0[token]?.mustChangePassword = mustChangePassword }
+    func update(_ token: String, mustChangePassword: Bool, passwordHash: String) {
+        sessions.withLock {
+            $0[token]?.mustChangePassword = mustChangePassword
+            $0[token]?.passwordMark = Self.mark(passwordHash)
+        }
+    }
+
+    /// Ends the sessions whose user is gone, changed role, or has another password now (`users`:
+    /// the database's users by id). Returns how many ended.
+    @discardableResult
+    func endStale(users: [Int64: (isAdmin: Bool, passwordHash: String)]) -> Int {
+        sessions.withLock { all in
+            let before = all.count
+            all = all.filter { _, s in
+                guard let u = users[s.userId] else { return false }
+                return u.isAdmin == s.isAdmin && Self.mark(u.passwordHash) == s.passwordMark
+            }
+            return before - all.count
+        }
     }
 
     func end(_ token: String) {

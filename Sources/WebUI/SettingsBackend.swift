@@ -6,11 +6,13 @@ public import GatewayConfig
 public protocol SettingsBackend: Sendable {
     /// The configuration in force (the file with the saved sections over it).
     var current: GatewayConfig { get }
-    /// The sections saved by the web UI so far.
-    func saved() throws -> SettingsDocument
-    /// Checks a section with the whole configuration, saves it and applies it. Throws the
-    /// configuration's problems (paths are the form's field names) and changes nothing then.
-    func apply(section: String, pairs: [String: String]) async throws -> SettingsOutcome
+    /// A section as it is in force, as `path = text` pairs: saved by the web UI, else the file's.
+    func pairs(section: String) throws -> [String: String]
+    /// Makes the section's new pairs from its current ones with `update`, checks them with the whole
+    /// configuration, saves and applies them; one change at a time, so two pages that edit the
+    /// same section never lose each other's change. Throws the configuration's problems (paths are
+    /// the form's field names) and changes nothing then.
+    func apply(section: String, update: @escaping @Sendable ([String: String]) -> [String: String]) async throws -> SettingsOutcome
     /// Sends a test message through the configured channel (`email` or `sms`); nil when it went out,
     /// else the error. Logged in the delivery log like any notification.
     func sendTest(channel: String, to: String) async -> String?
@@ -26,6 +28,9 @@ public struct SettingsOutcome: Sendable {
     public var restartNeeded: [String] = []
     /// For network and time: files written and what the apply command said.
     public var system: String?
+    /// The section before and after (for the audit log).
+    public var before: [String: String] = [:]
+    public var after: [String: String] = [:]
 
     public init(restartNeeded: [String] = [], system: String? = nil) {
         self.restartNeeded = restartNeeded

@@ -44,11 +44,15 @@ struct SettingsForm: Sendable {
     }
 
     /// The section's pairs after a submission: what the form sets, plus the current pairs it does not
-    /// show (kept as they were). An empty password field keeps the current password.
+    /// show (kept as they were). An empty password field keeps the current password. A field shown
+    /// with the loader's default (its preset) and sent back unchanged is not written where the key
+    /// was absent: it means the same, and it must not create a section nobody filled in.
     func pairs(from form: [String: String], current: [String: String]) -> [String: String] {
         var out = current.filter { !covers($0.key) }
         for f in fields {
-            let value = (form[f.path] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            var value = (form[f.path] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if f.kind == .bool { value = value == "true" ? "true" : "false" }
+            if current[f.path] == nil && !f.preset.isEmpty && value == f.preset { continue }
             switch f.kind {
             case .password:
                 // A new password replaces the one in the file and a password file named there.
@@ -59,15 +63,14 @@ struct SettingsForm: Sendable {
             case .list:
                 let items = value.split(whereSeparator: { $0 == "," || $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 for (i, item) in items.enumerated() { out["\(f.path)[\(i)]"] = item }
-            case .bool:
-                out[f.path] = value == "true" ? "true" : "false"
             default:
                 if !value.isEmpty { out[f.path] = value }
             }
         }
         for t in tables {
             var row = 0
-            for i in 0..<(Self.rowCount(t, current) + Self.spareRows) {
+            let submittedRows = Self.highestIndex(t.path, in: form.keys).map { $0 + 1 } ?? 0
+            for i in 0..<max(submittedRows, Self.rowCount(t, current)) {
                 let prefix = "\(t.path)[\(i)]"
                 guard form["\(prefix).remove"] != "true" else { continue }
                 var values: [String: String] = [:]
@@ -75,7 +78,8 @@ struct SettingsForm: Sendable {
                     let v = (form["\(prefix).\(c.path)"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     if !v.isEmpty { values[c.path] = v }
                 }
-                guard !values.isEmpty else { continue }
+                // A spare row has only its presets (e.g. access: read): nothing was filled in.
+                guard t.columns.contains(where: { c in values[c.path].map { $0 != c.preset } ?? false }) else { continue }
                 // An empty password keeps the one of the current row with the same key (first column).
                 if let key = t.columns.first?.path, let id = values[key],
                    let old = (0..<Self.rowCount(t, current)).first(where: { current["\(t.path)[\($0)].\(key)"] == id }) {
@@ -88,6 +92,14 @@ struct SettingsForm: Sendable {
             }
         }
         return out
+    }
+
+    /// The highest row index of a table among submitted field names (`users[7].name` → 7).
+    static func highestIndex(_ table: String, in names: some Sequence<String>) -> Int? {
+        names.compactMap { name -> Int? in
+            guard name.hasPrefix(table + "["), let close = name.firstIndex(of: "]") else { return nil }
+            return Int(name[name.index(name.startIndex, offsetBy: table.count + 1)..<close]).flatMap { (0..<10_000).contains($0) ? $0 : nil }
+        }.max()
     }
 
     static func rowCount(_ t: Table, _ pairs: [String: String]) -> Int {

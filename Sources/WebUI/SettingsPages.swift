@@ -64,7 +64,7 @@ enum SettingsPages {
                  F(path: "listen", label: "Listen on", hint: "e.g. udp:161 (restart)", preset: "udp:127.0.0.1:1161"),
                  F(path: "v2c", label: "SNMP v2c (read-only)", kind: .bool, preset: "true"),
                  F(path: "community", label: "v2c community", kind: .password, hint: "empty keeps the current one"),
-                 F(path: "sources", label: "v2c allowed from", kind: .list, hint: "addresses or networks, comma-separated; empty = anywhere"),
+                 F(path: "sources", label: "v2c allowed from", kind: .list, hint: "addresses or networks, comma-separated, e.g. 10.1.0.0/16, any; empty = this machine only"),
                  F(path: "trapDestinations", label: "v2c trap destinations", kind: .list, hint: "HOST:PORT, comma-separated")],
         tables: [.init(path: "users", label: "SNMPv3 users (SHA-256 / AES)",
                        columns: [F(path: "name", label: "User"),

@@ -51,10 +51,7 @@ struct SettingsRoutes {
 
     /// The section as it is in force: saved by the web UI, else the configuration file's.
     func currentPairs(_ section: String) throws -> [String: String] {
-        let saved = try backend.saved()
-        if saved.sections.contains(section) { return saved.section(section) }
-        let text = try String(contentsOfFile: backend.current.file, encoding: .utf8)
-        return SettingsDocument(yaml: text)?.section(section) ?? [:]
+        try backend.pairs(section: section)
     }
 
     /// Secrets are never sent back: each is replaced by a mark that it is set.
@@ -112,21 +109,28 @@ struct SettingsRoutes {
         return page.render(title: form.title, session: context.session, status: status, body: body)
     }
 
-    /// Checks, saves and applies a page's section; returns the problems by field, or the outcome.
-    private func apply(_ form: SettingsForm, submitted: [String: String], user: String) async throws
-        -> (outcome: SettingsOutcome?, pairs: [String: String], problems: [String: String]) {
-        let before = try currentPairs(form.section)
-        var pairs = form.pairs(from: submitted, current: before)
-        if form.section == "time", let once = submitted["setTime"]?.trimmingCharacters(in: .whitespaces), !once.isEmpty { pairs["setTime"] = once }
+    /// Checks, saves and applies a page's section (the submission is merged with the section as it is
+    /// when the save runs); returns the problems by field, or the outcome.
+    private func apply(_ form: SettingsForm, user: String, submitted: @escaping @Sendable ([String: String]) -> [String: String]) async throws
+        -> (outcome: SettingsOutcome?, problems: [String: String]) {
         do {
-            let outcome = try await backend.apply(section: form.section, pairs: pairs)
+            let outcome = try await backend.apply(section: form.section) { current in
+                let values = submitted(current)
+                var pairs = form.pairs(from: values, current: current)
+                if form.section == "time", let once = values["setTime"]?.trimmingCharacters(in: .whitespaces), !once.isEmpty { pairs["setTime"] = once }
+                return pairs
+            }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let detail = "\(form.section): " + Self.changes(before, pairs)
+            let detail = "\(form.section): " + Self.changes(outcome.before, outcome.after)
             try await store.run { try UserStore(db: $0.db).audit(user: user, action: "settings changed", detail: detail, now: now) }
             logger.notice("settings changed in the web UI", metadata: ["user": "\(user)", "section": "\(form.section)"])
-            return (outcome, pairs, [:])
+            return (outcome, [:])
         } catch let error as ConfigError {
-            return (nil, pairs, problems(error, form))
+            return (nil, problems(error, form))
+        } catch {
+            // Not a problem of the values (e.g. the agent refused its new configuration): nothing applied.
+            logger.error("settings not applied", metadata: ["section": "\(form.section)", "error": "\(error)"])
+            return (nil, ["": "Not saved: \(error)"])
         }
     }
 
@@ -173,11 +177,19 @@ struct SettingsRoutes {
         guard let session = context.session, submitted["csrf"] == session.csrf else { return CSRF.refused() }
         guard let id = context.parameters.get("page"), let form = SettingsPages.form(id) else { return notFound(context) }
         guard session.isAdmin else { return forbidden(context) }
-        let result = try await apply(form, submitted: submitted, user: session.username)
+        let result = try await apply(form, user: session.username) { _ in submitted }
         guard let outcome = result.outcome else {
-            var shown = result.pairs
-            // Show what was typed for the visible fields, passwords excepted.
-            for f in form.fields where f.kind != .password && f.kind != .list { shown[f.path] = submitted[f.path] ?? "" }
+            // Show what was typed, passwords excepted.
+            var shown = try currentPairs(form.section).filter { !form.covers($0.key) }
+            for f in form.fields where f.kind != .password { shown[f.path] = submitted[f.path] ?? "" }
+            for f in form.fields where f.kind == .list {
+                let items = (submitted[f.path] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                shown.removeValue(forKey: f.path)
+                for (i, item) in items.enumerated() { shown["\(f.path)[\(i)]"] = item }
+            }
+            for t in form.tables {
+                for (k, v) in submitted where k.hasPrefix(t.path + "[") && !(t.columns.contains { k.hasSuffix("." + $0.path) && $0.kind == .password }) { shown[k] = v }
+            }
             return try await settingsPage(id, form, context, values: shown, problems: result.problems, status: .badRequest)
         }
         var notice = "Saved and applied."
@@ -210,20 +222,23 @@ struct SettingsRoutes {
             }
         }
         // Fields not given keep their current values (unlike a form, which sends every field).
-        var current = try currentPairs(form.section)
-        for f in form.fields where f.kind == .list {
-            var items: [String] = []
-            while let v = current["\(f.path)[\(items.count)]"] { items.append(v) }
-            current[f.path] = items.joined(separator: ",")
+        let given = submitted
+        let result = try await apply(form, user: session.username) { current in
+            var submitted = given
+            for f in form.fields where f.kind == .list && submitted[f.path] == nil {
+                var items: [String] = []
+                while let v = current["\(f.path)[\(items.count)]"] { items.append(v) }
+                submitted[f.path] = items.joined(separator: ",")
+            }
+            for t in form.tables {
+                for (k, v) in current where k.hasPrefix(t.path + "[") && submitted[k] == nil { submitted[k] = v }
+            }
+            // A switch not given keeps its value; where the key is absent that is the loader's default.
+            for f in form.fields where submitted[f.path] == nil && f.kind != .password {
+                submitted[f.path] = current[f.path] ?? (f.kind == .bool ? f.preset : "")
+            }
+            return submitted
         }
-        for t in form.tables {
-            for (k, v) in current where k.hasPrefix(t.path + "[") && submitted[k] == nil { submitted[k] = v }
-        }
-        // A switch not given keeps its value; where the key is absent that is the loader's default.
-        for f in form.fields where submitted[f.path] == nil && f.kind != .password {
-            submitted[f.path] = current[f.path] ?? (f.kind == .bool ? f.preset : "")
-        }
-        let result = try await apply(form, submitted: submitted, user: session.username)
         let problems = result.problems.sorted { $0.key < $1.key }.map { ProblemJSON(field: $0.key, message: $0.value) }
         return WebResponse.json(SaveResultJSON(saved: result.outcome != nil, restartNeeded: result.outcome?.restartNeeded ?? [],
                                                system: result.outcome?.system, problems: problems),

@@ -6,7 +6,7 @@ import Storage
 
 /// The MQTT page's TLS files, uploaded from the browser (an appliance has no shell for the
 /// operator): a PEM CA bundle, client certificate or key, checked, kept as
-/// `<data>/tls/mqtt-<kind>.pem` (0600) and set in the `mqtt.tls` section through the same save as
+/// `<data>/tls/mqtt-<kind>-<time>.pem` (0600) and set in the `mqtt.tls` section through the same save as
 /// the form (so the uplink reconnects with it and a wrong file is refused like a wrong path).
 struct TLSUpload {
     let directory: String
@@ -60,24 +60,37 @@ struct TLSUpload {
             return refused(context, "pem: the \(title) file \(problem).", status: .badRequest)
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = "\(directory)/mqtt-\(kind).pem"
-        guard FileManager.default.createFile(atPath: path + ".new", contents: Data(file), attributes: [.posixPermissions: 0o600]),
-              rename(path + ".new", path) == 0 else {
-            return refused(context, "The file could not be stored in \(directory).", status: .internalServerError)
+        // A new name for each upload: the changed path is what makes the uplink reconnect with it.
+        let stamp = Int64(Date().timeIntervalSince1970 * 1000)
+        let path = "\(directory)/mqtt-\(kind)-\(stamp).pem"
+        do {
+            try PrivateFile.write(Data(file), to: path)
+        } catch {
+            return refused(context, "The file could not be stored in \(directory): \(error)", status: .internalServerError)
         }
         // Set the path in the section and apply it, as a save of the form would.
-        let routes = SettingsRoutes(backend: backend, store: store, page: page, logger: logger)
-        var current = try routes.currentPairs("mqtt")
-        current["tls.\(kind)"] = path
         do {
-            let outcome = try await backend.apply(section: "mqtt", pairs: current)
+            let outcome = try await backend.apply(section: "mqtt") { current in
+                var pairs = current
+                pairs["tls.\(kind)"] = path
+                return pairs
+            }
+            removeOlder(kind, keeping: path)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             try await store.run { try UserStore(db: $0.db).audit(user: session.username, action: "settings changed", detail: "mqtt: tls.\(kind) uploaded", now: now) }
             logger.notice("MQTT TLS file uploaded in the web UI", metadata: ["user": "\(session.username)", "kind": "\(kind)"])
-            let restart = outcome.restartNeeded.isEmpty ? "" : " A restart is needed for: \(outcome.restartNeeded.joined(separator: ", "))."
-            return .redirect(to: "/settings/mqtt?uploaded=\(kind)" + (restart.isEmpty ? "" : "&restart=1"), type: .normal)
+            return .redirect(to: "/settings/mqtt?uploaded=\(kind)" + (outcome.restartNeeded.isEmpty ? "" : "&restart=1"), type: .normal)
         } catch let error as ConfigError {
-            return refused(context, "Stored, but the MQTT settings refuse it: \(error.problems.map(\.description).joined(separator: "; "))", status: .badRequest)
+            try? FileManager.default.removeItem(atPath: path)
+            return refused(context, "The MQTT settings refuse it: \(error.problems.map(\.description).joined(separator: "; "))", status: .badRequest)
+        }
+    }
+
+    /// Earlier uploads of the same kind, no longer named in the settings.
+    private func removeOlder(_ kind: String, keeping path: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix("mqtt-\(kind)-") && name.hasSuffix(".pem") && "\(directory)/\(name)" != path {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
         }
     }
 

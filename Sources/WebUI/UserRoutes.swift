@@ -15,7 +15,7 @@ struct UserRoutes {
     let page: PageRenderer
     let logger: Logger
 
-    static let namePattern = "1–32 of a–z, 0–9, '.', '_' or '-'"
+    static let namePattern = WebUsers.userNameRule
 
     func register(_ router: Router<WebContext>) {
         router.get("/settings/users") { _, context -> Response in
@@ -150,7 +150,7 @@ struct UserRoutes {
         var problems: [String: String] = [:]
         let username = existing?.username ?? values["username"] ?? ""
         if existing == nil {
-            if !(1...32).contains(username.count) || !username.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".contains($0) }) {
+            if !WebUsers.isUserName(username) {
                 problems["username"] = "must be \(Self.namePattern)"
             } else if all.contains(where: { $0.username == username }) {
                 problems["username"] = "'\(username)' is already taken"

@@ -61,7 +61,10 @@ public struct WebServer: Service {
                                            logger: logger)
                 group.addTask { try await redirect.run() }
             }
-            try await group.waitForAll()
+            group.addTask { await watchUsers() }
+            // The servers end at shutdown (or fail): then the watcher goes too.
+            try await group.next()
+            group.cancelAll()
         }
     }
 
@@ -114,6 +117,17 @@ public struct WebServer: Service {
             router.post(RouterPath(stringLiteral: path), use: handler)
         }
         return router
+    }
+
+    /// Every 5 s: sessions of users deleted, changed in role or given another password outside this
+    /// server's own pages (`bmgw password`, a restored database) end.
+    func watchUsers() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(5))
+            guard !Task.isCancelled, let users = try? await store.run({ try UserStore(db: $0.db).all() }) else { continue }
+            let ended = sessions.endStale(users: Dictionary(uniqueKeysWithValues: users.map { ($0.id, ($0.isAdmin, $0.passwordHash)) }))
+            if ended > 0 { logger.notice("web sessions ended: their user was changed or deleted", metadata: ["sessions": "\(ended)"]) }
+        }
     }
 
     /// First start: an administrator `admin` / `admin` who must choose a password at the first login.

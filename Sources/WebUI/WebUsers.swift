@@ -27,6 +27,12 @@ public enum WebUsers {
         }
     }
 
+    public static let userNameRule = "1–32 of a–z, 0–9, '.', '_' or '-'"
+
+    public static func isUserName(_ name: String) -> Bool {
+        (1...32).contains(name.count) && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".contains($0) }
+    }
+
     /// What is wrong with a password a person chose, or nil.
     public static func problem(_ password: String, username: String) -> String? {
         PasswordHasher.problem(password, username: username)

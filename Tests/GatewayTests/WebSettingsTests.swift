@@ -229,6 +229,22 @@ import Uplink
         let log = try NotificationStore(db: store.db).log(channel: nil, limit: 1000)
         #expect(!log.contains { $0.contact == "oncall@example.org" } && log.contains { $0.contact == "erased" })
         #expect(try await oncall.request("/").header("Location") == "/login", "the deleted user's session ended")
+
+        // `bmgw password` on the console: checked, and the running server's sessions of that user end.
+        let config = "\(dir.path)/g.yaml"
+        @Sendable func password(_ args: String, _ input: String) throws -> (Int32, String) {
+            try run("sh", ["-c", "printf '%s\\n' '\(input)' | '\(bmgwExecutable)' password -c '\(config)' \(args) 2>&1"])
+        }
+        let unknown = try await offPool { try password("nobody", "console-pass-123") }
+        #expect(unknown.0 == 2 && unknown.1.contains("no web UI user 'nobody'; add --create"), "\(unknown.1)")
+        #expect(try await offPool { try password("'Bad Name'", "console-pass-123") }.0 != 0)
+        #expect(try await offPool { try password("admin", "short") }.1.contains("must be at least 10 characters"))
+        let reset = try await offPool { try password("admin --keep", "console-pass-123") }
+        #expect(reset.0 == 0 && reset.1.contains("password set for admin"), "\(reset.1)")
+        #expect(await eventually(12) { (try? browser.requestBlocking("/", form: nil, url: nil).header("Location")) == "/login" },
+                "the administrator's open session ended with the password change")
+        let again = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/again-jar", dir: dir.path)
+        #expect(try await again.request("/login", form: ["username": "admin", "password": "console-pass-123"]).header("Location") == "/")
         try await gw.stop()
         await sim.stop()
     }
@@ -269,9 +285,11 @@ import Uplink
         #expect(upload.status == 303 && upload.header("Location") == "/settings/mqtt?uploaded=caFile", "\(upload.body.suffix(600))")
         #expect(await eventually(20) { gw.gateway.uplinkStatus?.state == .connected }, "\(String(describing: gw.gateway.uplinkStatus))")
         #expect(await eventually(20) { gw.gateway.uplinkStatus?.outboxMessages == 0 }, "the backlog is delivered")
-        let stored = "\(dir.path)/tls/mqtt-caFile.pem"
-        #expect(try String(contentsOfFile: stored, encoding: .utf8) == String(contentsOfFile: "\(mqttPKI)/ca.crt", encoding: .utf8))
-        #expect(try String(contentsOfFile: "\(dir.path)/settings.yaml", encoding: .utf8).contains("caFile: \(stored)"))
+        let stored = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/tls").first { $0.hasPrefix("mqtt-caFile-") })
+        #expect(try String(contentsOfFile: "\(dir.path)/tls/\(stored)", encoding: .utf8) == String(contentsOfFile: "\(mqttPKI)/ca.crt", encoding: .utf8))
+        #expect(try String(contentsOfFile: "\(dir.path)/settings.yaml", encoding: .utf8).contains("caFile: \(dir.path)/tls/\(stored)"))
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(dir.path)/tls/\(stored)")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
         let after = try await browser.request("/settings/mqtt?uploaded=caFile")
         #expect(after.body.contains("Uploaded the CA certificates file and applied it.") && after.body.contains("<td>connected</td>"))
 
