@@ -127,7 +127,7 @@ public struct Gateway: Sendable {
         users.compactMap { u in
             let email = u.notifyEmail ? u.email : nil, phone = u.notifySMS ? u.phone : nil
             guard email != nil || phone != nil else { return nil }
-            return Recipient(name: "user \(u.username)", email: email, phone: phone)
+            return Recipient(name: UserStore.recipientName(u.username), email: email, phone: phone)
         }
     }
 

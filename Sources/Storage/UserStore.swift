@@ -100,8 +100,13 @@ public struct UserStore {
         _ = try s.step()
     }
 
-    /// Deletes a user (GDPR erasure): the row goes; the audit log keeps what was done under a
-    /// neutral name, and the delivery log forgets the user's e-mail address and phone number.
+    /// How a user who wants alarm e-mails or SMS is named as a recipient in the delivery tables.
+    public static func recipientName(_ username: String) -> String { "user \(username)" }
+
+    /// Deletes a user (GDPR erasure): the row goes; the delivery log forgets the contact of messages
+    /// sent to the user (as a recipient, so a team mailbox configured elsewhere is not touched), and
+    /// nothing more is sent to them; the audit log keeps what was done under a neutral name, also
+    /// where the user name appears in a detail.
     public func delete(id: Int64) throws {
         guard let u = try user(id: id) else { return }
         try db.transaction {
@@ -111,25 +116,52 @@ public struct UserStore {
             try audit.bind(1, anonymous)
             try audit.bind(2, u.username)
             _ = try audit.step()
-            for contact in [u.email, u.phone].compactMap({ $0 }) {
-                let log = try db.statement("UPDATE notification_log SET contact = 'erased', recipient = ? WHERE contact = ?")
-                defer { log.reset() }
-                try log.bind(1, anonymous)
-                try log.bind(2, contact)
-                _ = try log.step()
-                // Nothing more is sent to a deleted user.
-                for table in ["notification_queue", "notification_pending"] {
-                    let s = try db.statement("DELETE FROM \(table) WHERE contact = ?")
-                    defer { s.reset() }
-                    try s.bind(1, contact)
-                    _ = try s.step()
-                }
+            var details: [(Int64, String)] = []
+            let find = try db.statement("SELECT id, detail FROM audit_log WHERE instr(detail, ?) > 0")
+            defer { find.reset() }
+            try find.bind(1, u.username)
+            while try find.step() { details.append((find.int64(0), find.text(1))) }
+            for (row, detail) in details {
+                let scrubbed = Self.replacingWord(u.username, in: detail, with: anonymous)
+                guard scrubbed != detail else { continue }
+                let s = try db.statement("UPDATE audit_log SET detail = ? WHERE id = ?")
+                defer { s.reset() }
+                try s.bind(1, scrubbed)
+                try s.bind(2, row)
+                _ = try s.step()
+            }
+            let recipient = Self.recipientName(u.username)
+            let log = try db.statement("UPDATE notification_log SET contact = 'erased', recipient = ? WHERE recipient = ?")
+            defer { log.reset() }
+            try log.bind(1, anonymous)
+            try log.bind(2, recipient)
+            _ = try log.step()
+            for table in ["notification_queue", "notification_pending"] {
+                let s = try db.statement("DELETE FROM \(table) WHERE recipient = ?")
+                defer { s.reset() }
+                try s.bind(1, recipient)
+                _ = try s.step()
             }
             let s = try db.statement("DELETE FROM users WHERE id = ?")
             defer { s.reset() }
             try s.bind(1, id)
             _ = try s.step()
         }
+    }
+
+    /// `word` replaced where it stands alone (not inside a longer user name or word).
+    static func replacingWord(_ word: String, in text: String, with replacement: String) -> String {
+        func isNameCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || "._-".contains(c) }
+        var out = ""
+        var rest = Substring(text)
+        while let r = rest.range(of: word) {
+            let before = r.lowerBound == rest.startIndex ? out.last : rest[rest.index(before: r.lowerBound)]
+            let after = r.upperBound == rest.endIndex ? nil : rest[r.upperBound]
+            let alone = !(before.map(isNameCharacter) ?? false) && !(after.map(isNameCharacter) ?? false)
+            out += rest[..<r.lowerBound] + (alone ? replacement : word)
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
     }
 
     /// The audit entries made by a user (for the GDPR export).

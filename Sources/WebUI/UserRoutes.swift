@@ -238,8 +238,8 @@ struct UserRoutes {
         guard let user = try await user(context) else { return notFound(context) }
         guard session.isAdmin || session.userId == user.id else { return forbidden(context) }
         let (audit, deliveries) = try await store.run { s in
-            let contacts = Set([user.email, user.phone].compactMap { $0 })
-            let log = try NotificationStore(db: s.db).log(channel: nil, limit: 100_000).filter { contacts.contains($0.contact) }
+            let recipient = UserStore.recipientName(user.username)
+            let log = try NotificationStore(db: s.db).log(channel: nil, limit: 100_000).filter { $0.recipient == recipient }
             return (try UserStore(db: s.db).auditLog(of: user.username), log)
         }
         func iso(_ ms: Int64) -> String { Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601) }
