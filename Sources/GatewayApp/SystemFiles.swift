@@ -47,26 +47,41 @@ struct SystemFiles {
         environment.merge(Self.variables(changed, config: config, setTime: setTime)) { $1 }
         let arguments = Array(command.dropFirst())
         let env = environment
-        // The command runs and is waited for on a thread of its own, off the server's threads.
+        let log = "\(settings.directory)/apply-command.log"
+        // The command runs and is waited for on a thread of its own, off the server's threads; its
+        // output goes to a file (a pipe would wait for any child it leaves running), and it gets
+        // 60 s before it is stopped.
         let (status, text) = await withCheckedContinuation { (c: CheckedContinuation<(Int32, String), Never>) in
             Thread.detachNewThread {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: program)
                 process.arguments = arguments
                 process.environment = env
-                let output = Pipe()
+                FileManager.default.createFile(atPath: log, contents: nil)
+                let output = FileHandle(forWritingAtPath: log)
                 process.standardOutput = output
                 process.standardError = output
                 process.standardInput = FileHandle.nullDevice
                 do {
                     try process.run()
                 } catch {
+                    try? output?.close()
                     c.resume(returning: (-1, "could not start: \(error.localizedDescription)"))
                     return
                 }
-                let data = output.fileHandleForReading.readDataToEndOfFile()
+                let deadline = ContinuousClock.now + .seconds(60)
+                while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+                var timedOut = false
+                if process.isRunning {
+                    timedOut = true
+                    process.terminate()
+                    usleep(2_000_000)
+                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                }
                 process.waitUntilExit()
-                c.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                try? output?.close()
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                c.resume(returning: (timedOut ? -2 : process.terminationStatus, timedOut ? text + "\ntimed out after 60 s" : text))
             }
         }
         let tail = text.split(separator: "\n").suffix(3).joined(separator: " / ")

@@ -5,7 +5,7 @@ import Storage
 import Synchronization
 
 /// Data export jobs: the history of a period written to a CSV file in `<data>/exports` in the
-/// background, a day of one string at a time (the database is not held for long), with progress.
+/// background, a slice of one string at a time (the database is not held for long), with progress.
 /// A file is written as `.partial` and renamed when complete, so a listed file is always whole.
 final class ExportJobs: Sendable {
     enum Content: String, CaseIterable, Sendable {
@@ -32,7 +32,6 @@ final class ExportJobs: Sendable {
     let logger: Logger
     private let running = Mutex<[String: Job]>([:])
     static let maxFiles = 20
-    static let day: Int64 = 86_400_000
 
     init(directory: String, store: DatabaseQueue<HistoryStore>, logger: Logger) {
         self.directory = directory
@@ -85,11 +84,14 @@ final class ExportJobs: Sendable {
         }
         let chosen = name
         running.withLock { $0[chosen] = Job(name: chosen, started: Date(), progress: 0) }
-        Task.detached { [self] in await run(name: chosen, content: content, stringIds: stringIds, from: from, to: to) }
+        Thread.detachNewThread { [self] in run(name: chosen, content: content, stringIds: stringIds, from: from, to: to) }
         return .success(chosen)
     }
 
-    private func run(name: String, content: Content, stringIds: [String]?, from: Int64, to: Int64) async {
+    /// On a thread of its own (file writes and database waits never occupy the server's threads);
+    /// the database is read a short slice at a time (an hour of string values, five minutes of cells,
+    /// at most a few MB even at the 1 s discharge interval), so the recorder never waits long.
+    private func run(name: String, content: Content, stringIds: [String]?, from: Int64, to: Int64) {
         let partial = "\(directory)/\(name).partial"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -100,30 +102,33 @@ final class ExportJobs: Sendable {
             let header = content == .strings ? "time,ups,string,voltage_V,current_A,soc_pct,temperature_C,humidity_pct\n"
                 : "time,ups,string,cell,voltage_V,resistance_mOhm,temperature_C,soc_pct,soh_pct\n"
             try out.write(contentsOf: Data(header.utf8))
-            let strings = try await store.run { try $0.strings() }.filter { stringIds?.contains($0.id) ?? true }
-            let days = max(1, Int((to - from + Self.day - 1) / Self.day))
-            let total = Double(strings.count * days)
+            let strings = try store.sync { try $0.strings() }.filter { stringIds?.contains($0.id) ?? true }
+            let slice: Int64 = content == .strings ? 3_600_000 : 300_000
+            let slices = max(1, (to - from + slice - 1) / slice)
+            let total = Double(Int64(strings.count) * slices)
             var done = 0.0
             for s in strings {
-                var dayStart = from
-                while dayStart < to {
-                    let (dayFrom, dayEnd) = (dayStart, min(to, dayStart + Self.day))
-                    let text = try await store.run { store in
+                var start = from
+                while start < to {
+                    let end = min(to, start + slice)
+                    let text = try store.sync { store in
                         var text = ""
-                        try store.forEachSample(stringKey: s.key, from: dayFrom, to: dayEnd) { sample in
+                        try store.forEachSample(stringKey: s.key, from: start, to: end) { sample in
                             text += content == .strings ? Self.stringRow(sample, s.ups, s.id) : Self.cellRows(sample, s.ups, s.id)
                         }
                         return text
                     }
-                    try out.write(contentsOf: Data(text.utf8))
-                    // An export of every cell over a long period can be larger than the disk: stop in time.
-                    if let free = Self.freeBytes(directory), free < Self.reserve {
-                        throw ExportRefusal("stopped: only \(free / 1_048_576) MiB left on the disk (the history needs it); choose a shorter period or fewer strings")
+                    if !text.isEmpty {
+                        try out.write(contentsOf: Data(text.utf8))
+                        // An export of every cell over a long period can be larger than the disk: stop in time.
+                        if let free = Self.freeBytes(directory), free < Self.reserve {
+                            throw ExportRefusal("stopped: only \(free / 1_048_576) MiB left on the disk (the history needs it); choose a shorter period or fewer strings")
+                        }
                     }
                     done += 1
                     let progress = done / max(1, total)
                     running.withLock { $0[name]?.progress = progress }
-                    dayStart = dayEnd
+                    start = end
                 }
             }
             try out.synchronize()

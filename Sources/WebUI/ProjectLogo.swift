@@ -97,7 +97,8 @@ enum Multipart {
               let range = contentType.range(of: "boundary=") else { return nil }
         var boundary = String(contentType[range.upperBound...]).split(separator: ";").first.map(String.init) ?? ""
         boundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        guard !boundary.isEmpty else { return nil }
+        // RFC 2046: 1–70 characters; a longer one only makes the search slower.
+        guard (1...70).contains(boundary.utf8.count) else { return nil }
         let delimiter = Array("--\(boundary)".utf8)
         var out: [String: [UInt8]] = [:]
         var starts: [Int] = []
@@ -122,10 +123,10 @@ enum Multipart {
     }
 
     static func find(_ needle: [UInt8], in hay: [UInt8], from start: Int) -> Int? {
-        guard needle.count <= hay.count, start <= hay.count - needle.count else { return nil }
+        guard let first = needle.first, needle.count <= hay.count, start >= 0, start <= hay.count - needle.count else { return nil }
         var i = start
         while i <= hay.count - needle.count {
-            if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i }
+            if hay[i] == first && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
             i += 1
         }
         return nil
