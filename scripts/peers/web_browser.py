@@ -173,6 +173,12 @@ try:
         driver.get(f"{a.url}/settings/{page}")
         check(len(driver.find_elements(By.ID, marker)) == 1, f"the {page} settings page")
         shot(f"settings-{page}")
+    # The SMS page as a browser sends it (every field, defaults included): only the gateway's URL typed.
+    driver.get(a.url + "/settings/sms")
+    submit({"sms.http.url": "http://127.0.0.1:9/send?to={to}"}, button="#save-notifications")
+    notice = driver.find_elements(By.ID, "notice")
+    check(bool(notice) and "Saved and applied" in notice[0].text, "the SMS settings save from the browser's form")
+    shot("sms-saved")
     driver.get(a.url + "/settings/project")
     submit({"name": "Browser hall", "url": "https://example.org"}, button="#save-project")
     check("Browser hall" in driver.find_element(By.TAG_NAME, "header").text, "the project name is saved and in the header")
