@@ -68,18 +68,13 @@ struct SettingsForm: Sendable {
             }
         }
         for t in tables {
-            var row = 0
-            let submittedRows = Self.highestIndex(t.path, in: form.keys).map { $0 + 1 } ?? 0
-            for i in 0..<max(submittedRows, Self.rowCount(t, current)) {
+            for (row, i) in keptRows(t, form: form, current: current).enumerated() {
                 let prefix = "\(t.path)[\(i)]"
-                guard form["\(prefix).remove"] != "true" else { continue }
                 var values: [String: String] = [:]
                 for c in t.columns {
                     let v = (form["\(prefix).\(c.path)"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     if !v.isEmpty { values[c.path] = v }
                 }
-                // A spare row has only its presets (e.g. access: read): nothing was filled in.
-                guard t.columns.contains(where: { c in values[c.path].map { $0 != c.preset } ?? false }) else { continue }
                 // An empty password keeps the one of the current row with the same key (first column).
                 if let key = t.columns.first?.path, let id = values[key],
                    let old = (0..<Self.rowCount(t, current)).first(where: { current["\(t.path)[\($0)].\(key)"] == id }) {
@@ -88,10 +83,36 @@ struct SettingsForm: Sendable {
                     }
                 }
                 for (k, v) in values { out["\(t.path)[\(row)].\(k)"] = v }
-                row += 1
             }
         }
         return out
+    }
+
+    /// The submitted rows of a table that become rows of the section, in order: not ticked for
+    /// removal, and with something filled in besides the presets (a spare row has `access: read`).
+    func keptRows(_ t: Table, form: [String: String], current: [String: String]) -> [Int] {
+        let submittedRows = Self.highestIndex(t.path, in: form.keys).map { $0 + 1 } ?? 0
+        return (0..<max(submittedRows, Self.rowCount(t, current))).filter { i in
+            let prefix = "\(t.path)[\(i)]"
+            guard form["\(prefix).remove"] != "true" else { return false }
+            return t.columns.contains { c in
+                let v = (form["\(prefix).\(c.path)"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                return !v.isEmpty && v != c.preset
+            }
+        }
+    }
+
+    /// A problem's field in the section (`users[1].name`) as the field of the submitted form: table
+    /// rows are renumbered when rows are removed or left empty.
+    func formField(_ path: String, form: [String: String], current: [String: String]) -> String {
+        for t in tables where path.hasPrefix(t.path + "[") {
+            let rest = path.dropFirst(t.path.count + 1)
+            guard let close = rest.firstIndex(of: "]"), let row = Int(rest[..<close]) else { return path }
+            let kept = keptRows(t, form: form, current: current)
+            guard row < kept.count else { return path }
+            return "\(t.path)[\(kept[row])]" + rest[rest.index(after: close)...]
+        }
+        return path
     }
 
     /// The highest row index of a table among submitted field names (`users[7].name` → 7).

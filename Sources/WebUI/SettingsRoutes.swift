@@ -190,7 +190,11 @@ struct SettingsRoutes {
             for t in form.tables {
                 for (k, v) in submitted where k.hasPrefix(t.path + "[") && !(t.columns.contains { k.hasSuffix("." + $0.path) && $0.kind == .password }) { shown[k] = v }
             }
-            return try await settingsPage(id, form, context, values: shown, problems: result.problems, status: .badRequest)
+            // Table problems name the saved rows; point them at the rows as shown.
+            let current = try currentPairs(form.section)
+            var problems: [String: String] = [:]
+            for (k, v) in result.problems { problems[form.formField(k, form: submitted, current: current)] = v }
+            return try await settingsPage(id, form, context, values: shown, problems: problems, status: .badRequest)
         }
         var notice = "Saved and applied."
         if !outcome.restartNeeded.isEmpty { notice += " A restart is needed for: \(outcome.restartNeeded.joined(separator: ", "))." }

@@ -54,6 +54,8 @@ struct FormTests {
         #expect(pairs["sources[0]"] == "10.0.0.0/8" && pairs["sources[1]"] == "::1")
         #expect(pairs["users[0].authPassphrase"] == "auth-pass-1" && pairs["users[0].access"] == "write", "a kept row keeps its secrets")
         #expect(pairs["users[1].name"] == "new" && pairs["users[2].name"] == nil, "a removed row leaves no hole")
+        #expect(form.formField("users[1].authPassphrase", form: submitted, current: current) == "users[2].authPassphrase",
+                "a problem of the second saved row is shown at the third row of the form (the second was removed)")
         #expect(pairs["enabled"] == "false", "a box not ticked is false")
         #expect(pairs["v2c"] == nil, "a default sent back unchanged where the key was absent is not written")
         #expect(pairs.keys.filter { $0.hasPrefix("users[") }.count == 7 && pairs["users[2].access"] == nil, "a spare row with only its preset (access: read) is not a row")
