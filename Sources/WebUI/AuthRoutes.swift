@@ -96,6 +96,9 @@ struct AuthRoutes {
         guard problems.isEmpty else { return passwordPage(context, problems: problems, status: .badRequest) }
         let hash = await PasswordHasher.hash(new)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // The session takes the new password first: the watcher of users (WebServer.watchUsers) would
+        // otherwise see the stored hash change and end this very session.
+        sessions.update(session.token, mustChangePassword: false, passwordHash: hash)
         try await store.run { s in
             let users = UserStore(db: s.db)
             try s.db.transaction {
@@ -103,7 +106,6 @@ struct AuthRoutes {
                 try users.audit(user: user.username, action: "password changed", detail: "own password", now: now)
             }
         }
-        sessions.update(session.token, mustChangePassword: false, passwordHash: hash)
         sessions.end(userId: user.id, except: session.token)
         logger.notice("web password changed", metadata: ["user": "\(user.username)"])
         return .redirect(to: "/", type: .found)

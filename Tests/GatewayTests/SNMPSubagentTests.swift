@@ -22,16 +22,16 @@ import Glibc
 
             """)
         try FileManager.default.createDirectory(atPath: "\(dir.path)/snmpd", withIntermediateDirectories: true)
-        func startSnmpd() throws {
-            let (code, out) = try run("/usr/sbin/snmpd", ["-C", "-c", "\(dir.path)/snmpd.conf", "--persistentDir=\(dir.path)/snmpd",
+        func startSnmpd() async throws {
+            let (code, out) = try await runOff("/usr/sbin/snmpd", ["-C", "-c", "\(dir.path)/snmpd.conf", "--persistentDir=\(dir.path)/snmpd",
                                                           "-Lf", "\(dir.path)/snmpd.log", "-p", "\(dir.path)/snmpd.pid"])
             #expect(code == 0, "\(out)")
         }
-        try startSnmpd()
+        try await startSnmpd()
         defer { killPidFile("\(dir.path)/snmpd.pid") }
         _ = try dir.write("snmptrapd.conf", "disableAuthorization yes\n")
         let trapLog = "\(dir.path)/traps.log"
-        let (trapd, trapdOut) = try run("/usr/sbin/snmptrapd", ["-Lf", trapLog, "-On", "-C", "-c", "\(dir.path)/snmptrapd.conf",
+        let (trapd, trapdOut) = try await runOff("/usr/sbin/snmptrapd", ["-Lf", trapLog, "-On", "-C", "-c", "\(dir.path)/snmptrapd.conf",
                                                                 "-p", "\(dir.path)/trapd.pid", "udp:127.0.0.1:\(trapPort)"])
         #expect(trapd == 0, "\(trapdOut)")
         defer { killPidFile("\(dir.path)/trapd.pid") }
@@ -48,22 +48,23 @@ import Glibc
         defer { if !exited { kill(gateway, SIGKILL); _ = waitExit(gateway) } }
 
         let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
-        func get(_ objects: [String]) -> String? {
+        @Sendable func get(_ objects: [String]) -> String? {
             guard let (code, out) = try? run("snmpget", ["-v2c", "-c", "public", "-Oqv", "-t", "1", "-r", "0"] + mibs
                                                           + ["127.0.0.1:\(snmpPort)"] + objects), code == 0 else { return nil }
             return out
         }
-        func gatewayLog() -> String { (try? String(contentsOfFile: "\(dir.path)/gateway.log", encoding: .utf8)) ?? "" }
-        #expect(await eventually(20) { get(["btmsCellCount.0"]) == "24\n" }, "\(gatewayLog())")
+        @Sendable func gatewayLog() -> String { (try? String(contentsOfFile: "\(dir.path)/gateway.log", encoding: .utf8)) ?? "" }
+        #expect(await eventuallyOffPool(20) { get(["btmsCellCount.0"]) == "24\n" }, "\(gatewayLog())")
         // snmpd's own tree is still there, beside ours.
-        #expect(get(["SNMPv2-MIB::sysUpTime.0", "btmsGatewayId.0", "btmsStringId.2"])?.split(separator: "\n").dropFirst() == ["test-gw", "s2"])
+        let both = try await offPool { get(["SNMPv2-MIB::sysUpTime.0", "btmsGatewayId.0", "btmsStringId.2"]) }
+        #expect(both?.split(separator: "\n").dropFirst() == ["test-gw", "s2"])
         // Every cell of both strings, once both have been read (the counts are there before the first sweep).
-        func walk() -> [Substring] {
+        @Sendable func walk() -> [Substring] {
             guard let (code, out) = try? run("snmpbulkwalk", ["-v2c", "-c", "public", "-On", "-Oqe", "127.0.0.1:\(snmpPort)",
                                                               ".1.3.6.1.4.1.32473.1.4.1.2"]), code == 0 else { return [] }
             return out.split(separator: "\n")
         }
-        #expect(await eventually(10) { walk().count == 2 * 12 }, "cell voltages of both strings: \(walk().suffix(5))")
+        #expect(await eventuallyOffPool(10) { walk().count == 2 * 12 }, "cell voltages of both strings")
 
         // A notification goes through the master to its trap sink.
         try pin(simPort, unit: 1, [(1004, [10900])])  // cell 5 of s1
@@ -72,10 +73,10 @@ import Glibc
 
         // snmpd restarted (a package upgrade, say): the subagent registers again by itself.
         killPidFile("\(dir.path)/snmpd.pid")
-        #expect(await eventually(5) { get(["btmsGatewayId.0"]) == nil })
+        #expect(await eventuallyOffPool(5) { get(["btmsGatewayId.0"]) == nil })
         try await Task.sleep(for: .milliseconds(500))
-        try startSnmpd()
-        #expect(await eventually(30) { get(["btmsGatewayId.0"]) == "test-gw\n" }, "\(gatewayLog().suffix(2000))")
+        try await startSnmpd()
+        #expect(await eventuallyOffPool(30) { get(["btmsGatewayId.0"]) == "test-gw\n" }, "\(gatewayLog().suffix(2000))")
 
         kill(gateway, SIGTERM)
         #expect(waitExit(gateway) == 0, "a clean stop")

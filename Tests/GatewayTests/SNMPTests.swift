@@ -23,7 +23,7 @@ import Glibc
         // Started as a daemon (it forks and the command returns); stopped by its pid file.
         // (A long-lived Foundation Process child made later waitUntilExit calls hang here.)
         let pidFile = "\(dir.path)/trapd.pid"
-        let (trapdCode, trapdOut) = try run("/usr/sbin/snmptrapd", ["-Lf", trapLog, "-On", "-C", "-c", "\(dir.path)/snmptrapd.conf",
+        let (trapdCode, trapdOut) = try await runOff("/usr/sbin/snmptrapd", ["-Lf", trapLog, "-On", "-C", "-c", "\(dir.path)/snmptrapd.conf",
                                                                     "-p", pidFile, "udp:127.0.0.1:\(trapPort)"])
         #expect(trapdCode == 0, "\(trapdOut)")
         defer {
@@ -39,17 +39,20 @@ import Glibc
         #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
         try pin(port, unit: 2, [(1016, [11000])])  // cell 17 of s2
         #expect(await eventually { gw.model.string(1).sample?.cells.voltage[16] == 11000 })
-        try await Task.sleep(for: .milliseconds(1500))  // the agent's view is rebuilt every second
-
         let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
         let target = "127.0.0.1:\(snmpPort)"
-        let (code, get) = try run("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target,
+        // The agent's view is rebuilt every second; in this busy test process (every suite at once on
+        // two cores) a rebuild can come late, so wait for it rather than a fixed time.
+        #expect(await eventuallyOffPool(15) {
+            (try? run("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsCellVoltage.2.17"]))?.1 == "11000 mV\n"
+        }, "the agent serves the pinned value")
+        let (code, get) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target,
             "btmsGatewayId.0", "btmsStringCount.0", "btmsCellCount.0", "btmsCellVoltage.2.17", "btmsStringId.2", "btmsStringCommStatus.2"])
         #expect(code == 0, "\(get)")
         #expect(get.split(separator: "\n") == ["test-gw", "3", "72", "11000 mV", "s2", "ok"])
 
         // snmptable: one row per string, the columns as the model has them.
-        let (tableCode, table) = try run("snmptable", ["-v2c", "-c", "s3cret", "-Cf", "|", "-CH", "-Oqv"] + mibs + [target, "btmsStringTable"])
+        let (tableCode, table) = try await runOff("snmptable", ["-v2c", "-c", "s3cret", "-Cf", "|", "-CH", "-Oqv"] + mibs + [target, "btmsStringTable"])
         #expect(tableCode == 0, "\(table)")
         let rows = table.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.count == 3, "\(table)")
@@ -64,11 +67,11 @@ import Glibc
         }
 
         // The inform receiver comes up now: the s2 raise was sent to nobody and is being retried.
-        let informd = try startInformReceiver(dir: dir, port: informPort)
+        let informd = try await startInformReceiver(dir: dir, port: informPort)
         defer { killPidFile(informd.pidFile) }
 
         // The whole cell table equals the model, value for value.
-        let (walkCode, walk) = try run("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Cr50", "-On", "-Oqe", target, ".1.3.6.1.4.1.32473.1.4"])
+        let (walkCode, walk) = try await runOff("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Cr50", "-On", "-Oqe", target, ".1.3.6.1.4.1.32473.1.4"])
         #expect(walkCode == 0)
         var served: [String: Int] = [:]
         for line in walk.split(separator: "\n") {
@@ -97,7 +100,7 @@ import Glibc
         #expect(walk.split(separator: "\n").count == 3 * 24 * 6, "every cell, every column")
 
         // The alarm for the injected cell is in the active alarm table.
-        let (_, alarms) = try run("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsAlarmType"])
+        let (_, alarms) = try await runOff("snmpbulkwalk", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsAlarmType"])
         #expect(alarms.contains("cellVoltageLow"), "\(alarms)")
 
         // The raise went out as a notification with where, what, value and limit.
@@ -112,19 +115,19 @@ import Glibc
 
         // SNMPv3 authPriv (SHA-256, AES) works; a wrong key or no privacy is refused.
         let v3 = ["-v3", "-u", "nms", "-l", "authPriv", "-a", "SHA-256", "-A", "auth-pass-1", "-x", "AES", "-t", "1", "-r", "0", "-Oqv"]
-        let (v3ok, v3id) = try run("snmpget", v3 + ["-X", "priv-pass-1"] + mibs + [target, "btmsGatewayId.0"])
+        let (v3ok, v3id) = try await runOff("snmpget", v3 + ["-X", "priv-pass-1"] + mibs + [target, "btmsGatewayId.0"])
         #expect(v3ok == 0 && v3id.hasPrefix("test-gw"), "\(v3id)")
-        let (v3bad, _) = try run("snmpget", v3 + ["-X", "wrong-pass-9"] + mibs + [target, "btmsGatewayId.0"])
+        let (v3bad, _) = try await runOff("snmpget", v3 + ["-X", "wrong-pass-9"] + mibs + [target, "btmsGatewayId.0"])
         #expect(v3bad != 0)
-        let (noPriv, _) = try run("snmpget", ["-v3", "-u", "nms", "-l", "authNoPriv", "-a", "SHA-256", "-A", "auth-pass-1", "-t", "1", "-r", "0"]
+        let (noPriv, _) = try await runOff("snmpget", ["-v3", "-u", "nms", "-l", "authNoPriv", "-a", "SHA-256", "-A", "auth-pass-1", "-t", "1", "-r", "0"]
                                   + mibs + [target, "btmsGatewayId.0"])
         #expect(noPriv != 0, "authPriv is required")
 
         // Wrong community: no answer. Garbage datagrams: the agent keeps answering.
-        let (wrong, _) = try run("snmpget", ["-v2c", "-c", "wrong", "-t", "1", "-r", "0"] + mibs + [target, "btmsGatewayId.0"])
+        let (wrong, _) = try await runOff("snmpget", ["-v2c", "-c", "wrong", "-t", "1", "-r", "0"] + mibs + [target, "btmsGatewayId.0"])
         #expect(wrong != 0)
         sendGarbage(port: snmpPort)
-        let (after, id) = try run("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsGatewayId.0"])
+        let (after, id) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs + [target, "btmsGatewayId.0"])
         #expect(after == 0 && id.hasPrefix("test-gw"))
 
         try await checkLimitWrites(gw: gw, dir: dir, mibs: mibs, target: target)

@@ -5,6 +5,7 @@ import GatewayConfig
 import HummingbirdBcrypt
 import Simulator
 import Storage
+import Synchronization
 import Testing
 import Uplink
 
@@ -36,10 +37,12 @@ import Uplink
         let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
         let csrf = try await browser.loginAsNewAdministrator()
         let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
-        func snmpget(_ community: String) throws -> Int32 {
-            try run("snmpget", ["-v2c", "-c", community, "-t", "1", "-r", "0"] + mibs + ["127.0.0.1:\(snmpPort)", "btmsGatewayId.0"]).0
+        // snmpget blocks (up to its 1 s timeout): always off the cooperative threads.
+        @Sendable func snmpgetBlocking(_ community: String) -> Int32 {
+            (try? run("snmpget", ["-v2c", "-c", community, "-t", "1", "-r", "0"] + mibs + ["127.0.0.1:\(snmpPort)", "btmsGatewayId.0"]).0) ?? -1
         }
-        #expect(await eventually { (try? snmpget("old-community")) == 0 })
+        func snmpget(_ community: String) async throws -> Int32 { try await offPool { snmpgetBlocking(community) } }
+        #expect(await eventuallyOffPool { snmpgetBlocking("old-community") == 0 })
 
         // SNMP: the file's section is shown (the community never is); wrong values named at their fields.
         let snmpPage = try await browser.request("/settings/snmp")
@@ -52,7 +55,7 @@ import Uplink
         #expect(bad.body.contains("id=\"trapDestinations-problem\">&#39;nohost&#39; is not HOST:PORT"))
         #expect(bad.body.contains("id=\"users[0].authPassphrase-problem\">"), "a table cell's problem is at that cell")
         #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/settings.yaml"), "nothing saved")
-        #expect(try snmpget("old-community") == 0, "nothing applied")
+        #expect(try await snmpget("old-community") == 0, "nothing applied")
         #expect(try await browser.request("/settings/snmp", form: ["community": "x"]).status == 403, "no CSRF token")
 
         let good = try await browser.request("/settings/snmp", form: [
@@ -60,10 +63,12 @@ import Uplink
             "sources": "127.0.0.0/8, ::1", "users[0].name": "nms", "users[0].authPassphrase": "auth-pass-1", "users[0].privPassphrase": "priv-pass-1",
             "users[0].access": "read"])
         #expect(good.status == 200 && good.body.contains("Saved and applied."), "\(good.body.suffix(2000))")
-        #expect(await eventually { (try? snmpget("new-community")) == 0 }, "the new community answers without a restart")
-        #expect(try snmpget("old-community") != 0, "the old one no longer")
-        let v3 = try run("snmpget", ["-v3", "-l", "authPriv", "-u", "nms", "-a", "SHA-256", "-A", "auth-pass-1", "-x", "AES", "-X", "priv-pass-1",
-                                     "-t", "1", "-r", "0"] + mibs + ["127.0.0.1:\(snmpPort)", "btmsGatewayId.0"])
+        #expect(await eventuallyOffPool { snmpgetBlocking("new-community") == 0 }, "the new community answers without a restart")
+        #expect(try await snmpget("old-community") != 0, "the old one no longer")
+        let v3 = try await offPool {
+            try run("snmpget", ["-v3", "-l", "authPriv", "-u", "nms", "-a", "SHA-256", "-A", "auth-pass-1", "-x", "AES", "-X", "priv-pass-1",
+                                "-t", "1", "-r", "0"] + mibs + ["127.0.0.1:\(snmpPort)", "btmsGatewayId.0"])
+        }
         #expect(v3.0 == 0, "the v3 user added in the form answers: \(v3.1)")
         let saved = try String(contentsOfFile: "\(dir.path)/settings.yaml", encoding: .utf8)
         #expect(saved.contains("community: new-community") && saved.contains("- 127.0.0.0/8"))
@@ -74,7 +79,7 @@ import Uplink
         let again = try await browser.request("/settings/snmp", form: [
             "csrf": csrf, "enabled": "true", "listen": "udp:127.0.0.1:\(snmpPort)", "v2c": "true", "users[0].name": "nms", "users[0].access": "read"])
         #expect(again.status == 200)
-        #expect(try snmpget("new-community") == 0)
+        #expect(try await snmpget("new-community") == 0)
         #expect(try String(contentsOfFile: "\(dir.path)/settings.yaml", encoding: .utf8).contains("authPassphrase: auth-pass-1"))
 
         // The JSON API: secrets masked; a wrong value named by its field; administrators only.
@@ -241,7 +246,7 @@ import Uplink
         #expect(try await offPool { try password("admin", "short") }.1.contains("must be at least 10 characters"))
         let reset = try await offPool { try password("admin --keep", "console-pass-123") }
         #expect(reset.0 == 0 && reset.1.contains("password set for admin"), "\(reset.1)")
-        #expect(await eventually(12) { (try? browser.requestBlocking("/", form: nil, url: nil).header("Location")) == "/login" },
+        #expect(await eventuallyOffPool(12) { (try? browser.requestBlocking("/", form: nil, url: nil).header("Location")) == "/login" },
                 "the administrator's open session ended with the password change")
         let again = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/again-jar", dir: dir.path)
         #expect(try await again.request("/login", form: ["username": "admin", "password": "console-pass-123"]).header("Location") == "/")
@@ -318,14 +323,15 @@ import Uplink
         #expect(bad.status == 400 && bad.body.contains("id=\"from-problem\">&#39;last week&#39; is not a time"))
         let started = try await browser.request("/settings/exports", form: ["csrf": csrf, "from": "-1h", "to": "now", "content": "cells", "string": "s2"])
         #expect(started.status == 200 && started.body.contains("Export export-"), "\(started.body.suffix(800))")
-        var name = ""
-        #expect(await eventually(20) {
+        let found = Mutex<String>("")
+        #expect(await eventuallyOffPool(20) {
             let list = (try? browser.requestBlocking("/api/v1/exports", form: nil, url: nil).body) ?? ""
             guard let json = try? JSONSerialization.jsonObject(with: Data(list.utf8)) as? [String: Any],
                   let files = json["files"] as? [[String: Any]], let first = files.first?["name"] as? String else { return false }
-            name = first
+            found.withLock { $0 = first }
             return true
         }, "the export finishes and is listed")
+        let name = found.withLock { $0 }
         let page = try await browser.request("/settings/exports")
         #expect(page.body.contains("href=\"/settings/exports/\(name)\""))
         let csv = try await browser.request("/settings/exports/\(name)")
