@@ -124,7 +124,8 @@ final class RunningGateway: Sendable {
 /// A Modbus client to a simulator unit, for fault injection from outside.
 func modbusClient(port: Int, unit: Int) throws -> ModbusContext {
     let ctx = try ModbusContext.tcp(host: "127.0.0.1", port: port)
-    ctx.setResponseTimeout(.milliseconds(500))
+    // Generous: the simulator's threads share two cores with every suite at once.
+    ctx.setResponseTimeout(.seconds(5))
     try ctx.connect()
     try ctx.setUnit(unit)
     return ctx

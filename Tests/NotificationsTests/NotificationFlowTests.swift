@@ -57,6 +57,8 @@ struct NotifyingPlant {
 
     func pinCell(unit: Int, cell: Int, millivolts: UInt16) throws {
         let ctx = try ModbusContext.tcp(host: "127.0.0.1", port: port)
+        // Generous: the simulator's threads share two cores with every suite at once.
+        ctx.setResponseTimeout(.seconds(5))
         try ctx.connect()
         try ctx.setUnit(unit)
         try ctx.writeRegister(ControlRegisters.pinBase + 1000 + cell - 1, millivolts)
