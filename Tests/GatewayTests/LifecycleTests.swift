@@ -3,6 +3,7 @@ import Foundation
 import GatewayApp
 import Simulator
 import Storage
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,7 @@ import GatewayApp
 import GatewayConfig
 import Simulator
 import Storage
+import TestSupport
 import Testing
 import Uplink
 #if canImport(Glibc)

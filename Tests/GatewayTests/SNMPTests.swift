@@ -3,6 +3,7 @@ import Foundation
 import GatewayApp
 import ModbusCore
 import Simulator
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -2,7 +2,6 @@ import Acquisition
 import Alarms
 import BatteryModel
 import Foundation
-import Synchronization
 import GatewayApp
 import GatewayConfig
 import Logging
@@ -169,34 +168,6 @@ func runBMGW(_ arguments: [String]) throws -> (Int32, String, String) {
 }
 
 /// A TCP port that was free a moment ago (for a process that must be told its port up front).
-/// Ports handed out in this test process, never twice.
-private let handedOutPorts = Mutex<Set<Int>>([])
-
-/// A port for a peer or gateway that must be told its port up front: free for both TCP and UDP
-/// now, never handed out twice in this process, and outside the kernel's ephemeral range
-/// (32768–60999), so a socket bound to port 0 elsewhere in the process (a simulator, a client)
-/// cannot take it between this call and the peer's bind. GatewayTests uses 20000–26999.
-func freePort() throws -> Int {
-    for _ in 0..<500 {
-        let port = Int.random(in: 20000...26999)
-        guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
-        if portIsFree(port, type: Int32(SOCK_STREAM.rawValue)) && portIsFree(port, type: Int32(SOCK_DGRAM.rawValue)) { return port }
-    }
-    throw POSIXError(.EADDRINUSE)
-}
-
-private func portIsFree(_ port: Int, type: Int32) -> Bool {
-    let fd = socket(AF_INET, type, 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = UInt16(port).bigEndian
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-}
 
 func nowMillis() -> Int64 {
     Int64(Date().timeIntervalSince1970 * 1000)

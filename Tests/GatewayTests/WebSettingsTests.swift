@@ -6,6 +6,7 @@ import HummingbirdBcrypt
 import Simulator
 import Storage
 import Synchronization
+import TestSupport
 import Testing
 import Uplink
 
@@ -349,9 +350,4 @@ import Uplink
         try await gw.stop()
         await sim.stop()
     }
-}
-
-func receivedMail(_ dir: String) -> [String] {
-    let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
-    return names.compactMap { try? String(contentsOfFile: "\(dir)/\($0)", encoding: .utf8) }
 }

@@ -4,6 +4,7 @@ import GatewayApp
 import HummingbirdBcrypt
 import Simulator
 import Storage
+import TestSupport
 import Testing
 
 /// curl against the running gateway's HTTPS server: certificate checked against the gateway's own

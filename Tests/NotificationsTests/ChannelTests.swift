@@ -4,6 +4,7 @@ import GatewayConfig
 @testable import Notifications
 import Simulator
 import Storage
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

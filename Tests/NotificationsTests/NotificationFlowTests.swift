@@ -9,6 +9,7 @@ import RegisterMap
 import ServiceLifecycle
 import Simulator
 import Storage
+import TestSupport
 import Testing
 
 /// A gateway polling two simulated strings, with e-mail notifications to `smtpPort`.

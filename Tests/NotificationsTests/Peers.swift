@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -13,34 +12,6 @@ func tempDir() throws -> String {
     return path
 }
 
-/// Ports handed out in this test process, never twice.
-private let handedOutPorts = Mutex<Set<Int>>([])
-
-/// A port for a peer or gateway that must be told its port up front: free for both TCP and UDP
-/// now, never handed out twice in this process, and outside the kernel's ephemeral range
-/// (32768–60999), so a socket bound to port 0 elsewhere in the process (a simulator, a client)
-/// cannot take it between this call and the peer's bind. NotificationsTests uses 27000–31999.
-func freePort() throws -> Int {
-    for _ in 0..<500 {
-        let port = Int.random(in: 27000...31999)
-        guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
-        if portIsFree(port, type: Int32(SOCK_STREAM.rawValue)) && portIsFree(port, type: Int32(SOCK_DGRAM.rawValue)) { return port }
-    }
-    throw POSIXError(.EADDRINUSE)
-}
-
-private func portIsFree(_ port: Int, type: Int32) -> Bool {
-    let fd = socket(AF_INET, type, 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = UInt16(port).bigEndian
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-}
 
 /// A self-signed certificate for localhost / 127.0.0.1, made with openssl.
 func makeCertificate(in dir: String) throws -> (cert: String, key: String) {
@@ -109,10 +80,6 @@ extension FileHandle {
 }
 
 /// Files the SMTP sink saved, as text.
-func receivedMail(_ dir: String) -> [String] {
-    let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
-    return names.compactMap { try? String(contentsOfFile: "\(dir)/\($0)", encoding: .utf8) }
-}
 
 func waitFor(_ timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
