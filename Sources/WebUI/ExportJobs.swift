@@ -1,3 +1,4 @@
+import Alarms
 import BatteryModel
 import Foundation
 import Logging
@@ -156,10 +157,6 @@ final class ExportJobs: Sendable {
         running.withLock { jobs in if jobs[name]?.failed != nil { jobs.removeValue(forKey: name) } }
     }
 
-    static func time(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
     static func number(_ raw: Int32, _ scale: Double, _ digits: Int) -> String {
         guard let v = Measurement.display(raw, scale: scale) else { return "" }
         return DecimalText.format(v, digits: digits)
@@ -167,12 +164,12 @@ final class ExportJobs: Sendable {
 
     static func stringRow(_ s: StoredSample, _ ups: String, _ id: String) -> String {
         let v = s.values
-        return "\(time(s.time)),\(ups),\(id),\(number(v.voltage, 0.001, 3)),\(number(v.current, 0.001, 3)),\(number(v.soc, 0.1, 1)),"
+        return "\(AlarmCSV.time(s.time)),\(ups),\(id),\(number(v.voltage, 0.001, 3)),\(number(v.current, 0.001, 3)),\(number(v.soc, 0.1, 1)),"
             + "\(number(v.temperature, 0.1, 1)),\(number(v.humidity, 0.1, 1))\n"
     }
 
     static func cellRows(_ s: StoredSample, _ ups: String, _ id: String) -> String {
-        let c = s.cells, t = time(s.time)
+        let c = s.cells, t = AlarmCSV.time(s.time)
         var out = ""
         for i in 0..<c.count {
             out += "\(t),\(ups),\(id),\(i + 1),\(number(c.voltage[i], 0.001, 3)),\(number(c.resistance[i], 0.001, 3)),"

@@ -1,3 +1,4 @@
+import Alarms
 import BatteryModel
 import ConfigSupport
 import Foundation
@@ -88,10 +89,6 @@ struct HistoryRoutes {
         let string: String, quantity: String, unit: String, from: String, to: String, points: [PointJSON]
     }
 
-    static func time(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
     func register(_ router: Router<WebContext>) {
         router.get("/api/v1/strings/:id/history") { request, context -> Response in
             let (q, problems) = query(request, stringId: context.parameters.get("id") ?? "", defaultPoints: 500)
@@ -101,10 +98,10 @@ struct HistoryRoutes {
             }
             let div = (1 / q.scale).rounded()
             let points = try await series(q).map {
-                PointJSON(time: Self.time($0.time), min: Double($0.min) / div, mean: ($0.mean / div * 1000).rounded() / 1000,
+                PointJSON(time: AlarmCSV.time($0.time), min: Double($0.min) / div, mean: ($0.mean / div * 1000).rounded() / 1000,
                           max: Double($0.max) / div, samples: $0.count)
             }
-            return WebResponse.json(SeriesJSON(string: q.stringId, quantity: q.name, unit: q.unit, from: Self.time(q.from), to: Self.time(q.to),
+            return WebResponse.json(SeriesJSON(string: q.stringId, quantity: q.name, unit: q.unit, from: AlarmCSV.time(q.from), to: AlarmCSV.time(q.to),
                                                points: points))
         }
         router.get("/strings/:id/history.csv") { request, context -> Response in
@@ -113,7 +110,7 @@ struct HistoryRoutes {
             let div = (1 / q.scale).rounded()
             var text = "time,min,mean,max,samples\n"
             for p in try await series(q) {
-                text += "\(Self.time(p.time)),\(Double(p.min) / div),\(String(format: "%.3f", p.mean / div)),\(Double(p.max) / div),\(p.count)\n"
+                text += "\(AlarmCSV.time(p.time)),\(Double(p.min) / div),\(String(format: "%.3f", p.mean / div)),\(Double(p.max) / div),\(p.count)\n"
             }
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
             r.headers[.contentDisposition] = "attachment; filename=\"\(q.stringId)-\(q.name.replacingOccurrences(of: " ", with: "-")).csv\""
@@ -157,7 +154,7 @@ struct HistoryRoutes {
         let digits = scale == 0.001 ? 3 : 1
         var rows = ""
         for p in points {
-            rows += "<tr><td>\(time(p.time))</td><td>\(DecimalText.format(Double(p.min) * scale, digits: digits))</td>"
+            rows += "<tr><td>\(AlarmCSV.time(p.time))</td><td>\(DecimalText.format(Double(p.min) * scale, digits: digits))</td>"
                 + "<td>\(DecimalText.format(p.mean * scale, digits: digits))</td><td>\(DecimalText.format(Double(p.max) * scale, digits: digits))</td><td>\(p.count)</td></tr>"
         }
         return """
@@ -189,8 +186,8 @@ struct HistoryRoutes {
             <polyline points="\(mean.joined(separator: " "))" fill="none" stroke="#1d3557" stroke-width="1.5"/>\(dots)
             <text x="2" y="\(pad + 4)" font-size="11">\(String(format: "%.\(digits)f", hi)) \(HTML.escape(unit))</text>
             <text x="2" y="\(h - pad)" font-size="11">\(String(format: "%.\(digits)f", lo)) \(HTML.escape(unit))</text>
-            <text x="\(pad)" y="\(h - 8)" font-size="11">\(time(from))</text>
-            <text x="\(w - pad)" y="\(h - 8)" font-size="11" text-anchor="end">\(time(to))</text>
+            <text x="\(pad)" y="\(h - 8)" font-size="11">\(AlarmCSV.time(from))</text>
+            <text x="\(w - pad)" y="\(h - 8)" font-size="11" text-anchor="end">\(AlarmCSV.time(to))</text>
             </svg>
             """
     }

@@ -49,13 +49,11 @@ struct ProjectLogo {
     }
 
     private func upload(_ request: Request, _ context: WebContext) async throws -> Response {
-        guard let session = context.session else { return CSRF.refused() }
-        let body = try await request.body.collect(upTo: Self.maxBytes + 16 * 1024)
-        guard let parts = Multipart.parse(Array(buffer: body), contentType: request.headers[.contentType] ?? "") else {
-            return refused(context, "The upload is not a multipart form.", status: .badRequest)
+        let parts: [String: [UInt8]], session: WebSession
+        switch try await Multipart.administratorForm(request, context, upTo: Self.maxBytes) {
+        case let .failure(refusal): return refusal.response { refused(context, $0, status: $1) }
+        case let .success(form): (parts, session) = form
         }
-        guard parts["csrf"].map({ String(decoding: $0, as: UTF8.self) }) == session.csrf else { return CSRF.refused() }
-        guard session.isAdmin else { return refused(context, "Only administrators change settings.", status: .forbidden) }
         guard let file = parts["logo"], !file.isEmpty else { return refused(context, "logo: choose a file.", status: .badRequest) }
         guard file.count <= Self.maxBytes else { return refused(context, "logo: the file is larger than 512 KiB.", status: .badRequest) }
         guard Self.imageType(Data(file)) != nil else {
@@ -90,8 +88,36 @@ struct ProjectLogo {
     }
 }
 
+/// Why an upload form was not taken.
+enum UploadRefusal: Error {
+    case csrf
+    case problem(String, HTTPResponse.Status)
+
+    /// The CSRF page, or the route's own page saying the problem.
+    func response(_ page: (String, HTTPResponse.Status) -> Response) -> Response {
+        switch self {
+        case .csrf: CSRF.refused()
+        case let .problem(text, status): page(text, status)
+        }
+    }
+}
+
 /// A multipart/form-data body as name → bytes (enough for a form with one file).
 enum Multipart {
+    /// An upload form of an administrator: read (a file up to `maxBytes`), its CSRF token checked
+    /// (it is inside the body), then the role.
+    static func administratorForm(_ request: Request, _ context: WebContext, upTo maxBytes: Int) async throws
+        -> Result<([String: [UInt8]], WebSession), UploadRefusal> {
+        guard let session = context.session else { return .failure(.csrf) }
+        let body = try await request.body.collect(upTo: maxBytes + 16 * 1024)
+        guard let parts = parse(Array(buffer: body), contentType: request.headers[.contentType] ?? "") else {
+            return .failure(.problem("The upload is not a multipart form.", .badRequest))
+        }
+        guard parts["csrf"].map({ String(decoding: $0, as: UTF8.self) }) == session.csrf else { return .failure(.csrf) }
+        guard session.isAdmin else { return .failure(.problem("Only administrators change settings.", .forbidden)) }
+        return .success((parts, session))
+    }
+
     static func parse(_ body: [UInt8], contentType: String) -> [String: [UInt8]]? {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
               let range = contentType.range(of: "boundary=") else { return nil }

@@ -1,3 +1,4 @@
+import Alarms
 import ConfigSupport
 import Foundation
 import GatewayConfig
@@ -276,7 +277,7 @@ struct SettingsRoutes {
         let entries = try await store.run { try UserStore(db: $0.db).auditLog(limit: 500) }
         var rows = ""
         for e in entries {
-            let t = Date(timeIntervalSince1970: Double(e.at) / 1000).formatted(.iso8601)
+            let t = AlarmCSV.time(e.at)
             rows += "<tr><td>\(t)</td><td>\(HTML.escape(e.user))</td><td>\(HTML.escape(e.action))</td><td class=\"text\">\(HTML.escape(e.detail))</td></tr>"
         }
         return page.render(title: "Audit log", session: context.session, body: """

@@ -45,13 +45,11 @@ struct TLSUpload {
     }
 
     private func upload(_ request: Request, _ context: WebContext) async throws -> Response {
-        guard let session = context.session else { return CSRF.refused() }
-        let body = try await request.body.collect(upTo: Self.maxBytes + 16 * 1024)
-        guard let parts = Multipart.parse(Array(buffer: body), contentType: request.headers[.contentType] ?? "") else {
-            return refused(context, "The upload is not a multipart form.", status: .badRequest)
+        let parts: [String: [UInt8]], session: WebSession
+        switch try await Multipart.administratorForm(request, context, upTo: Self.maxBytes) {
+        case let .failure(refusal): return refusal.response { refused(context, $0, status: $1) }
+        case let .success(form): (parts, session) = form
         }
-        guard parts["csrf"].map({ String(decoding: $0, as: UTF8.self) }) == session.csrf else { return CSRF.refused() }
-        guard session.isAdmin else { return refused(context, "Only administrators change settings.", status: .forbidden) }
         let kind = parts["kind"].map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard let title = Self.kinds[kind] else { return refused(context, "kind: choose CA certificates, client certificate or client key.", status: .badRequest) }
         guard let file = parts["pem"], !file.isEmpty else { return refused(context, "pem: choose a file.", status: .badRequest) }

@@ -1,3 +1,4 @@
+import Alarms
 import Foundation
 import GatewayConfig
 import HTTPTypes
@@ -53,8 +54,7 @@ struct UserRoutes {
         init(_ u: UserStore.User) {
             (id, username, fullName, administrator, phone, email) = (u.id, u.username, u.fullName, u.isAdmin, u.phone, u.email)
             (alarmEmails, alarmSMS, mustChangePassword) = (u.notifyEmail, u.notifySMS, u.mustChange)
-            created = Date(timeIntervalSince1970: Double(u.createdAt) / 1000).formatted(.iso8601)
-            updated = Date(timeIntervalSince1970: Double(u.updatedAt) / 1000).formatted(.iso8601)
+            (created, updated) = (AlarmCSV.time(u.createdAt), AlarmCSV.time(u.updatedAt))
         }
     }
 
@@ -242,7 +242,7 @@ struct UserRoutes {
             let log = try NotificationStore(db: s.db).log(channel: nil, limit: 100_000).filter { $0.recipient == recipient }
             return (try UserStore(db: s.db).auditLog(of: user.username), log)
         }
-        func iso(_ ms: Int64) -> String { Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601) }
+        let iso = AlarmCSV.time
         let document = ExportJSON(exported: iso(Int64(Date().timeIntervalSince1970 * 1000)), user: UserJSON(user),
                                   auditLog: audit.map { AuditJSON(at: iso($0.at), action: $0.action, detail: $0.detail) },
                                   deliveries: deliveries.map { DeliveryJSON(at: iso($0.at), channel: $0.channel, contact: $0.contact, status: $0.status, subject: $0.subject) })
