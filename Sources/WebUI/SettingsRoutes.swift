@@ -33,7 +33,7 @@ struct SettingsRoutes {
             guard let id = context.parameters.get("page"), let form = SettingsPages.form(id) else {
                 return WebResponse.json(["error": "no such settings page"], status: .notFound)
             }
-            return WebResponse.json(SettingsJSON(page: id, section: form.section, values: masked(try currentPairs(form.section), form)))
+            return WebResponse.json(SettingsJSON(page: id, section: form.section, values: masked(try backend.pairs(section: form.section))))
         }
         router.post("/api/v1/settings/:page") { request, context -> Response in try await saveJSON(request, context) }
     }
@@ -50,13 +50,8 @@ struct SettingsRoutes {
         let saved: Bool, restartNeeded: [String], system: String?, problems: [ProblemJSON]
     }
 
-    /// The section as it is in force: saved by the web UI, else the configuration file's.
-    func currentPairs(_ section: String) throws -> [String: String] {
-        try backend.pairs(section: section)
-    }
-
     /// Secrets are never sent back: each is replaced by a mark that it is set.
-    func masked(_ pairs: [String: String], _ form: SettingsForm) -> [String: String] {
+    func masked(_ pairs: [String: String]) -> [String: String] {
         var out = pairs
         for key in pairs.keys where Self.isSecret(key) { out[key] = "(set)" }
         return out
@@ -80,7 +75,7 @@ struct SettingsRoutes {
     private func settingsPage(_ id: String, _ form: SettingsForm, _ context: WebContext, values: [String: String]?,
                               problems: [String: String], notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let admin = context.session?.isAdmin == true
-        var shown = try values ?? currentPairs(form.section)
+        var shown = try values ?? backend.pairs(section: form.section)
         // No section: the agent or uplink is off, whatever the field's usual default.
         if values == nil && shown.isEmpty && form.fields.contains(where: { $0.path == "enabled" }) { shown["enabled"] = "false" }
         var body = "<p><a href=\"/settings\">Settings</a> › \(HTML.escape(form.title))</p><h1>\(HTML.escape(form.title))</h1>"
@@ -181,7 +176,7 @@ struct SettingsRoutes {
         let result = try await apply(form, user: session.username) { _ in submitted }
         guard let outcome = result.outcome else {
             // Show what was typed, passwords excepted.
-            var shown = try currentPairs(form.section).filter { !form.covers($0.key) }
+            var shown = try backend.pairs(section: form.section).filter { !form.covers($0.key) }
             for f in form.fields where f.kind != .password { shown[f.path] = submitted[f.path] ?? "" }
             for f in form.fields where f.kind == .list {
                 let items = (submitted[f.path] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -192,7 +187,7 @@ struct SettingsRoutes {
                 for (k, v) in submitted where k.hasPrefix(t.path + "[") && !(t.columns.contains { k.hasSuffix("." + $0.path) && $0.kind == .password }) { shown[k] = v }
             }
             // Table problems name the saved rows; point them at the rows as shown.
-            let current = try currentPairs(form.section)
+            let current = try backend.pairs(section: form.section)
             var problems: [String: String] = [:]
             for (k, v) in result.problems { problems[form.formField(k, form: submitted, current: current)] = v }
             return try await settingsPage(id, form, context, values: shown, problems: problems, status: .badRequest)
