@@ -40,7 +40,9 @@ let package = Package(
         // YAML reading with file/key/line context in every error.
         .target(name: "ConfigSupport", dependencies: ["Yams", "BatteryModel"], swiftSettings: settings),
         // Register maps as data: parsing, block planning, decoding and encoding.
-        .target(name: "RegisterMap", dependencies: ["BatteryModel", "ConfigSupport"], swiftSettings: settings),
+        // The shipped maps are compiled in (Shipped/ links to config/registermaps/), so a configuration anywhere finds them.
+        .target(name: "RegisterMap", dependencies: ["BatteryModel", "ConfigSupport"],
+                resources: [.embedInCode("Shipped/bmc-v1.yaml")], swiftSettings: settings),
         // The gateway configuration file.
         .target(name: "GatewayConfig", dependencies: ["BatteryModel", "ConfigSupport", "RegisterMap"], swiftSettings: settings),
         // Owner of libmodbus contexts, shared by the poller and the simulator.

@@ -3,7 +3,7 @@ import Foundation
 public import Storage
 
 /// Alarms as CSV (the web UI's download and `bmgw alarms --csv`): one header line, one line per alarm,
-/// times UTC ISO 8601, values and limits in display units.
+/// times UTC ISO 8601, values and limits in display units at their measured resolution (``AlarmType/number``).
 public enum AlarmCSV {
     public static let header = "id,ups,string,cell,from,to,alarm,type,status,value,limit,unit"
 
@@ -13,7 +13,7 @@ public enum AlarmCSV {
 
     static func line(_ r: AlarmRecord) -> String {
         let u = r.type.limitUnit
-        func number(_ v: Int32) -> String { String(format: "%.3f", Double(v) * u.scale) }
+        func number(_ v: Int32) -> String { r.type.number(v) }
         return [String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", time(r.raisedAt), r.clearedAt.map(time) ?? "",
                 "\"\(r.type.title.replacingOccurrences(of: "\"", with: "\"\""))\"", r.type.rawValue, r.isActive ? "active" : "gone",
                 r.value.map(number) ?? "", u.display.isEmpty ? "" : number(r.limit),

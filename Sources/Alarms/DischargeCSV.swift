@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 public import Storage
 
@@ -11,9 +12,9 @@ public enum DischargeCSV {
     }
 
     static func line(_ e: DischargeRecord, now: Int64) -> String {
-        func volts(_ mv: Int32?) -> String { mv.map { String(format: "%.3f", Double($0) / 1000) } ?? "" }
+        func volts(_ mv: Int32?) -> String { DecimalText.format(mv.flatMap { Measurement.display($0, scale: 0.001) }, digits: 3, missing: "") }
         return [String(e.id), e.upsId, e.stringId, AlarmCSV.time(e.startAt), e.endAt.map(AlarmCSV.time) ?? "",
-                String(e.duration(now: now) / 1000), String(format: "%.3f", Double(e.chargeMilliAmpHours) / 1000),
+                ElapsedText.seconds(e.duration(now: now)), DecimalText.format(Double(e.chargeMilliAmpHours) / 1000, digits: 3),
                 volts(e.minVoltage), volts(e.minCellVoltage), e.minCell.map(String.init) ?? ""].joined(separator: ",")
     }
 }

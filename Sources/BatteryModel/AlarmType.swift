@@ -78,13 +78,20 @@ public enum AlarmType: String, CaseIterable, Sendable, Codable, Hashable {
 }
 
 extension AlarmType {
-    /// A stored value or limit for people: fixed decimals, whole-string voltages in V.
+    /// Decimals of the display unit at the canonical unit's resolution (mV → 3, 0.1 °C → 1).
+    public var digits: Int { limitUnit.scale == 0.001 ? 3 : limitUnit.scale == 0.1 ? 1 : 0 }
+
+    /// A stored value or limit in its display unit, at the resolution it is measured in ("14.800").
+    public func number(_ value: some BinaryInteger) -> String {
+        // Divided, as in Measurement.display, so that 13512 is exactly 13.512.
+        DecimalText.format(Double(value) / (1 / limitUnit.scale).rounded(), digits: digits)
+    }
+
+    /// A stored value or limit for people, with its unit: "14.800 V", "35.2 °C" (a string voltage per cell in V).
     public func display(_ value: Int32) -> String {
         let u = limitUnit
         guard !u.display.isEmpty else { return "" }
-        let digits = u.scale == 0.001 ? 3 : 1
-        let unit = u.display.replacingOccurrences(of: " per cell", with: "")
-        return String(format: "%.\(digits)f %@", Double(value) * u.scale, unit)
+        return number(value) + " " + u.display.replacingOccurrences(of: " per cell", with: "")
     }
 }
 
@@ -126,7 +133,9 @@ public struct AlarmLimit: Sendable, Equatable {
         .commLost: .init(onDelay: .zero, offDelay: .zero, sms: true),
         .cellVoltageHigh: .init(limit: 14_400, hysteresis: 50, onDelay: .seconds(30)),
         .cellVoltageLow: .init(limit: 11_500, hysteresis: 200),
-        .cellResistanceHigh: .init(limit: 8_000, hysteresis: 100, onDelay: .seconds(60)),
+        // No absolute resistance suits every battery (4 mΩ for a 200 Ah block, 16 mΩ for a 40 Ah one):
+        // off until set for the installed blocks; cellOhmicRise (rise over each cell's own baseline) works without it.
+        .cellResistanceHigh: .init(enabled: false, limit: 30_000, hysteresis: 500, onDelay: .seconds(60)),
         .cellSocLow: .init(limit: 300, hysteresis: 50),
         .cellSohLow: .init(limit: 600, hysteresis: 10, onDelay: .seconds(60)),
         .cellTemperatureHigh: .init(limit: 350, hysteresis: 10, onDelay: .seconds(30), sms: true),

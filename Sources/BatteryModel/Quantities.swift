@@ -24,6 +24,9 @@ public enum StringQuantity: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Decimals of the display unit that show the measured resolution (mV, mA → 3; 0.1 units → 1).
+    public var digits: Int { displayScale == 0.001 ? 3 : 1 }
+
     public var displayUnit: String {
         switch self {
         case .voltage: "V"
@@ -54,6 +57,9 @@ public enum CellQuantity: String, CaseIterable, Sendable, Codable {
         case .temperature, .soc, .soh: 0.1
         }
     }
+
+    /// Decimals of the display unit that show the measured resolution (mV, µΩ → 3; 0.1 units → 1).
+    public var digits: Int { displayScale == 0.001 ? 3 : 1 }
 
     public var displayUnit: String {
         switch self {

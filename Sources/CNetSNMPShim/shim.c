@@ -127,8 +127,25 @@ void cnetsnmpshim_set_logger(void *context, cnetsnmpshim_log log) {
     log_function = log;
 }
 
+/// net-snmp prefers these variables to the directories set below (SNMPCONFPATH replaces the whole
+/// configuration path, MIBS loads modules the agent never needs); an NMS host's shell often has them
+/// for the client tools. Only names already set are overwritten: replacing a value swaps one pointer
+/// in environ, while adding a name could move environ under another thread's getenv.
+static void own_environment(const char *config_dir, const char *persistent_dir, const char *app) {
+    char path[4096], file[4096];
+    snprintf(path, sizeof(path), "%s:%s", config_dir, persistent_dir);
+    snprintf(file, sizeof(file), "%s/%s.conf", persistent_dir, app);
+    if (getenv("SNMPCONFPATH")) setenv("SNMPCONFPATH", path, 1);
+    if (getenv("SNMP_PERSISTENT_FILE")) setenv("SNMP_PERSISTENT_FILE", file, 1);
+    if (getenv("SNMP_PERSISTENT_DIR")) setenv("SNMP_PERSISTENT_DIR", persistent_dir, 1);
+    if (getenv("MIBS")) setenv("MIBS", "", 1);
+    if (getenv("MIBFILES")) setenv("MIBFILES", "", 1);
+    if (getenv("MIBDIRS")) setenv("MIBDIRS", config_dir, 1);
+}
+
 int cnetsnmpshim_start(const char *app, const char *config_dir, const char *persistent_dir, const char *ports,
                        const char *agentx_socket) {
+    own_environment(config_dir, persistent_dir, app);
     netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, config_dir);
     netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, persistent_dir);
     netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_ROOT_ACCESS, 1);
@@ -149,6 +166,11 @@ int cnetsnmpshim_start(const char *app, const char *config_dir, const char *pers
     }
     if (init_agent(app) != 0) return -1;
     init_snmp(app);
+    // A master that read no access lines would time out every request: refuse to start instead.
+    if (!agentx_socket && !vacm_is_configured()) {
+        snmp_shutdown(app);
+        return -3;
+    }
     if (!agentx_socket && init_master_agent() != 0) return -2;
     return 0;
 }

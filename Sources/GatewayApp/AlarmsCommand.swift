@@ -86,7 +86,7 @@ struct EventsCommand: ParsableCommand {
         var lines: [[String]] = []
         for e in rows {
             lines.append([String(e.id), e.upsId, e.stringId, StatusText.isoTime(e.startAt), e.endAt.map(StatusText.isoTime) ?? "ongoing",
-                          String(e.duration(now: now) / 1000), formatNumber(Double(e.chargeMilliAmpHours) / 1000, digits: 3),
+                          ElapsedText.seconds(e.duration(now: now)), DecimalText.format(Double(e.chargeMilliAmpHours) / 1000, digits: 3),
                           format(e.minVoltage, scale: 0.001, digits: 3), format(e.minCellVoltage, scale: 0.001, digits: 3),
                           e.minCell.map(String.init) ?? ""])
         }

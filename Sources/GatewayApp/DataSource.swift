@@ -11,6 +11,12 @@ struct DataSourceOptions: ParsableArguments {
     @Option(help: "Data folder of the gateway (instead of --config).")
     var data: String?
 
+    /// The configuration, unless only `--data` was given.
+    func configuration() throws -> GatewayConfig? {
+        guard data == nil || config != nil else { return nil }
+        return try loadConfig(config ?? "config/gateway.yaml")
+    }
+
     func dataDirectory() throws -> String {
         if let data { return data }
         return try loadConfig(config ?? "config/gateway.yaml").dataDirectory

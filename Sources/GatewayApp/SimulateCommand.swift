@@ -32,8 +32,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "RTU baud rate.")
     var baud = 19200
 
-    @Option(help: "Register map file.")
-    var map = "config/registermaps/bmc-v1.yaml"
+    @Option(help: "Register map: a name (searched as a configuration's: ./registermaps, the share folder, built in) or a file.")
+    var map = "bmc-v1"
 
     @Option(help: "Simulated seconds per real second.")
     var speed = 1.0
@@ -76,7 +76,7 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = LogSetup.bootstrap(level: logLevel)
         let registerMap: RegisterMap
-        do { registerMap = try RegisterMap.load(file: map) } catch {
+        do { registerMap = try RegisterMap.load(reference: map, directory: FileManager.default.currentDirectoryPath) } catch {
             printError(error.description)
             throw ExitCode(2)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatteryModel
 import Foundation
+import GatewayConfig
 import Storage
 
 struct StatusCommand: ParsableCommand {
@@ -26,7 +27,7 @@ struct StatusCommand: ParsableCommand {
             }
             document = try JSONDecoder().decode(StatusDocument.self, from: data)
         } else {
-            document = try StatusDocument(store: try source.openStore())
+            document = try StatusDocument(store: try source.openStore(), config: try source.configuration())
         }
         if json {
             let encoder = JSONEncoder()
@@ -47,20 +48,33 @@ struct StatusCommand: ParsableCommand {
 }
 
 extension StatusDocument {
-    /// The newest stored sample of every string, for when the gateway is not running.
-    init(store: HistoryStore) throws {
-        let strings = try store.strings()
-        self.init(gatewayId: "", site: "", version: Gateway.version, source: "database",
-                  generatedAt: Int64(Date().timeIntervalSince1970 * 1000),
-                  dataCentre: Group(id: "", name: "", strings: strings.count, stringsCommOK: 0, stringsCommLost: 0,
-                                    stringsDischarging: 0, cells: strings.reduce(0) { $0 + $1.cellCount }),
-                  ups: [], strings: [])
-        for s in strings {
-            var entry = StringEntry(id: s.id, name: s.name, ups: s.ups, quality: .unknown, status: [], cellCount: s.cellCount)
-            if let stored = try store.latest(stringKey: s.key) {
-                entry.fill(stored.values, stored.cells, time: stored.time)
-            }
-            self.strings.append(entry)
+    /// The newest stored sample of every string, for when the gateway is not running: the plant as
+    /// configured (`config`, so the gateway, site and UPS names are there), or as the database knows
+    /// it without a configuration (`--data`). Links are `unknown`: nothing is polling.
+    init(store: HistoryStore, config: GatewayConfig?) throws {
+        let stored = try store.strings()
+        let topology: Topology
+        if let config {
+            topology = config.topology
+        } else {
+            var upses: [Topology.UPS] = []
+            for s in stored where !upses.contains(where: { $0.id == s.ups }) { upses.append(.init(id: s.ups, name: s.ups)) }
+            topology = Topology(siteName: "", upses: upses, strings: stored.map { s in
+                .init(id: s.id, name: s.name, upsIndex: upses.firstIndex { $0.id == s.ups } ?? 0, cellCount: s.cellCount)
+            })
         }
+        let model = LiveModel(topology: topology)
+        for (i, info) in topology.strings.enumerated() {
+            guard let key = stored.first(where: { $0.id == info.id })?.key, let sample = try store.latest(stringKey: key),
+                  sample.cells.count == info.cellCount else { continue }
+            model.apply(StringSample(stringIndex: i, time: Date(timeIntervalSince1970: Double(sample.time) / 1000),
+                                     values: sample.values, cells: sample.cells))
+        }
+        self.init(snapshot: model.snapshot(), gatewayId: config?.gatewayId ?? "", version: Gateway.version)
+        source = "database"
+        for i in strings.indices { strings[i].quality = .unknown }
+        // Nobody polls: no link is answering or lost.
+        for i in ups.indices { (ups[i].stringsCommOK, ups[i].stringsCommLost) = (0, 0) }
+        (dataCentre.stringsCommOK, dataCentre.stringsCommLost) = (0, 0)
     }
 }

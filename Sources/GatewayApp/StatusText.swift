@@ -7,10 +7,14 @@ enum StatusText {
     static func overview(_ d: StatusDocument) -> String {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var out: [String] = []
-        let source = d.source == "live" ? "live" : "gateway not running: last stored samples"
-        out.append("BTMS gateway \(d.gatewayId) — \(d.site) — \(source) — \(isoTime(d.generatedAt))")
-        for g in [d.dataCentre] + d.ups where d.source == "live" {
-            var line = "\(g.name): \(g.strings) strings (\(g.stringsCommOK) answering, \(g.stringsCommLost) lost, \(g.stringsDischarging) discharging), \(g.cells) cells"
+        let live = d.source == "live"
+        let identity = [d.gatewayId, d.site].filter { !$0.isEmpty }
+        let name = identity.isEmpty ? "BTMS gateway (name and site unknown without --config)" : "BTMS gateway " + identity.joined(separator: " — ")
+        out.append("\(name) — \(live ? "live" : "gateway not running: last stored samples") — \(isoTime(d.generatedAt))")
+        for g in [d.dataCentre] + d.ups {
+            let title = g.name.isEmpty ? "Site" : g.name
+            var line = live ? "\(title): \(g.strings) strings (\(g.stringsCommOK) answering, \(g.stringsCommLost) lost, \(g.stringsDischarging) discharging), \(g.cells) cells"
+                            : "\(title): \(g.strings) strings, \(g.cells) cells"
             if let lo = g.cellVoltageMin, let hi = g.cellVoltageMax, let mean = g.cellVoltageMean {
                 line += "; cell V \(format(lo.value, scale: 0.001, digits: 3))…\(format(hi.value, scale: 0.001, digits: 3)) avg \(formatNumber(mean / 1000, digits: 3)); lowest \(lo.string)#\(lo.cell)"
             }
@@ -28,7 +32,8 @@ enum StatusText {
             let note = [s.status.joined(separator: ","), s.warning ?? "", s.quality == .ok ? "" : (s.lastError ?? "")]
                 .filter { !$0.isEmpty }.joined(separator: "; ")
             table.rows.append([s.id, s.ups, s.quality.rawValue, age,
-                               format(s.voltage, scale: 0.001, digits: 2), format(s.current, scale: 0.001, digits: 2),
+                               format(s.voltage, scale: 0.001, digits: StringQuantity.voltage.digits),
+                               format(s.current, scale: 0.001, digits: StringQuantity.current.digits),
                                format(s.soc, scale: 0.1, digits: 1), format(s.temperature, scale: 0.1, digits: 1),
                                format(s.humidity, scale: 0.1, digits: 1), "\(s.cellCount)",
                                format(lo, scale: 0.001, digits: 3), format(hi, scale: 0.001, digits: 3), avg, lowest, note])

@@ -1,3 +1,5 @@
+import BatteryModel
+
 /// Left/right-aligned plain-text columns for terminal output.
 struct TextTable {
     var header: [String]
@@ -17,21 +19,11 @@ struct TextTable {
     }
 }
 
-/// Formats a canonical integer with a scale, or "n/a".
+/// A canonical integer in display units (``DecimalText``, so every view rounds alike), or "n/a".
 func format(_ value: Int32?, scale: Double, digits: Int) -> String {
-    guard let value else { return "n/a" }
-    return formatNumber(Double(value) * scale, digits: digits)
+    DecimalText.format(value.flatMap { Measurement.display($0, scale: scale) }, digits: digits, missing: "n/a")
 }
 
 func formatNumber(_ v: Double, digits: Int) -> String {
-    var s = String(Int64((abs(v) * pow10(digits)).rounded()))
-    if digits > 0 {
-        while s.count <= digits { s = "0" + s }
-        s.insert(".", at: s.index(s.endIndex, offsetBy: -digits))
-    }
-    return (v < 0 && s.contains(where: { $0 != "0" && $0 != "." }) ? "-" : "") + s
-}
-
-private func pow10(_ n: Int) -> Double {
-    (0..<n).reduce(1.0) { r, _ in r * 10 }
+    DecimalText.format(v, digits: digits)
 }

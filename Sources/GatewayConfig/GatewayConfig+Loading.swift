@@ -91,11 +91,15 @@ extension GatewayConfig {
                 }
             }
             let mapNode = node["registerMap"]
-            let mapFile = resolveMap(mapNode.string(default: "bmc-v1") ?? "bmc-v1", against: baseDirectory)
-            let map = maps.map(file: mapFile, referencedBy: mapNode)
+            let mapReference = mapNode.string(default: "bmc-v1") ?? "bmc-v1"
+            let mapFile = resolveMap(mapReference, against: baseDirectory)
+            let map = mapFile.flatMap { maps.map(file: $0, referencedBy: mapNode) }
+            if mapFile == nil {
+                mapNode.problem("no register map '\(mapReference)' (looked for \(MapSearch.searched(mapReference, configDirectory: baseDirectory)))")
+            }
             let cells = node["cells"].int(in: 1...(map?.maxCells ?? 1000), required: true)
             let link = loadModbus(node["modbus"], endpoints: &endpoints)
-            guard let id, let ups, let cells, let link, let map else { continue }
+            guard let id, let ups, let cells, let link, let map, let mapFile else { continue }
             strings.append(.init(id: id, name: name, upsIndex: ups, cellCount: cells))
             controllers.append(ControllerConfig(transport: link.transport, unit: link.unit, registerMapFile: mapFile, registerMap: map))
         }
@@ -160,11 +164,10 @@ extension GatewayConfig {
         return (joined as NSString).standardizingPath
     }
 
-    /// A bare name (no '/' and no extension) means `registermaps/NAME.yaml` beside the config file.
-    static func resolveMap(_ name: String, against base: String) -> String {
-        if !name.contains("/") && !name.hasSuffix(".yaml") && !name.hasSuffix(".yml") {
-            return resolve("registermaps/\(name).yaml", against: base)
-        }
+    /// A bare name (no '/' and no extension) is searched for (``MapSearch``: beside the config file, the
+    /// share folder, the maps compiled in); nil when found nowhere. Anything else is a path.
+    static func resolveMap(_ name: String, against base: String) -> String? {
+        if MapSearch.isName(name) { return MapSearch.locate(name, configDirectory: base) }
         return resolve(name, against: base)
     }
 }
@@ -177,12 +180,12 @@ struct MapCache {
     mutating func map(file: String, referencedBy node: ConfigNode) -> RegisterMap? {
         if let cached = maps[file] { return cached }
         let map: RegisterMap?
-        if !FileManager.default.fileExists(atPath: file) {
+        if !file.hasPrefix(MapSearch.builtInPrefix) && !FileManager.default.fileExists(atPath: file) {
             node.problem("register map file \(file) does not exist")
             map = nil
         } else {
             do {
-                map = try RegisterMap.load(file: file)
+                map = try RegisterMap.load(located: file)
             } catch {
                 problems += error.problems
                 map = nil

@@ -142,12 +142,11 @@ public final class LimitWrites: Sendable {
 
     /// The columns as `key: value` settings in the configuration's display units.
     static func settings(_ type: AlarmType, _ columns: [UInt32: SNMPValue]) -> String {
-        let digits = type.limitUnit.scale == 0.001 ? 3 : 1
         return columns.sorted { $0.key < $1.key }.compactMap { column, value -> String? in
             switch (column, value) {
             case let (2, .integer(v)): "enabled: \(v == 1)"
-            case let (3, .integer(v)): "limit: \(String(format: "%.\(digits)f", Double(v) * type.limitUnit.scale))"
-            case let (4, .integer(v)): "hysteresis: \(String(format: "%.\(digits)f", Double(v) * type.limitUnit.scale))"
+            case let (3, .integer(v)): "limit: \(type.number(v))"
+            case let (4, .integer(v)): "hysteresis: \(type.number(v))"
             case let (5, .gauge(v)): "onDelay: \(v)ms"
             case let (6, .gauge(v)): "offDelay: \(v)ms"
             case let (7, .integer(v)): "sms: \(v == 1)"

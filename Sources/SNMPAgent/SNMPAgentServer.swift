@@ -137,6 +137,9 @@ public final class SNMPAgentServer: @unchecked Sendable {
         started.wait()
         let rc = result.withLock { $0 }
         let place = s.mode == .agentx ? "as AgentX subagent of \(s.agentxSocket)" : "on \(s.listen)"
+        guard rc != -3 else {
+            throw SNMPError(description: "the SNMP agent \(place) read no access control (community or user) from \(configDirectory)/\(Self.app).conf")
+        }
         guard rc == 0 else { throw SNMPError(description: "cannot start the SNMP agent \(place) (code \(rc))") }
         logger.info("SNMP agent started", metadata: ["mode": "\(s.mode.rawValue)", "at": "\(place)",
                                                       "limitWrites": "\(writable)"])

@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 
 /// A server-rendered SVG bar chart of one parameter across strings or cells: readable at 120 cells

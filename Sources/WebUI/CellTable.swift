@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 import Hummingbird
 

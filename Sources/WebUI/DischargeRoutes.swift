@@ -34,15 +34,17 @@ struct DischargeRoutes {
     func register(_ router: Router<WebContext>) {
         router.get("/discharges") { _, context -> Response in
             var rows = ""
-            for e in try await events().map(EventJSON.init) {
+            for d in try await events() {
+                let e = EventJSON(d)
+                func volts(_ v: Double?) -> String { DecimalText.format(v, digits: 3, missing: "") }
                 rows += "<tr><td><a href=\"/discharges/\(e.id)\">\(e.id)</a></td><td>\(HTML.escape(e.ups))</td><td>\(HTML.escape(e.string))</td>"
-                    + "<td>\(e.start)</td><td>\(e.end ?? "ongoing")</td><td>\(e.durationSeconds.map { String(format: "%.0f", $0) } ?? "")</td>"
-                    + "<td>\(String(format: "%.2f", e.ampHours))</td><td>\(e.minVoltage.map { String(format: "%.2f", $0) } ?? "")</td>"
-                    + "<td>\(e.minCellVoltage.map { String(format: "%.3f", $0) } ?? "")</td><td>\(e.minCell.map(String.init) ?? "")</td></tr>"
+                    + "<td>\(e.start)</td><td>\(e.end ?? "ongoing")</td><td>\(d.endAt.map { ElapsedText.clock($0 - d.startAt) } ?? "")</td>"
+                    + "<td>\(DecimalText.format(e.ampHours, digits: 3))</td><td>\(volts(e.minVoltage))</td>"
+                    + "<td>\(volts(e.minCellVoltage))</td><td>\(e.minCell.map(String.init) ?? "")</td></tr>"
             }
             return page.render(title: "Discharges", session: context.session, body: """
                 <h1>Discharge events</h1><p><a href="/discharges.csv">download CSV</a></p>
-                <table id="discharges"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Start</th><th>End</th><th>Duration s</th><th>Ah</th>
+                <table id="discharges"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Start</th><th>End</th><th>Duration h:mm:ss</th><th>Ah</th>
                 <th>Min string V</th><th>Min cell V</th><th>Min cell</th></tr></thead><tbody>\(rows)</tbody></table>
                 """)
         }
@@ -86,7 +88,7 @@ struct DischargeRoutes {
         return page.render(title: "Discharge \(e.id)", session: context.session, status: problem == nil ? .ok : .badRequest, body: """
             <p><a href="/discharges">Discharge events</a> › \(e.id)</p>
             <h1>Discharge \(e.id): string \(HTML.escape(e.stringId))</h1>
-            <p>\(j.start) – \(j.end ?? "ongoing") · \(String(format: "%.2f", j.ampHours)) Ah · lowest cell \(j.minCell.map(String.init) ?? "n/a")</p>
+            <p>\(j.start) – \(j.end ?? "ongoing") · \(DecimalText.format(j.ampHours, digits: 3)) Ah · lowest cell \(j.minCell.map(String.init) ?? "n/a")</p>
             <form class="period" method="get" action="/discharges/\(e.id)">\(HTML.field("cell", label: "Cell", value: cellText ?? String(cell), problem: problem))
             <button type="submit">Show</button></form>\(plots)
             """)

@@ -68,7 +68,7 @@ enum HTML {
                 for (const s of strings ? data.strings : []) {
                   const row = strings.querySelector(`tr[data-string="${CSS.escape(s.id)}"]`);
                   if (!row) continue;
-                  for (const [key, digits] of [['voltage', 2], ['current', 2], ['soc', 1], ['temperature', 1], ['cellVoltageMin', 3], ['cellVoltageMax', 3]]) {
+                  for (const [key, digits] of [['voltage', 3], ['current', 3], ['soc', 1], ['temperature', 1], ['cellVoltageMin', 3], ['cellVoltageMax', 3]]) {
                     set(row, key, fmt(s[key], digits));
                   }
                   const q = row.querySelector('[data-key="quality"]');

@@ -78,11 +78,10 @@ struct LimitRoutes {
             let e = edited?.type == t ? edited : nil
             func text(_ field: String, _ current: String) -> String { e?.values[field] ?? current }
             let numeric = t.kind != .flag
-            let digits = t.limitUnit.scale == 0.001 ? 3 : 1
             let current: [String: String] = [
                 "enabled": l.enabled ? "true" : "false",
-                "limit": numeric ? String(format: "%.\(digits)f", Double(l.limit) * t.limitUnit.scale) : "",
-                "hysteresis": numeric ? String(format: "%.\(digits)f", Double(l.hysteresis) * t.limitUnit.scale) : "",
+                "limit": numeric ? t.number(l.limit) : "",
+                "hysteresis": numeric ? t.number(l.hysteresis) : "",
                 "onDelay": DurationText.format(l.onDelay), "offDelay": DurationText.format(l.offDelay),
                 "sms": l.sms ? "true" : "false", "email": l.email ? "true" : "false",
             ]

@@ -118,7 +118,7 @@ struct PlantRoutes {
 
     /// The data centre (every string) or one UPS; values refresh every 5 s without reloading (live.js).
     static let stringBars: [(key: String, title: String, unit: String, digits: Int)] = [
-        ("voltage", "Voltage", "V", 2), ("current", "Current", "A", 2), ("soc", "SoC", "%", 1), ("temperature", "Temperature", "°C", 1),
+        ("voltage", "Voltage", "V", 3), ("current", "Current", "A", 3), ("soc", "SoC", "%", 1), ("temperature", "Temperature", "°C", 1),
         ("cellVoltageMin", "Lowest cell voltage", "V", 3), ("cellVoltageMax", "Highest cell voltage", "V", 3),
     ]
 
@@ -151,8 +151,8 @@ struct PlantRoutes {
         for s in list {
             rows += """
                 <tr data-string="\(HTML.escape(s.id))"><td><a href="/strings/\(HTML.escape(s.id))">\(HTML.escape(s.name))</a></td><td>\(HTML.escape(s.ups))</td>
-                <td class="\(s.quality)" data-key="quality">\(s.quality)</td><td data-key="voltage">\(f(s.voltage, 2))</td>
-                <td data-key="current">\(f(s.current, 2))</td><td data-key="soc">\(f(s.soc, 1))</td><td data-key="temperature">\(f(s.temperature, 1))</td>
+                <td class="\(s.quality)" data-key="quality">\(s.quality)</td><td data-key="voltage">\(f(s.voltage, 3))</td>
+                <td data-key="current">\(f(s.current, 3))</td><td data-key="soc">\(f(s.soc, 1))</td><td data-key="temperature">\(f(s.temperature, 1))</td>
                 <td>\(s.cells)</td><td data-key="cellVoltageMin">\(f(s.cellVoltageMin, 3))</td><td data-key="cellVoltageMax">\(f(s.cellVoltageMax, 3))</td></tr>
                 """
         }

@@ -1,3 +1,4 @@
+import BatteryModel
 import HTTPTypes
 import Hummingbird
 import NIOCore

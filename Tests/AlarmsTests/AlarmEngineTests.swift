@@ -135,6 +135,26 @@ func engine(_ adjust: (inout [AlarmType: AlarmLimit]) -> Void = { _ in }) -> Ala
     }
 }
 
+@Suite struct FactoryLimitTests {
+    /// Small VRLA blocks of 15–17 mΩ (ordinary for 40 Ah): the factory limits leave them alone for a
+    /// long time, although the same cells pass the absolute limit once a user sets it for smaller blocks.
+    @Test func absoluteResistanceIsOffUntilSet() {
+        var e = AlarmEngine(cellCounts: [4], limits: [AlarmLimit.defaults])
+        let ordinary: [Int32] = [15_200, 16_100, 16_900, 15_800]
+        for t in 0..<600 { #expect(e.evaluate(sample(Double(t), resistance: ordinary)).isEmpty) }
+        var set = AlarmLimit.defaults
+        set[.cellResistanceHigh]?.enabled = true
+        set[.cellResistanceHigh]?.limit = 16_000
+        set[.cellResistanceHigh]?.onDelay = .zero
+        var userSet = AlarmEngine(cellCounts: [4], limits: [set])
+        let raised = userSet.evaluate(sample(0, resistance: ordinary)).compactMap { t -> Int? in
+            if case let .raise(k, _, _, _) = t, k.type == .cellResistanceHigh { return k.cell }
+            return nil
+        }
+        #expect(raised.sorted() == [1, 2])
+    }
+}
+
 @Suite struct AlarmDelayTests {
     @Test func defaultDelaysRaiseAfterTheDelay() {
         var e = AlarmEngine(cellCounts: [4], limits: [AlarmLimit.defaults])

@@ -39,7 +39,9 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         let (sim, port) = try startSimulator(units: [1, 2, 3])
         let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
             data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2), .tcp(port: port, unit: 3)],
-            extra: immediateAlarms)))
+            // The absolute resistance limit is off by default (no value suits every battery): set for these blocks.
+            extra: immediateAlarms.replacingOccurrences(of: "cellResistanceHigh: { onDelay: 0s",
+                                                        with: "cellResistanceHigh: { enabled: true, limit: 8, onDelay: 0s"))))
         let received = gw.gateway.events.events()
         #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
         try await Task.sleep(for: .milliseconds(500))

@@ -129,7 +129,7 @@ final class Recorder: Sendable {
 
 /// Starts `argv` (looked up in PATH) with standard input from /dev/null and standard output and error
 /// into `output` (or /dev/null), without Foundation's Process: a daemon's children then hold no pipe of ours.
-func spawn(_ argv: [String], output: String? = nil) throws -> pid_t {
+func spawn(_ argv: [String], output: String? = nil, environment: [String: String] = [:]) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -150,7 +150,9 @@ func spawn(_ argv: [String], output: String? = nil) throws -> pid_t {
     var pid: pid_t = 0
     let cArgs = argv.map { strdup($0) } + [nil]
     defer { cArgs.forEach { free($0) } }
-    let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, environ)
+    let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { env.forEach { free($0) } }
+    let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, env)
     guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
     return pid
 }

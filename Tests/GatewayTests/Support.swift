@@ -181,8 +181,8 @@ func killPidFile(_ path: String) {
 }
 
 /// `bmgw run --config FILE` as a child process, its output into `log`.
-func startGatewayProcess(config: String, log: String) throws -> pid_t {
-    try spawn([bmgwExecutable, "run", "--config", config], output: log)
+func startGatewayProcess(config: String, log: String, environment: [String: String] = [:]) throws -> pid_t {
+    try spawn([bmgwExecutable, "run", "--config", config], output: log, environment: environment)
 }
 
 /// Runs blocking work (a child process) on a Dispatch thread, not on one of Swift's cooperative

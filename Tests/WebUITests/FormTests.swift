@@ -3,41 +3,8 @@ import Foundation
 import Testing
 @testable import WebUI
 
-/// The pieces of the settings pages and the fast number formatting, without a server.
+/// The pieces of the settings pages, without a server.
 struct FormTests {
-    @Test func decimalTextRoundsTheDecimalValue() {
-        var rng = SystemRandomNumberGenerator()
-        for _ in 0..<20000 {
-            let raw = Int32.random(in: -2_000_000...2_000_000, using: &rng)
-            // At the value's own precision it is exactly printf's text.
-            #expect(DecimalText.format(Double(raw) * 0.001, digits: 3) == String(format: "%.3f", Double(raw) * 0.001), "\(raw) mV")
-            #expect(DecimalText.format(Double(raw) * 0.1, digits: 1) == String(format: "%.1f", Double(raw) * 0.1), "\(raw) × 0.1")
-            // With fewer digits the decimal value is rounded half away from zero.
-            for (scale, digits) in [(0.001, 2), (0.001, 0), (0.1, 0), (0.0001, 1)] {
-                let v = Double(raw) * scale
-                var exact = Decimal(string: v.description) ?? 0, rounded = Decimal()
-                NSDecimalRound(&rounded, &exact, digits, .plain)
-                let expected = Self.fixed(rounded, digits)
-                #expect(DecimalText.format(v, digits: digits) == expected, "\(v) to \(digits)")
-            }
-        }
-        #expect(DecimalText.format(12.345, digits: 2) == "12.35" && DecimalText.format(-0.004, digits: 2) == "0.00")
-        #expect(DecimalText.format(9.996, digits: 2) == "10.00" && DecimalText.format(-99.95, digits: 1) == "-100.0")
-        #expect(DecimalText.format(nil, digits: 2, missing: "n/a") == "n/a" && DecimalText.format(1e-7, digits: 3) == "0.000")
-    }
-
-    /// A rounded Decimal with exactly `digits` fraction digits, no negative zero.
-    static func fixed(_ d: Decimal, _ digits: Int) -> String {
-        var text = "\(d)"
-        let negative = text.hasPrefix("-")
-        if negative { text.removeFirst() }
-        var parts = text.split(separator: ".").map(String.init)
-        if parts.count == 1 { parts.append("") }
-        let fraction = parts[1] + String(repeating: "0", count: max(0, digits - parts[1].count))
-        let body = parts[0] + (digits > 0 ? "." + fraction : "")
-        return negative && body.contains(where: { $0 != "0" && $0 != "." }) ? "-" + body : body
-    }
-
     @Test func aFormBecomesSectionPairsKeepingWhatItDoesNotShow() {
         let form = SettingsPages.snmp
         let current = ["community": "old", "listen": "udp:161", "users[0].name": "nms", "users[0].authPassphrase": "auth-pass-1",

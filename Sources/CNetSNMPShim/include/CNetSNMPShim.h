@@ -54,7 +54,8 @@ void cnetsnmpshim_set_logger(void *context, cnetsnmpshim_log log);
 
 /// Starts the agent with its configuration in `config_dir` and persistent state in `persistent_dir`: a master
 /// agent on `ports` (e.g. "udp:127.0.0.1:1161"), or, when `agentx_socket` is not NULL, an AgentX subagent of
-/// the master at that socket. Returns 0 on success.
+/// the master at that socket. Returns 0 on success, -1 when the agent cannot start, -2 when the master cannot
+/// listen, -3 when a master read no access control (no community or user) from its configuration.
 int cnetsnmpshim_start(const char *app, const char *config_dir, const char *persistent_dir, const char *ports,
                        const char *agentx_socket);
 

@@ -1,0 +1,59 @@
+import BatteryModel
+import Foundation
+import Testing
+
+/// The one way numbers and elapsed times are written for people.
+struct DisplayTextTests {
+    @Test func decimalTextRoundsTheDecimalValue() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20000 {
+            let raw = Int32.random(in: -2_000_000...2_000_000, using: &rng)
+            // At the value's own precision it is exactly printf's text.
+            #expect(DecimalText.format(Double(raw) * 0.001, digits: 3) == String(format: "%.3f", Double(raw) * 0.001), "\(raw) mV")
+            #expect(DecimalText.format(Double(raw) * 0.1, digits: 1) == String(format: "%.1f", Double(raw) * 0.1), "\(raw) × 0.1")
+            // With fewer digits the decimal value is rounded half away from zero.
+            for (scale, digits) in [(0.001, 2), (0.001, 0), (0.1, 0), (0.0001, 1)] {
+                let v = Double(raw) * scale
+                var exact = Decimal(string: v.description) ?? 0, rounded = Decimal()
+                NSDecimalRound(&rounded, &exact, digits, .plain)
+                let expected = Self.fixed(rounded, digits)
+                #expect(DecimalText.format(v, digits: digits) == expected, "\(v) to \(digits)")
+            }
+        }
+        #expect(DecimalText.format(12.345, digits: 2) == "12.35" && DecimalText.format(-0.004, digits: 2) == "0.00")
+        #expect(DecimalText.format(9.996, digits: 2) == "10.00" && DecimalText.format(-99.95, digits: 1) == "-100.0")
+        #expect(DecimalText.format(nil, digits: 2, missing: "n/a") == "n/a" && DecimalText.format(1e-7, digits: 3) == "0.000")
+    }
+
+    /// A rounded Decimal with exactly `digits` fraction digits, no negative zero.
+    static func fixed(_ d: Decimal, _ digits: Int) -> String {
+        var text = "\(d)"
+        let negative = text.hasPrefix("-")
+        if negative { text.removeFirst() }
+        var parts = text.split(separator: ".").map(String.init)
+        if parts.count == 1 { parts.append("") }
+        let fraction = parts[1] + String(repeating: "0", count: max(0, digits - parts[1].count))
+        let body = parts[0] + (digits > 0 ? "." + fraction : "")
+        return negative && body.contains(where: { $0 != "0" && $0 != "." }) ? "-" + body : body
+    }
+
+    @Test func elapsedTimesRoundOneWay() {
+        // 7.996 s: the CSV keeps the milliseconds, the page rounds them half away from zero, both from one value.
+        #expect(ElapsedText.seconds(7_996) == "7.996" && ElapsedText.clock(7_996) == "0:00:08")
+        #expect(ElapsedText.clock(7_499) == "0:00:07" && ElapsedText.clock(7_500) == "0:00:08")
+        #expect(ElapsedText.clock(2 * 3_600_000 + 3 * 60_000 + 9_400) == "2:03:09" && ElapsedText.seconds(0) == "0.000")
+    }
+
+    @Test func valuesAtTheirMeasuredResolution() {
+        // mA → 3 decimals: 1.235 A is not shortened to 1.24 (nor 1.238 A, so the two still differ).
+        #expect(StringQuantity.current.digits == 3 && StringQuantity.voltage.digits == 3 && StringQuantity.temperature.digits == 1)
+        #expect(CellQuantity.resistance.digits == 3 && CellQuantity.soh.digits == 1)
+        #expect(DecimalText.format(Measurement.display(1235, scale: StringQuantity.current.displayScale), digits: StringQuantity.current.digits,
+                                   missing: "") == "1.235")
+        // Alarm values and limits for e-mail, SMS, CSV and pages: one rule, the canonical unit's resolution.
+        #expect(AlarmType.cellVoltageHigh.display(14_800) == "14.800 V" && AlarmType.cellVoltageHigh.display(14_400) == "14.400 V")
+        #expect(AlarmType.cellTemperatureHigh.display(352) == "35.2 °C" && AlarmType.stringDischargeCurrentHigh.display(-150_000) == "-150.000 A")
+        #expect(AlarmType.stringVoltageLow.display(11_950) == "11.950 V" && AlarmType.cellResistanceHigh.number(16_125) == "16.125")
+        #expect(AlarmType.commLost.display(1) == "")
+    }
+}
