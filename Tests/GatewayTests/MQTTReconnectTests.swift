@@ -26,6 +26,7 @@ import Testing
         let delivered = await eventually(30) { (gw.gateway.uplinkStatus?.acknowledged ?? 0) > before.acknowledged }
         let delay = ContinuousClock.now - up
         #expect(delivered)
+        print("MQTT: first delivery \(delay) after the broker was back (20 s outage)")
         // At most 2.4 s of back-off, then TCP, TLS and the first PUBACK on a loaded two-core machine.
         #expect(delay < .seconds(5), "first delivery \(delay) after the broker was back")
 
