@@ -4,7 +4,8 @@
 # when everything is already there.
 set -euo pipefail
 
-packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev libsnmp-dev libmosquitto-dev ca-certificates)
+# libjs-dygraphs: the web UI's time plots, served from /usr/share/javascript.
+packages=(pkg-config libmodbus-dev libsqlite3-dev libcurl4-openssl-dev libsnmp-dev libmosquitto-dev ca-certificates libjs-dygraphs)
 if [[ "${1:-}" == "--test" ]]; then
     # mbpoll: an independent Modbus client the tests use against the simulator.
     # sqlite3: the CLI, to inspect databases in tests.

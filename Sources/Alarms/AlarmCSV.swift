@@ -1,25 +1,26 @@
-import BatteryModel
+public import BatteryModel
 import Foundation
 public import Storage
 
 /// Alarms as CSV (the web UI's download and `bmgw alarms --csv`): one header line, one line per alarm,
-/// times UTC ISO 8601, values and limits in display units at their measured resolution (``AlarmType/number``).
+/// times ISO 8601 with the site's offset (`2026-11-30T21:18:23.602+01:00`), values and limits in display units at their measured resolution (``AlarmType/number``).
 public enum AlarmCSV {
     public static let header = "id,ups,string,cell,from,to,alarm,type,status,value,limit,unit"
 
-    public static func text(_ records: [AlarmRecord]) -> String {
-        ([header] + records.map(line)).joined(separator: "\n") + "\n"
+    public static func text(_ records: [AlarmRecord], time: SiteTime) -> String {
+        ([header] + records.map { line($0, time: time) }).joined(separator: "\n") + "\n"
     }
 
-    static func line(_ r: AlarmRecord) -> String {
+    static func line(_ r: AlarmRecord, time: SiteTime) -> String {
         let u = r.type.limitUnit
         func number(_ v: Int32) -> String { r.type.number(v) }
-        return [String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", time(r.raisedAt), r.clearedAt.map(time) ?? "",
+        return [String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", time.iso(r.raisedAt), r.clearedAt.map(time.iso) ?? "",
                 "\"\(r.type.title.replacingOccurrences(of: "\"", with: "\"\""))\"", r.type.rawValue, r.isActive ? "active" : "gone",
                 r.value.map(number) ?? "", u.display.isEmpty ? "" : number(r.limit),
                 u.display.replacingOccurrences(of: " per cell", with: "")].joined(separator: ",")
     }
 
+    /// UTC ISO 8601 to the millisecond: the JSON API's times.
     public static func time(_ ms: Int64) -> String {
         Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }

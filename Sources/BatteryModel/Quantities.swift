@@ -27,6 +27,17 @@ public enum StringQuantity: String, CaseIterable, Sendable, Codable {
     /// Decimals of the display unit that show the measured resolution (mV, mA → 3; 0.1 units → 1).
     public var digits: Int { displayScale == 0.001 ? 3 : 1 }
 
+    /// For people: "voltage", "SoC".
+    public var title: String {
+        switch self {
+        case .voltage: "voltage"
+        case .current: "current"
+        case .soc: "SoC"
+        case .temperature: "temperature"
+        case .humidity: "humidity"
+        }
+    }
+
     public var displayUnit: String {
         switch self {
         case .voltage: "V"
@@ -60,6 +71,17 @@ public enum CellQuantity: String, CaseIterable, Sendable, Codable {
 
     /// Decimals of the display unit that show the measured resolution (mV, µΩ → 3; 0.1 units → 1).
     public var digits: Int { displayScale == 0.001 ? 3 : 1 }
+
+    /// For people: "voltage", "SoH".
+    public var title: String {
+        switch self {
+        case .voltage: "voltage"
+        case .resistance: "resistance"
+        case .temperature: "temperature"
+        case .soc: "SoC"
+        case .soh: "SoH"
+        }
+    }
 
     public var displayUnit: String {
         switch self {

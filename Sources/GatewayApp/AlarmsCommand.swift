@@ -40,7 +40,7 @@ struct AlarmsCommand: ParsableCommand {
         let limit = all ? Int(Int32.max) : max(1, perPage)
         let rows = try log.list(scope, activeOnly: active, limit: limit, offset: all ? 0 : max(0, page - 1) * limit)
         if csv {
-            FileOutput.standardOutput.write(AlarmCSV.text(rows))
+            FileOutput.standardOutput.write(AlarmCSV.text(rows, time: try source.siteTime()))
             return
         }
         var table = TextTable(header: ["id", "ups", "string", "cell", "from", "to", "alarm", "status", "value", "limit"])
@@ -91,7 +91,7 @@ struct EventsCommand: ParsableCommand {
                           e.minCell.map(String.init) ?? ""])
         }
         if csv {
-            FileOutput.standardOutput.write(DischargeCSV.text(rows, now: now))
+            FileOutput.standardOutput.write(DischargeCSV.text(rows, now: now, time: try source.siteTime()))
         } else {
             var table = TextTable(header: header, rows: lines)
             table.rightAligned = [0, 5, 6, 7, 8, 9]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatteryModel
 import Foundation
 import GatewayConfig
 import Storage
@@ -15,6 +16,11 @@ struct DataSourceOptions: ParsableArguments {
     func configuration() throws -> GatewayConfig? {
         guard data == nil || config != nil else { return nil }
         return try loadConfig(config ?? "config/gateway.yaml")
+    }
+
+    /// The site's zone for CSV times: the configuration's, or the system's with `--data` alone.
+    func siteTime() throws -> SiteTime {
+        try configuration()?.time.siteTime ?? TimeSettings().siteTime
     }
 
     func dataDirectory() throws -> String {

@@ -149,7 +149,8 @@ public struct Gateway: Sendable {
                             dischargeCurrent: config.discharge.current, retention: h.retention),
             logger: logger))
         list.append(NotificationService(store: store, settings: notificationSettings, alarms: config.alarms,
-                                        gatewayId: config.gatewayId, site: config.topology.siteName, events: events, logger: logger))
+                                        gatewayId: config.gatewayId, site: config.topology.siteName,
+                                        siteTime: { [live] in live.current.time.siteTime }, events: events, logger: logger))
         if let uplink {
             list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model,
                                       events: events, logger: logger))

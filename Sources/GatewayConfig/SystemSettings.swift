@@ -1,3 +1,6 @@
+public import BatteryModel
+import Foundation
+
 /// Who runs this plant: shown in the web UI's header.
 public struct ProjectSettings: Sendable, Equatable {
     public var name = ""
@@ -35,11 +38,15 @@ public struct NetworkPort: Sendable, Equatable {
 
 /// Time zone and NTP servers, written as systemd-timesyncd (and chrony) files.
 public struct TimeSettings: Sendable, Equatable {
-    public var zone = "UTC"
+    /// The site's zone: what pages, e-mails and SMS show times in. The system's unless set.
+    public var zone = TimeZone.current.identifier
     public var ntpEnabled = true
     public var ntpServers: [NTPServer] = []
 
     public init() {}
+
+    /// How times are shown at this site.
+    public var siteTime: SiteTime { SiteTime(identifier: zone) }
 }
 
 public struct NTPServer: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Alarms
-import BatteryModel
+public import BatteryModel
 import Foundation
 public import Storage
 
@@ -7,10 +7,13 @@ public import Storage
 public struct MessageComposer: Sendable {
     public let gatewayId: String
     public let site: String
+    /// Times are written in the site's zone, said once per e-mail.
+    public let time: SiteTime
 
-    public init(gatewayId: String, site: String) {
+    public init(gatewayId: String, site: String, time: SiteTime = .utc) {
         self.gatewayId = gatewayId
         self.site = site
+        self.time = time
     }
 
     /// One alarm change: raised or cleared, with its record.
@@ -34,9 +37,9 @@ public struct MessageComposer: Sendable {
         } else {
             subject = "[BTMS \(gatewayId)] \(summary(sorted))"
         }
-        var lines = ["\(site) — gateway \(gatewayId)", summary(sorted), ""]
+        var lines = ["\(site) — gateway \(gatewayId)", summary(sorted), "Times in \(time.label(at: sorted.first?.time ?? 0)).", ""]
         for c in sorted {
-            lines.append("\(Self.time(c.time))  \(c.raised ? "RAISED " : "CLEARED")  \(c.record.type.title)  \(place(c.record))\(figures(c))")
+            lines.append("\(time.text(c.time))  \(c.raised ? "RAISED " : "CLEARED")  \(c.record.type.title)  \(place(c.record))\(figures(c))")
         }
         lines.append("")
         // Short lines: mail servers refuse lines over 998 characters.
@@ -50,7 +53,7 @@ public struct MessageComposer: Sendable {
     /// At most 160 characters: one SMS.
     public func sms(_ changes: [Change]) -> String {
         let sorted = changes.sorted { $0.time < $1.time }
-        var text = "BTMS \(gatewayId): " + (sorted.count == 1 ? "" : summary(sorted) + ": ")
+        var text = "BTMS \(gatewayId): " + (sorted.count == 1 ? "" : summary(sorted, short: true) + ": ")
         text += sorted.map { c in
             let cell = c.record.cell.map { "#\($0)" } ?? ""
             return "\(c.raised ? "" : "cleared ")\(c.record.type.title) \(c.record.stringId)\(cell)\(c.raised ? figures(c, short: true) : "")"
@@ -58,12 +61,15 @@ public struct MessageComposer: Sendable {
         return text.count > 160 ? String(text.prefix(159)) + "…" : text
     }
 
-    /// "3 events from … to …" (or one event's time).
-    func summary(_ sorted: [Change]) -> String {
+    /// "3 events from … to … CET" (or one event's time) in the site's zone; `short` for an SMS: clock times only.
+    func summary(_ sorted: [Change], short: Bool = false) -> String {
         guard let first = sorted.first, let last = sorted.last else { return "no events" }
         let raised = sorted.count { $0.raised }
-        if sorted.count == 1 { return "1 event at \(Self.time(first.time))" }
-        return "\(sorted.count) events from \(Self.time(first.time)) to \(Self.time(last.time)) (\(raised) raised, \(sorted.count - raised) cleared)"
+        let zone = time.abbreviation(last.time)
+        if sorted.count == 1 { return "1 event at \(time.text(first.time)) \(zone)" }
+        let span = short ? "\(time.clock(first.time).split(separator: " ")[0])–\(time.clock(last.time))"
+                         : "from \(time.text(first.time)) to \(time.text(last.time)) \(zone)"
+        return "\(sorted.count) events \(span) (\(raised) raised, \(sorted.count - raised) cleared)"
     }
 
     func place(_ r: AlarmRecord) -> String {
@@ -74,13 +80,5 @@ public struct MessageComposer: Sendable {
         let type = c.record.type
         guard c.raised, !type.limitUnit.display.isEmpty, let v = c.record.value else { return "" }
         return short ? " \(type.display(v).replacingOccurrences(of: " ", with: ""))" : "  value \(type.display(v)), limit \(type.display(c.record.limit))"
-    }
-
-    static func time(_ ms: Int64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }

@@ -1,5 +1,5 @@
 public import Alarms
-import BatteryModel
+public import BatteryModel
 import Dispatch
 import Foundation
 public import GatewayConfig
@@ -15,17 +15,21 @@ public struct NotificationService: Service {
     /// Read at each use: recipients, channels and retries can change while running.
     private var settings: NotificationSettings { source.current }
     private let alarms: AlarmSettings
-    private let composer: MessageComposer
+    private let gatewayId: String
+    private let site: String
+    /// The site's zone as currently set (the time settings can change while running).
+    private let siteTime: @Sendable () -> SiteTime
     private let events: EventBroadcaster
     private let logger: Logger
     private let delivery = DispatchQueue(label: "notification-delivery")
 
     public init(store: DatabaseQueue<HistoryStore>, settings: LiveSettings<NotificationSettings>, alarms: AlarmSettings,
-                gatewayId: String, site: String, events: EventBroadcaster, logger: Logger) {
+                gatewayId: String, site: String, siteTime: @escaping @Sendable () -> SiteTime = { .utc }, events: EventBroadcaster,
+                logger: Logger) {
         self.store = store
         source = settings
         self.alarms = alarms
-        composer = MessageComposer(gatewayId: gatewayId, site: site)
+        (self.gatewayId, self.site, self.siteTime) = (gatewayId, site, siteTime)
         self.events = events
         self.logger = logger
     }
@@ -106,7 +110,7 @@ public struct NotificationService: Service {
 
     /// Turns every batch whose window has closed into one queued message, in one transaction.
     private func composeClosedBatches() async {
-        let composer = self.composer
+        let composer = MessageComposer(gatewayId: gatewayId, site: site, time: siteTime())
         let now = Self.now()
         do {
             try await store.run { store in
@@ -117,7 +121,7 @@ public struct NotificationService: Service {
                         guard !changes.isEmpty else { continue }
                         let (subject, body) = batch.channel == "email" ? composer.email(changes) : ("SMS", composer.sms(changes))
                         try n.enqueue(channel: batch.channel, recipient: batch.recipient, contact: batch.contact,
-                                      subject: subject, body: body, at: now)
+                                      subject: subject, body: body, at: now, alarmIds: changes.map(\.record.id))
                     }
                 }
             }

@@ -67,6 +67,20 @@ public struct AlarmLog {
         return out
     }
 
+    /// The alarms with these ids (those still in the log), by id.
+    public func records(ids: [Int64]) throws -> [Int64: AlarmRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let s = try db.statement(Self.select + " WHERE a.id = ?")
+        defer { s.reset() }
+        var out: [Int64: AlarmRecord] = [:]
+        for id in Set(ids) {
+            try s.bind(1, id)
+            if try s.step(), let r = Self.record(s, offset: 0) { out[id] = r }
+            s.reset()
+        }
+        return out
+    }
+
     public func count(_ scope: ListScope, activeOnly: Bool = false) throws -> Int {
         let (filter, text) = scope.filter(activeOnly ? "a.cleared_at IS NULL" : nil)
         let s = try db.statement("SELECT COUNT(*) FROM alarms a JOIN strings s ON s.key = a.string_key" + filter)

@@ -14,8 +14,12 @@ public struct NotificationStore {
         public var subject: String
         public var body: String
         public var attempts: Int
+        /// The alarms the message is about (empty for a test message).
+        public var alarmIds: [Int64] = []
 
-        public init(id: Int64, channel: String, recipient: String, contact: String, subject: String, body: String, attempts: Int) {
+        public init(id: Int64, channel: String, recipient: String, contact: String, subject: String, body: String, attempts: Int,
+                    alarmIds: [Int64] = []) {
+            self.alarmIds = alarmIds
             self.id = id
             self.channel = channel
             self.recipient = recipient
@@ -36,7 +40,11 @@ public struct NotificationStore {
         public var status: String
         public var error: String?
         public var attempt: Int
+        /// The alarms the message was about (empty before schema 6 and for test messages).
+        public var alarmIds: [Int64] = []
     }
+
+    static func ids(_ text: String) -> [Int64] { text.split(separator: ",").compactMap { Int64($0) } }
 
     /// Adds a change to the batch of (channel, recipient, contact); the batch closes at the
     /// deadline of its first change. Returns that deadline.
@@ -104,14 +112,16 @@ public struct NotificationStore {
     }
 
     @discardableResult
-    public func enqueue(channel: String, recipient: String, contact: String, subject: String, body: String, at: Int64) throws -> Int64 {
+    public func enqueue(channel: String, recipient: String, contact: String, subject: String, body: String, at: Int64,
+                        alarmIds: [Int64] = []) throws -> Int64 {
         let s = try db.statement("""
-            INSERT INTO notification_queue(channel, recipient, contact, subject, body, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO notification_queue(channel, recipient, contact, subject, body, next_at, created_at, alarm_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         defer { s.reset() }
         for (i, v) in [channel, recipient, contact, subject, body].enumerated() { try s.bind(i + 1, v) }
         try s.bind(6, at)
         try s.bind(7, at)
+        try s.bind(8, alarmIds.map(String.init).joined(separator: ","))
         try s.step()
         return db.lastInsertRowID
     }
@@ -119,7 +129,7 @@ public struct NotificationStore {
     /// Messages due at `now`, oldest first.
     public func due(now: Int64, limit: Int = 20) throws -> [Queued] {
         let s = try db.statement("""
-            SELECT id, channel, recipient, contact, subject, body, attempts FROM notification_queue
+            SELECT id, channel, recipient, contact, subject, body, attempts, alarm_ids FROM notification_queue
             WHERE next_at <= ? ORDER BY next_at, id LIMIT ?
             """)
         defer { s.reset() }
@@ -128,7 +138,7 @@ public struct NotificationStore {
         var out: [Queued] = []
         while try s.step() {
             out.append(Queued(id: s.int64(0), channel: s.text(1), recipient: s.text(2), contact: s.text(3), subject: s.text(4),
-                              body: s.text(5), attempts: Int(s.int64(6))))
+                              body: s.text(5), attempts: Int(s.int64(6)), alarmIds: Self.ids(s.text(7))))
         }
         return out
     }
@@ -142,13 +152,14 @@ public struct NotificationStore {
         let status = error == nil ? "sent" : retryAt == nil ? "gave-up" : "failed"
         try db.transaction {
             let log = try db.statement("""
-                INSERT INTO notification_log(at, channel, recipient, contact, subject, status, error, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO notification_log(at, channel, recipient, contact, subject, status, error, attempt, alarm_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             defer { log.reset() }
             try log.bind(1, at)
             for (i, v) in [q.channel, q.recipient, q.contact, q.subject, status].enumerated() { try log.bind(i + 2, v) }
             if let error { try log.bind(7, error) } else { try log.bind(7, nil as Int32?) }
             try log.bind(8, Int64(q.attempts + 1))
+            try log.bind(9, q.alarmIds.map(String.init).joined(separator: ","))
             try log.step()
             let s = try db.statement(retryAt == nil || error == nil
                 ? "DELETE FROM notification_queue WHERE id = ?1"
@@ -163,7 +174,7 @@ public struct NotificationStore {
     /// The delivery log, newest first; `channel` nil for both.
     public func log(channel: String? = nil, limit: Int = 100, offset: Int = 0) throws -> [LogEntry] {
         let s = try db.statement("""
-            SELECT at, channel, recipient, contact, subject, status, error, attempt FROM notification_log
+            SELECT at, channel, recipient, contact, subject, status, error, attempt, alarm_ids FROM notification_log
             WHERE ?1 IS NULL OR channel = ?1 ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3
             """)
         defer { s.reset() }
@@ -173,7 +184,7 @@ public struct NotificationStore {
         var out: [LogEntry] = []
         while try s.step() {
             out.append(LogEntry(at: s.int64(0), channel: s.text(1), recipient: s.text(2), contact: s.text(3), subject: s.text(4),
-                                status: s.text(5), error: s.isNull(6) ? nil : s.text(6), attempt: Int(s.int64(7))))
+                                status: s.text(5), error: s.isNull(6) ? nil : s.text(6), attempt: Int(s.int64(7)), alarmIds: Self.ids(s.text(8))))
         }
         return out
     }

@@ -137,6 +137,11 @@ enum Schema {
         ALTER TABLE users ADD COLUMN notify_email INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE users ADD COLUMN notify_sms INTEGER NOT NULL DEFAULT 0;
         """,
+        // 6: which alarms a queued and a logged message was about (ids, comma-separated; '' before 6).
+        """
+        ALTER TABLE notification_queue ADD COLUMN alarm_ids TEXT NOT NULL DEFAULT '';
+        ALTER TABLE notification_log ADD COLUMN alarm_ids TEXT NOT NULL DEFAULT '';
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -6,6 +6,7 @@ import Storage
 
 /// The alarm tab: alarms newest first, paged, reload, CSV download; the e-mail and SMS logs.
 struct AlarmRoutes {
+    let model: LiveModel
     let store: DatabaseQueue<HistoryStore>
     let page: PageRenderer
     static let perPage = 50
@@ -50,23 +51,29 @@ struct AlarmRoutes {
     }
 
     func register(_ router: Router<WebContext>) {
-        router.get("/alarms") { request, context -> Response in
-            let (n, active, problem) = Self.query(request)
-            if let problem { return page.render(title: "Alarms", session: context.session, status: .badRequest, body: "<p class=\"problem\">\(HTML.escape(problem))</p>") }
-            let (total, rows) = try await alarms(page: n, active: active)
-            return page.render(title: "Alarms", session: context.session, body: alarmsPage(total: total, page: n, active: active, rows: rows))
+        router.get("/alarms") { request, context -> Response in try await listPage(.site, request, context) }
+        router.get("/ups/:id/alarms") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
+            return try await listPage(.ups(id), request, context)
+        }
+        router.get("/strings/:id/alarms") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard model.topology.stringIndex(id: id) != nil else { return notFound(context) }
+            return try await listPage(.string(id), request, context)
         }
         router.get("/alarms.csv") { request, _ -> Response in
             let active = Self.query(request).active
-            let rows = try await store.run { try AlarmLog(db: $0.db).list(.site, activeOnly: active, limit: Int(Int32.max)) }
-            var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: AlarmCSV.text(rows))))
+            let scope = DischargeRoutes.scope(request)
+            let rows = try await store.run { try AlarmLog(db: $0.db).list(scope, activeOnly: active, limit: Int(Int32.max)) }
+            var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: AlarmCSV.text(rows, time: page.siteTime()))))
             r.headers[.contentDisposition] = "attachment; filename=\"alarms.csv\""
             return r
         }
         router.get("/api/v1/alarms") { request, _ -> Response in
             let (n, active, problem) = Self.query(request)
             if let problem { return WebResponse.json(["error": problem], status: .badRequest) }
-            let (total, rows) = try await alarms(page: n, active: active)
+            let (total, rows) = try await alarms(.site, page: n, active: active)
             return WebResponse.json(Page(total: total, page: n, perPage: Self.perPage, alarms: rows.map(AlarmJSON.init)))
         }
         router.get("/api/v1/notifications") { request, _ -> Response in
@@ -79,44 +86,75 @@ struct AlarmRoutes {
         }
         for (path, channel, title) in [("/alarms/email", "email", "E-mail log"), ("/alarms/sms", "sms", "SMS log")] {
             router.get(RouterPath(stringLiteral: path)) { _, context -> Response in
-                let entries = try await store.run { try NotificationStore(db: $0.db).log(channel: channel, limit: 200) }
+                let (entries, alarms) = try await store.run { s in
+                    let entries = try NotificationStore(db: s.db).log(channel: channel, limit: 200)
+                    return (entries, try AlarmLog(db: s.db).records(ids: entries.flatMap(\.alarmIds)))
+                }
                 var rows = ""
+                let time = page.siteTime()
                 for e in entries {
-                    rows += "<tr><td>\(AlarmCSV.time(e.at))</td><td>\(HTML.escape(e.contact))</td><td>\(HTML.escape(e.status))</td>"
-                        + "<td>\(HTML.escape(e.error ?? ""))</td></tr>"
+                    // What the message was about, as the manual's logs show it: UPS, string, cell, alarm.
+                    let about = e.alarmIds.compactMap { alarms[$0] }
+                    func column(_ text: (AlarmRecord) -> String) -> String {
+                        about.isEmpty ? "" : about.prefix(5).map { HTML.escape(text($0)) }.joined(separator: "<br>") + (about.count > 5 ? "<br>… \(about.count - 5) more" : "")
+                    }
+                    rows += "<tr><td>\(time.text(e.at))</td><td class=\"text\">\(column { $0.upsId })</td><td class=\"text\">\(column { $0.stringId })</td>"
+                        + "<td>\(column { $0.cell.map(String.init) ?? "" })</td><td class=\"text\">\(column { $0.type.title })</td>"
+                        + "<td class=\"text\">\(about.isEmpty ? HTML.escape(e.subject) : "")</td>"
+                        + "<td class=\"text\">\(HTML.escape(e.contact))</td><td>\(HTML.escape(e.status))</td><td class=\"text\">\(HTML.escape(e.error ?? ""))</td></tr>"
                 }
                 return page.render(title: title, session: context.session, body: """
-                    <p><a href="/alarms">Alarms</a> › \(title)</p><h1>\(title)</h1>
-                    <table id="log"><thead><tr><th>Time</th><th>Contact</th><th>Status</th><th>Error</th></tr></thead><tbody>\(rows)</tbody></table>
+                    \(Level.site.header(model.topology, active: .alarm))<h1>\(title)</h1>
+                    <table id="log"><thead><tr><th>Time</th><th>UPS</th><th>String</th><th>Cell</th><th>Alarm</th><th>Message</th><th>Contact</th>
+                    <th>Status</th><th>Error</th></tr></thead><tbody>\(rows)</tbody></table>
                     """)
             }
         }
     }
 
-    private func alarms(page n: Int, active: Bool) async throws -> (Int, [AlarmRecord]) {
+    private func alarms(_ scope: ListScope, page n: Int, active: Bool) async throws -> (Int, [AlarmRecord]) {
         try await store.run { s in
             let log = AlarmLog(db: s.db)
-            return (try log.count(.site, activeOnly: active),
-                    try log.list(.site, activeOnly: active, limit: Self.perPage, offset: (n - 1) * Self.perPage))
+            return (try log.count(scope, activeOnly: active),
+                    try log.list(scope, activeOnly: active, limit: Self.perPage, offset: (n - 1) * Self.perPage))
         }
     }
 
-    private func alarmsPage(total: Int, page n: Int, active: Bool, rows: [AlarmRecord]) -> String {
+    private func notFound(_ context: WebContext) -> Response {
+        page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
+    }
+
+    private func listPage(_ level: Level, _ request: Request, _ context: WebContext) async throws -> Response {
+        let (n, active, problem) = Self.query(request)
+        if let problem {
+            return page.render(title: "Alarms", session: context.session, status: .badRequest,
+                               body: level.header(model.topology, active: .alarm) + "<p class=\"problem\">\(HTML.escape(problem))</p>")
+        }
+        let (total, rows) = try await alarms(level.scope, page: n, active: active)
+        return page.render(title: "Alarms", session: context.session,
+                           body: level.header(model.topology, active: .alarm) + alarmsPage(level, total: total, page: n, active: active, rows: rows))
+    }
+
+    private func alarmsPage(_ level: Level, total: Int, page n: Int, active: Bool, rows: [AlarmRecord]) -> String {
         var body = ""
+        let time = page.siteTime()
         for r in rows {
             let a = AlarmJSON(r)
             body += "<tr><td>\(a.id)</td><td>\(HTML.escape(a.ups))</td><td>\(HTML.escape(a.string))</td><td>\(a.cell.map(String.init) ?? "")</td>"
-                + "<td>\(a.from)</td><td>\(a.to ?? "")</td><td>\(HTML.escape(a.title))</td><td class=\"\(a.status)\">\(a.status)</td></tr>"
+                + "<td>\(time.text(r.raisedAt))</td><td>\(r.clearedAt.map(time.text) ?? "")</td><td>\(HTML.escape(a.title))</td><td class=\"\(a.status)\">\(a.status)</td></tr>"
         }
         let pages = max(1, (total + Self.perPage - 1) / Self.perPage)
         let flag = active ? "&active=1" : ""
-        let prev = n > 1 ? "<a href=\"/alarms?page=\(n - 1)\(flag)\">‹ newer</a>" : ""
-        let next = n < pages ? "<a href=\"/alarms?page=\(n + 1)\(flag)\">older ›</a>" : ""
+        let here = level.path(.alarm)
+        let prev = n > 1 ? "<a href=\"\(here)?page=\(n - 1)\(flag)\">‹ newer</a>" : ""
+        let next = n < pages ? "<a href=\"\(here)?page=\(n + 1)\(flag)\">older ›</a>" : ""
+        let scope = DischargeRoutes.scopeQuery(level)
+        let csv = "/alarms.csv" + (scope.isEmpty ? (active ? "?active=1" : "") : scope + (active ? "&active=1" : ""))
         return """
             <h1>Alarms</h1>
             <p>\(total) alarm(s)\(active ? " active" : ""), page \(n) of \(pages) · \(prev) \(next) ·
-            <a href="/alarms?page=\(n)\(flag)">reload</a> · <a href="/alarms\(active ? "" : "?active=1")">\(active ? "all" : "active only")</a> ·
-            <a href="/alarms.csv\(active ? "?active=1" : "")">download CSV</a> · <a href="/alarms/email">e-mail log</a> · <a href="/alarms/sms">SMS log</a></p>
+            <a href="\(here)?page=\(n)\(flag)">reload</a> · <a href="\(here)\(active ? "" : "?active=1")">\(active ? "all" : "active only")</a> ·
+            <a href="\(csv)">download CSV</a> · <a href="/alarms/email">e-mail log</a> · <a href="/alarms/sms">SMS log</a></p>
             <table id="alarms"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Cell</th><th>From</th><th>To</th><th>Alarm</th>
             <th>Status</th></tr></thead><tbody>\(body)</tbody></table>
             """

@@ -91,7 +91,7 @@ struct CellTable {
         }
         var rows = ""
         for c in shown {
-            rows += "<tr data-cell=\"\(c.cell)\"><td>\(c.cell)</td><td data-key=\"voltage\">\(format(c.voltage, 3))</td><td data-key=\"resistance\">\(format(c.resistance, 3))</td>"
+            rows += "<tr data-cell=\"\(c.cell)\"><td><a href=\"/strings/\(HTML.escape(stringId))/cells/\(c.cell)\">\(c.cell)</a></td><td data-key=\"voltage\">\(format(c.voltage, 3))</td><td data-key=\"resistance\">\(format(c.resistance, 3))</td>"
                 + "<td data-key=\"temperature\">\(format(c.temperature, 1))</td><td data-key=\"soc\">\(format(c.soc, 1))</td><td data-key=\"soh\">\(format(c.soh, 1))</td>"
                 + "<td data-key=\"flags\">\(HTML.escape(c.flags.joined(separator: ", ")))</td></tr>"
         }

@@ -27,29 +27,24 @@ struct DischargeRoutes {
         }
     }
 
-    func events() async throws -> [DischargeRecord] {
-        try await store.run { try DischargeLog(db: $0.db).list(.site, limit: 1000) }
+    func events(_ scope: ListScope = .site) async throws -> [DischargeRecord] {
+        try await store.run { try DischargeLog(db: $0.db).list(scope, limit: 1000) }
     }
 
     func register(_ router: Router<WebContext>) {
-        router.get("/discharges") { _, context -> Response in
-            var rows = ""
-            for d in try await events() {
-                let e = EventJSON(d)
-                func volts(_ v: Double?) -> String { DecimalText.format(v, digits: 3, missing: "") }
-                rows += "<tr><td><a href=\"/discharges/\(e.id)\">\(e.id)</a></td><td>\(HTML.escape(e.ups))</td><td>\(HTML.escape(e.string))</td>"
-                    + "<td>\(e.start)</td><td>\(e.end ?? "ongoing")</td><td>\(d.endAt.map { ElapsedText.clock($0 - d.startAt) } ?? "")</td>"
-                    + "<td>\(DecimalText.format(e.ampHours, digits: 3))</td><td>\(volts(e.minVoltage))</td>"
-                    + "<td>\(volts(e.minCellVoltage))</td><td>\(e.minCell.map(String.init) ?? "")</td></tr>"
-            }
-            return page.render(title: "Discharges", session: context.session, body: """
-                <h1>Discharge events</h1><p><a href="/discharges.csv">download CSV</a></p>
-                <table id="discharges"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Start</th><th>End</th><th>Duration h:mm:ss</th><th>Ah</th>
-                <th>Min string V</th><th>Min cell V</th><th>Min cell</th></tr></thead><tbody>\(rows)</tbody></table>
-                """)
+        router.get("/discharges") { _, context -> Response in try await listPage(.site, context) }
+        router.get("/ups/:id/discharges") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
+            return try await listPage(.ups(id), context)
         }
-        router.get("/discharges.csv") { _, _ -> Response in
-            let text = DischargeCSV.text(try await events(), now: Int64(Date().timeIntervalSince1970 * 1000))
+        router.get("/strings/:id/discharges") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard model.topology.stringIndex(id: id) != nil else { return notFound(context) }
+            return try await listPage(.string(id), context)
+        }
+        router.get("/discharges.csv") { request, _ -> Response in
+            let text = DischargeCSV.text(try await events(Self.scope(request)), now: Int64(Date().timeIntervalSince1970 * 1000), time: page.siteTime())
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
             r.headers[.contentDisposition] = "attachment; filename=\"discharges.csv\""
             return r
@@ -63,6 +58,47 @@ struct DischargeRoutes {
         }
     }
 
+    private func notFound(_ context: WebContext) -> Response {
+        page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
+    }
+
+    /// The discharge events of a level, newest first.
+    private func listPage(_ level: Level, _ context: WebContext) async throws -> Response {
+        var rows = ""
+        let time = page.siteTime()
+        func volts(_ v: Double?) -> String { DecimalText.format(v, digits: 3, missing: "") }
+        for d in try await events(level.scope) {
+            let e = EventJSON(d)
+            rows += "<tr><td><a href=\"/discharges/\(e.id)\">\(e.id)</a></td><td>\(HTML.escape(e.ups))</td><td>\(HTML.escape(e.string))</td>"
+                + "<td>\(time.text(d.startAt))</td><td>\(d.endAt.map(time.text) ?? "ongoing")</td><td>\(d.endAt.map { ElapsedText.clock($0 - d.startAt) } ?? "")</td>"
+                + "<td>\(DecimalText.format(e.ampHours, digits: 3))</td><td>\(volts(e.minVoltage))</td>"
+                + "<td>\(volts(e.minCellVoltage))</td><td>\(e.minCell.map(String.init) ?? "")</td></tr>"
+        }
+        let csv = "/discharges.csv" + Self.scopeQuery(level)
+        return page.render(title: "Discharges", session: context.session, body: """
+            \(level.header(model.topology, active: .discharge))
+            <h1>Discharge events</h1><p><a href="\(csv)">download CSV</a></p>
+            <table id="discharges"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Start</th><th>End</th><th>Duration h:mm:ss</th><th>Ah</th>
+            <th>Min string V</th><th>Min cell V</th><th>Min cell</th></tr></thead><tbody>\(rows)</tbody></table>
+            """)
+    }
+
+    /// `?ups=ID` or `?string=ID` for the CSV of a level's list.
+    static func scopeQuery(_ level: Level) -> String {
+        switch level {
+        case .site: ""
+        case let .ups(id): "?ups=\(HTML.escape(id))"
+        case let .string(id): "?string=\(HTML.escape(id))"
+        }
+    }
+
+    static func scope(_ request: Request) -> ListScope {
+        let q = request.uri.queryParameters
+        if let s = q["string"].map(String.init) { return .string(s) }
+        if let u = q["ups"].map(String.init) { return .ups(u) }
+        return .site
+    }
+
     private func eventPage(_ e: DischargeRecord, _ request: Request, _ context: WebContext) async throws -> Response {
         let end = e.endAt ?? Int64(Date().timeIntervalSince1970 * 1000)
         let cells = model.topology.stringIndex(id: e.stringId).map { model.topology.strings[$0].cellCount } ?? 1
@@ -70,25 +106,31 @@ struct DischargeRoutes {
         let cell = cellText.flatMap(Int.init).flatMap { (1...cells).contains($0) ? $0 : nil } ?? e.minCell ?? 1
         let problem = cellText != nil && cellText.flatMap(Int.init).flatMap({ (1...cells).contains($0) ? $0 : nil }) == nil
             ? "'\(cellText ?? "")' is not a cell number from 1 to \(cells)" : nil
-        let quantities: [(HistoryQuantity, String, Double, String)] = [
-            (.string(.voltage), "String voltage", StringQuantity.voltage.displayScale, "V"),
-            (.string(.current), "String current", StringQuantity.current.displayScale, "A"),
-            (.string(.soc), "State of charge", StringQuantity.soc.displayScale, "%"),
-            (.cell(.voltage, index: cell - 1), "Cell \(cell) voltage", CellQuantity.voltage.displayScale, "V"),
-        ]
-        var plots = ""
-        for (q, title, scale, unit) in quantities {
+        let time = page.siteTime()
+        func series(_ q: HistoryQuantity, _ label: String, _ scale: Double) async throws -> Plot.Series {
             let points = try await store.run { s -> [HistoryPoint] in
                 guard let key = try s.stringKey(id: e.stringId) else { return [] }
-                return try s.series(stringKey: key, q, from: e.startAt, to: end + 1, points: 300)
+                return try s.series(stringKey: key, q, from: e.startAt, to: end + 1, points: 600)
             }
-            plots += "<h2>\(HTML.escape(title))</h2>" + HistoryRoutes.svg(points, from: e.startAt, to: end + 1, scale: scale, unit: unit)
+            return Plot.Series(label: label, points: points, scale: scale)
         }
+        // As the manual shows a discharge: the string's voltage and current together (current on the
+        // right axis), its state of charge, and one cell's voltage (the lowest by default), zoomed together.
+        let voltage = try await series(.string(.voltage), "voltage", StringQuantity.voltage.displayScale)
+        let current = try await series(.string(.current), "current", StringQuantity.current.displayScale)
+        let soc = try await series(.string(.soc), "SoC", StringQuantity.soc.displayScale)
+        let cellVoltage = try await series(.cell(.voltage, index: cell - 1), "cell \(cell)", CellQuantity.voltage.displayScale)
+        let plots = [
+            Plot(id: "plot-string", title: "String voltage and current", unit: "V", digits: 3, series: [voltage, current],
+                 rightAxis: (unit: "A", digits: 3, labels: ["current"])),
+            Plot(id: "plot-soc", title: "State of charge", unit: "%", digits: 1, series: [soc]),
+            Plot(id: "plot-cell", title: "Cell \(cell) voltage", unit: "V", digits: 3, series: [cellVoltage]),
+        ].map { $0.html(time: time) }.joined()
         let j = EventJSON(e)
-        return page.render(title: "Discharge \(e.id)", session: context.session, status: problem == nil ? .ok : .badRequest, body: """
-            <p><a href="/discharges">Discharge events</a> › \(e.id)</p>
+        return page.render(title: "Discharge \(e.id)", session: context.session, status: problem == nil ? .ok : .badRequest, plots: true, body: """
+            \(Level.string(e.stringId).header(model.topology, active: .discharge))
             <h1>Discharge \(e.id): string \(HTML.escape(e.stringId))</h1>
-            <p>\(j.start) – \(j.end ?? "ongoing") · \(DecimalText.format(j.ampHours, digits: 3)) Ah · lowest cell \(j.minCell.map(String.init) ?? "n/a")</p>
+            <p>\(time.text(e.startAt)) – \(e.endAt.map(time.text) ?? "ongoing") · \(DecimalText.format(j.ampHours, digits: 3)) Ah · lowest cell \(j.minCell.map(String.init) ?? "n/a")</p>
             <form class="period" method="get" action="/discharges/\(e.id)">\(HTML.field("cell", label: "Cell", value: cellText ?? String(cell), problem: problem))
             <button type="submit">Show</button></form>\(plots)
             """)

@@ -68,7 +68,7 @@ final class ExportJobs: Sendable {
     }
 
     /// Starts an export of `from ..< to` (ms); returns the file name, or why not.
-    func start(content: Content, stringIds: [String]?, from: Int64, to: Int64) -> Result<String, ExportRefusal> {
+    func start(content: Content, stringIds: [String]?, from: Int64, to: Int64, time: SiteTime) -> Result<String, ExportRefusal> {
         guard files().count + jobs.count < Self.maxFiles else { return .failure(.init("there are \(Self.maxFiles) exports already: delete some first")) }
         if let free = Self.freeBytes((directory as NSString).deletingLastPathComponent), free < Self.reserve {
             return .failure(.init("only \(free / 1_048_576) MiB are free on the disk: delete exports or old data first"))
@@ -85,14 +85,14 @@ final class ExportJobs: Sendable {
         }
         let chosen = name
         running.withLock { $0[chosen] = Job(name: chosen, started: Date(), progress: 0) }
-        Thread.detachNewThread { [self] in run(name: chosen, content: content, stringIds: stringIds, from: from, to: to) }
+        Thread.detachNewThread { [self] in run(name: chosen, content: content, stringIds: stringIds, from: from, to: to, time: time) }
         return .success(chosen)
     }
 
     /// On a thread of its own (file writes and database waits never occupy the server's threads);
     /// the database is read a short slice at a time (an hour of string values, five minutes of cells,
     /// at most a few MB even at the 1 s discharge interval), so the recorder never waits long.
-    private func run(name: String, content: Content, stringIds: [String]?, from: Int64, to: Int64) {
+    private func run(name: String, content: Content, stringIds: [String]?, from: Int64, to: Int64, time: SiteTime) {
         let partial = "\(directory)/\(name).partial"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -115,7 +115,7 @@ final class ExportJobs: Sendable {
                     let text = try store.sync { store in
                         var text = ""
                         try store.forEachSample(stringKey: s.key, from: start, to: end) { sample in
-                            text += content == .strings ? Self.stringRow(sample, s.ups, s.id) : Self.cellRows(sample, s.ups, s.id)
+                            text += content == .strings ? Self.stringRow(sample, s.ups, s.id, time) : Self.cellRows(sample, s.ups, s.id, time)
                         }
                         return text
                     }
@@ -162,14 +162,15 @@ final class ExportJobs: Sendable {
         return DecimalText.format(v, digits: digits)
     }
 
-    static func stringRow(_ s: StoredSample, _ ups: String, _ id: String) -> String {
+    /// Times in ISO 8601 with the site's offset, like every CSV.
+    static func stringRow(_ s: StoredSample, _ ups: String, _ id: String, _ time: SiteTime) -> String {
         let v = s.values
-        return "\(AlarmCSV.time(s.time)),\(ups),\(id),\(number(v.voltage, 0.001, 3)),\(number(v.current, 0.001, 3)),\(number(v.soc, 0.1, 1)),"
+        return "\(time.iso(s.time)),\(ups),\(id),\(number(v.voltage, 0.001, 3)),\(number(v.current, 0.001, 3)),\(number(v.soc, 0.1, 1)),"
             + "\(number(v.temperature, 0.1, 1)),\(number(v.humidity, 0.1, 1))\n"
     }
 
-    static func cellRows(_ s: StoredSample, _ ups: String, _ id: String) -> String {
-        let c = s.cells, t = AlarmCSV.time(s.time)
+    static func cellRows(_ s: StoredSample, _ ups: String, _ id: String, _ time: SiteTime) -> String {
+        let c = s.cells, t = time.iso(s.time)
         var out = ""
         for i in 0..<c.count {
             out += "\(t),\(ups),\(id),\(i + 1),\(number(c.voltage[i], 0.001, 3)),\(number(c.resistance[i], 0.001, 3)),"

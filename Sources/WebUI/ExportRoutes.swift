@@ -83,16 +83,17 @@ struct ExportRoutes {
                 """
         }
         var rows = ""
+        let time = page.siteTime()
         for f in jobs.files() {
             let name = HTML.escape(f.name)
             let delete = admin ? """
                 <form method="post" action="/settings/exports/\(name)/delete"><input type="hidden" name="csrf" value="\(csrf)"><button>Delete</button></form>
                 """ : ""
             rows += "<tr><td><a href=\"/settings/exports/\(name)\" download>\(name)</a></td><td>\(Self.size(f.bytes))</td>"
-                + "<td>\(f.modified.formatted(.iso8601))</td><td>\(delete)</td></tr>"
+                + "<td>\(time.text(Int64(f.modified.timeIntervalSince1970 * 1000)))</td><td>\(delete)</td></tr>"
         }
         body += """
-            <h2>Files</h2><table id="exports"><thead><tr><th>File</th><th>Size</th><th>Time (UTC)</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            <h2>Files</h2><table id="exports"><thead><tr><th>File</th><th>Size</th><th>Time</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
             """
         // While an export runs the page reloads itself to show its progress.
         let refresh = running.contains { $0.failed == nil } ? "<meta http-equiv=\"refresh\" content=\"2\">" : ""
@@ -121,7 +122,7 @@ struct ExportRoutes {
         guard problems.isEmpty, let from, let to, let content else {
             return exportsPage(context, values: form, problems: problems, status: .badRequest)
         }
-        switch jobs.start(content: content, stringIds: stringId.map { [$0] }, from: from, to: to) {
+        switch jobs.start(content: content, stringIds: stringId.map { [$0] }, from: from, to: to, time: page.siteTime()) {
         case let .failure(refusal):
             return exportsPage(context, values: form, problems: ["": refusal.message], status: .conflict)
         case let .success(name):

@@ -17,8 +17,8 @@ enum HTML {
     }
 
     /// A whole page: header with the site, a user menu when logged in, the body, the software version.
-    static func page(title: String, site: String, version: String, user: String?, csrf: String?, brand: String = "", tree: String = "",
-                     body: String) -> String {
+    static func page(title: String, site: String, version: String, zone: String, user: String?, csrf: String?, brand: String = "", tree: String = "",
+                     plots: Bool = false, body: String) -> String {
         let menu = user.map { u in
             """
             <form class="logout" method="post" action="/logout"><span>\(escape(u))</span>
@@ -29,12 +29,18 @@ enum HTML {
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) — \(escape(site))</title><link rel="stylesheet" href="/static/app.css">
-            <script src="/static/live.js" defer></script></head>
-            <body><header>\(brand)<strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(user == nil ? "" : Self.tabs)\(menu)</header>
+            <script src="/static/live.js" defer></script>\(plots ? Self.plotHead : "")</head>
+            <body><header>\(brand)<strong>BTMS gateway</strong> <span class="site">\(escape(site))</span>\(menu)</header>
             <div class="layout">\(user == nil ? "" : tree)<main>\(body)</main></div>
-            <footer>bmgw \(escape(version))</footer></body></html>
+            <footer>bmgw \(escape(version)) · <span id="zone">times in \(escape(zone))</span></footer></body></html>
             """
     }
+
+    /// The plot library and our drawing of it, on pages with plots only (130 kB, cached a day).
+    static let plotHead = """
+        <link rel="stylesheet" href="/static/dygraph.min.css"><script src="/static/dygraph.min.js" defer></script>\
+        <script src="/static/plots.js" defer></script>
+        """
 
     /// Data centre → UPS → strings, on the left of every page.
     static func tree(site: String, topology: [(id: String, name: String, strings: [(id: String, name: String)])]) -> String {
@@ -68,7 +74,7 @@ enum HTML {
                 for (const s of strings ? data.strings : []) {
                   const row = strings.querySelector(`tr[data-string="${CSS.escape(s.id)}"]`);
                   if (!row) continue;
-                  for (const [key, digits] of [['voltage', 3], ['current', 3], ['soc', 1], ['temperature', 1], ['cellVoltageMin', 3], ['cellVoltageMax', 3]]) {
+                  for (const [key, digits] of [['voltage', 3], ['current', 3], ['soc', 1], ['temperature', 1], ['humidity', 1], ['cellVoltageMin', 3], ['cellVoltageMax', 3]]) {
                     set(row, key, fmt(s[key], digits));
                   }
                   const q = row.querySelector('[data-key="quality"]');
@@ -88,6 +94,12 @@ enum HTML {
               if (cells) {
                 const data = await json(`/api/v1/strings/${encodeURIComponent(cells.dataset.liveCells)}`);
                 if (!data) return;
+                const block = document.querySelector('#string-block');
+                if (block) {
+                  const s = data.summary;
+                  for (const [key, digits] of [['voltage', 3], ['current', 3], ['soc', 1], ['temperature', 1], ['humidity', 1]]) set(block, key, fmt(s[key], digits));
+                  block.dataset.updated = new Date().toISOString();
+                }
                 for (const c of data.cells) {
                   const row = cells.querySelector(`tr[data-cell="${c.cell}"]`);
                   if (!row) continue;
@@ -101,8 +113,6 @@ enum HTML {
           setInterval(refresh, 5000);
         })();
         """
-
-    static let tabs = "<nav><a href=\"/\">Real-time data</a> <a href=\"/discharges\">Discharges</a> <a href=\"/alarms\">Alarms</a> <a href=\"/settings\">Settings</a></nav>"
 
     /// A form field with its label and, when the last submission had one, the problem with it.
     static func field(_ name: String, label: String, type: String = "text", value: String = "", problem: String? = nil,
@@ -131,5 +141,19 @@ enum HTML {
         form.settings .grid{display:grid;grid-template-columns:max-content 1fr;gap:.4em 1em;align-items:start;max-width:48em}
         form.settings .grid label{margin-top:.4em}.hint{color:#666;font-size:.85em;display:block}
         table.rows input,table.rows select{width:10em}.ok{color:#1b7f3b}.stale{color:#a06000}.commLost{color:#b00020}
+        header{white-space:nowrap;overflow:hidden}header>*{flex-shrink:0}header .site,header .project{overflow:hidden;text-overflow:ellipsis;flex-shrink:1;min-width:0}
+        p.trail{margin:.2em 0 .4em;color:#555}nav.tabs{display:flex;gap:.2em;border-bottom:2px solid #1d3557;margin-bottom:.8em}
+        nav.tabs a{padding:.4em 1em;text-decoration:none;color:#1d3557;background:#e6eaf0;border-radius:4px 4px 0 0}
+        nav.tabs a.active{background:#1d3557;color:#fff}
+        dl.string-block{display:flex;flex-wrap:wrap;gap:.6em;margin:0 0 1em}dl.string-block>div{background:#fff;padding:.5em .9em;border-radius:6px;box-shadow:0 1px 3px #0002;min-width:7em}
+        dl.string-block dt{font-size:.8em;color:#555}dl.string-block dd{margin:0;font-size:1.3em;display:inline}dl.string-block dd.unit{font-size:.9em;color:#555;margin-left:.3em}
+        section.plot-box{background:#fff;padding:.6em 1em;margin:.8em 0;border-radius:6px;box-shadow:0 1px 3px #0002}section.plot-box h2{font-size:1.05em;margin:.2em 0 .5em}
+        div.plot{position:relative}div.plot .chart{width:100%;height:320px}div.plot .legend{min-height:1.4em;font-size:.85em;margin-top:.3em}
+        .dygraph-axis-label{font-size:12px;color:#333}.dygraph-legend{position:static!important;width:auto!important;background:none}
+        form.period{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:end;background:#fff;padding:.6em 1em;border-radius:6px;box-shadow:0 1px 3px #0002}
+        form.period label{display:block;margin:0;font-size:.85em}form.period select,form.period input{display:block}
+        table#limits td,table#limits th{padding:.25em .4em;white-space:nowrap}table#limits td:first-child{white-space:normal}
+        table#limits input.number{width:5.5em}table#limits input.delay{width:3.6em}table#ups td{white-space:nowrap}
+        table#limits td.switch{text-align:center}span.unit{margin-left:.3em;color:#555;font-size:.9em}
         """
 }

@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 import Storage
 
-/// History of a string or cell quantity over a period: page with a plot (server-rendered SVG,
-/// min–max band and mean, downsampled by the store), CSV download, JSON.
+/// History of a string or cell quantity over a period: the JSON API and the CSV download here, the
+/// pages (plots at each level) in HistoryRoutes+Page.swift.
 struct HistoryRoutes {
     let model: LiveModel
     let store: DatabaseQueue<HistoryStore>
@@ -109,86 +109,29 @@ struct HistoryRoutes {
             guard let q else { return WebResponse.html("<p>\(HTML.escape(problems.values.joined(separator: "; ")))</p>", status: .badRequest) }
             let div = (1 / q.scale).rounded()
             var text = "time,min,mean,max,samples\n"
+            let time = page.siteTime()
             for p in try await series(q) {
-                text += "\(AlarmCSV.time(p.time)),\(Double(p.min) / div),\(String(format: "%.3f", p.mean / div)),\(Double(p.max) / div),\(p.count)\n"
+                text += "\(time.iso(p.time)),\(Double(p.min) / div),\(String(format: "%.3f", p.mean / div)),\(Double(p.max) / div),\(p.count)\n"
             }
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
             r.headers[.contentDisposition] = "attachment; filename=\"\(q.stringId)-\(q.name.replacingOccurrences(of: " ", with: "-")).csv\""
             return r
         }
-        router.get("/strings/:id/history") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let (q, problems) = query(request, stringId: id, defaultPoints: 600)
-            if problems["string"] != nil { return page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>") }
-            var points: [HistoryPoint] = []
-            if let q { points = try await series(q) }
-            return page.render(title: "History", session: context.session, status: q == nil ? .badRequest : .ok,
-                               body: historyPage(id, request, q, problems, points))
-        }
-    }
-
-    private func historyPage(_ id: String, _ request: Request, _ q: Query?, _ problems: [String: String], _ points: [HistoryPoint]) -> String {
-        let p = request.uri.queryParameters
-        func value(_ k: Substring, _ d: String) -> String { p[k].map { String($0) } ?? d }
-        let form = """
-            <form class="period" method="get" action="/strings/\(HTML.escape(id))/history">
-            \(HTML.field("quantity", label: "Quantity", value: value("quantity", "voltage"), problem: problems["quantity"]))
-            \(HTML.field("cell", label: "Cell (empty: the string)", value: value("cell", ""), problem: problems["cell"]))
-            \(HTML.field("from", label: "From", value: value("from", "24h"), problem: problems["from"]))
-            \(HTML.field("to", label: "To", value: value("to", "now"), problem: problems["to"]))
-            <button type="submit">Show</button></form>
-            """
-        var body = "<p><a href=\"/\">Real-time data</a> › <a href=\"/strings/\(HTML.escape(id))\">\(HTML.escape(id))</a> › history</p>"
-        body += "<h1>History of \(HTML.escape(id))</h1>" + form
-        guard let q else { return body }
-        let csv = "/strings/\(HTML.escape(id))/history.csv?" + HTML.escape(request.uri.query.map { String($0) } ?? "")
-        body += "<h2>\(HTML.escape(q.name)) (\(HTML.escape(q.unit)))</h2><p>\(points.count) points · <a href=\"\(csv)\">download CSV</a></p>"
-        body += Self.svg(points, from: q.from, to: q.to, scale: q.scale, unit: q.unit)
-        body += Self.table(points, scale: q.scale)
-        return body
+        registerPages(router)
     }
 
     /// The plotted buckets as a table, folded under the plot.
-    static func table(_ points: [HistoryPoint], scale: Double) -> String {
+    static func table(_ points: [HistoryPoint], scale: Double, time: SiteTime) -> String {
         guard !points.isEmpty else { return "" }
         let digits = scale == 0.001 ? 3 : 1
         var rows = ""
         for p in points {
-            rows += "<tr><td>\(AlarmCSV.time(p.time))</td><td>\(DecimalText.format(Double(p.min) * scale, digits: digits))</td>"
+            rows += "<tr><td>\(time.text(p.time))</td><td>\(DecimalText.format(Double(p.min) * scale, digits: digits))</td>"
                 + "<td>\(DecimalText.format(p.mean * scale, digits: digits))</td><td>\(DecimalText.format(Double(p.max) * scale, digits: digits))</td><td>\(p.count)</td></tr>"
         }
         return """
             <details id="history-table"><summary>Table of the \(points.count) points</summary>
-            <table><thead><tr><th>From (UTC)</th><th>Min</th><th>Mean</th><th>Max</th><th>Samples</th></tr></thead><tbody>\(rows)</tbody></table></details>
-            """
-    }
-
-    /// Min–max band and mean line over the period; axis labels at the corners.
-    static func svg(_ points: [HistoryPoint], from: Int64, to: Int64, scale: Double, unit: String) -> String {
-        let (w, h, pad) = (900.0, 300.0, 40.0)
-        guard !points.isEmpty else { return "<p>No data in this period.</p>" }
-        let div = (1 / scale).rounded()
-        let lo = Double(points.map(\.min).min() ?? 0) / div, hi = Double(points.map(\.max).max() ?? 0) / div
-        let span = max(hi - lo, 1e-9)
-        func x(_ t: Int64) -> Double { pad + (w - 2 * pad) * Double(t - from) / Double(max(1, to - from)) }
-        func y(_ v: Double) -> Double { h - pad - (h - 2 * pad) * (v - lo) / span }
-        func f(_ v: Double) -> String { DecimalText.format(v, digits: 1) }
-        let top = points.map { "\(f(x($0.time))),\(f(y(Double($0.max) / div)))" }
-        let bottom = points.reversed().map { "\(f(x($0.time))),\(f(y(Double($0.min) / div)))" }
-        let mean = points.map { "\(f(x($0.time))),\(f(y($0.mean / div)))" }
-        let digits = scale == 0.001 ? 3 : 1
-        // A lone bucket draws no line: mark it.
-        let dots = points.count < 3 ? points.map { "<circle cx=\"\(f(x($0.time)))\" cy=\"\(f(y($0.mean / div)))\" r=\"3\" fill=\"#1d3557\"/>" }.joined() : ""
-        return """
-            <svg id="plot" viewBox="0 0 \(Int(w)) \(Int(h))" width="\(Int(w))" height="\(Int(h))" role="img" aria-label="history plot">
-            <rect x="\(pad)" y="\(pad)" width="\(w - 2 * pad)" height="\(h - 2 * pad)" fill="#fff" stroke="#ccc"/>
-            <polygon points="\((top + bottom).joined(separator: " "))" fill="#a8c5e8" stroke="none"/>
-            <polyline points="\(mean.joined(separator: " "))" fill="none" stroke="#1d3557" stroke-width="1.5"/>\(dots)
-            <text x="2" y="\(pad + 4)" font-size="11">\(String(format: "%.\(digits)f", hi)) \(HTML.escape(unit))</text>
-            <text x="2" y="\(h - pad)" font-size="11">\(String(format: "%.\(digits)f", lo)) \(HTML.escape(unit))</text>
-            <text x="\(pad)" y="\(h - 8)" font-size="11">\(AlarmCSV.time(from))</text>
-            <text x="\(w - pad)" y="\(h - 8)" font-size="11" text-anchor="end">\(AlarmCSV.time(to))</text>
-            </svg>
+            <table><thead><tr><th>From</th><th>Min</th><th>Mean</th><th>Max</th><th>Samples</th></tr></thead><tbody>\(rows)</tbody></table></details>
             """
     }
 }

@@ -17,6 +17,8 @@ struct LimitRoutes {
     let logger: Logger
 
     static let fields = ["enabled", "limit", "hysteresis", "onDelay", "offDelay", "sms", "email"]
+    /// Shown as checkboxes: an unticked box sends nothing, so the form says which switches it had.
+    static let switches: Set<String> = ["enabled", "sms", "email"]
 
     func register(_ router: Router<WebContext>) {
         router.get("/strings/:id/limits") { _, context -> Response in
@@ -24,6 +26,19 @@ struct LimitRoutes {
             return try await limitsPage(id, context, edited: nil)
         }
         router.post("/strings/:id/limits/:type") { request, context in try await save(request, context) }
+        // A UPS's settings: its strings' alarm limits, one page per string.
+        router.get("/ups/:id/settings") { _, context -> Response in
+            let t = model.topology
+            guard let id = context.parameters.get("id"), let u = t.upses.firstIndex(where: { $0.id == id }) else { return notFound(context) }
+            let rows = t.stringIndexes(ofUPS: u).map { i in
+                "<tr><td><a href=\"/strings/\(HTML.escape(t.strings[i].id))/limits\">\(HTML.escape(t.strings[i].name))</a></td><td>\(t.strings[i].cellCount)</td></tr>"
+            }.joined()
+            return page.render(title: "Settings", session: context.session, body: """
+                \(Level.ups(id).header(t, active: .settings))<h1>Settings of \(HTML.escape(t.upses[u].name))</h1>
+                <p>Alarm limits are set per string. Site-wide settings (network, e-mail, SNMP, MQTT, users) are under the data centre's <a href="/settings">Settings</a>.</p>
+                <table id="ups-strings"><thead><tr><th>String: alarm limits</th><th>Cells</th></tr></thead><tbody>\(rows)</tbody></table>
+                """)
+        }
         router.get("/api/v1/strings/:id/limits") { _, context -> Response in
             guard let id = context.parameters.get("id"), model.topology.stringIndex(id: id) != nil else {
                 return WebResponse.json(["error": "no such string"], status: .notFound)
@@ -89,26 +104,35 @@ struct LimitRoutes {
             for f in Self.fields {
                 let value = text(f, current[f] ?? "")
                 let problem = e?.problems[f].map { "<span class=\"problem\" id=\"\(t.rawValue)-\(f)-problem\">\(HTML.escape($0))</span>" } ?? ""
-                if !admin || (!numeric && (f == "limit" || f == "hysteresis")) {
+                let label = "aria-label=\"\(t.rawValue) \(f)\""
+                if Self.switches.contains(f) {
+                    let on = value == "true"
+                    cells += "<td class=\"switch\"><input type=\"checkbox\" form=\"f-\(t.rawValue)\" name=\"\(f)\" value=\"true\"\(on ? " checked" : "")"
+                        + "\(admin ? "" : " disabled") \(label)>\(problem)</td>"
+                } else if !admin || (!numeric && (f == "limit" || f == "hysteresis")) {
                     cells += "<td>\(HTML.escape(value))</td>"
+                } else if f == "limit" || f == "hysteresis" {
+                    cells += "<td><input type=\"number\" step=\"any\" inputmode=\"decimal\" class=\"number\" form=\"f-\(t.rawValue)\" name=\"\(f)\" "
+                        + "value=\"\(HTML.escape(value))\" \(label)><span class=\"unit\">\(HTML.escape(t.limitUnit.display.replacingOccurrences(of: " per cell", with: "")))</span>\(problem)</td>"
                 } else {
-                    cells += "<td><input form=\"f-\(t.rawValue)\" name=\"\(f)\" value=\"\(HTML.escape(value))\" size=\"7\" aria-label=\"\(t.rawValue) \(f)\">\(problem)</td>"
+                    cells += "<td><input class=\"delay\" form=\"f-\(t.rawValue)\" name=\"\(f)\" value=\"\(HTML.escape(value))\" size=\"5\" \(label)>\(problem)</td>"
                 }
             }
             let save = admin ? """
                 <td><form id="f-\(t.rawValue)" method="post" action="/strings/\(HTML.escape(id))/limits/\(t.rawValue)">\
-                <input type="hidden" name="csrf" value="\(HTML.escape(context.session?.csrf ?? ""))"><button>Save</button></form>\
+                <input type="hidden" name="csrf" value="\(HTML.escape(context.session?.csrf ?? ""))"><input type="hidden" name="switches" value="1">\
+                <button>Save</button></form>\
                 \(e?.problems["form"].map { "<span class=\"problem\" id=\"\(t.rawValue)-form-problem\">\(HTML.escape($0))</span>" } ?? "")</td>
                 """ : ""
-            rows += "<tr id=\"row-\(t.rawValue)\"><td>\(HTML.escape(t.title))</td><td>\(HTML.escape(t.limitUnit.display))</td>\(cells)"
+            rows += "<tr id=\"row-\(t.rawValue)\"><td class=\"text\">\(HTML.escape(t.title))\(t.limitUnit.display.hasSuffix("per cell") ? " <span class=\"hint\">per cell</span>" : "")</td>\(cells)"
                 + "<td>\(overridden.contains(t) ? "run-time" : "config")</td>\(save)</tr>"
         }
         let info = notice.map { "<p class=\"notice\" role=\"status\">\(HTML.escape($0))</p>" } ?? ""
         let viewer = admin ? "" : "<p>Only administrators change alarm limits.</p>"
         return page.render(title: "Alarm limits", session: context.session, status: status, body: """
-            <p><a href="/">Real-time data</a> › <a href="/strings/\(HTML.escape(id))">\(HTML.escape(id))</a> › alarm limits</p>
+            \(Level.string(id).header(model.topology, active: .settings))
             <h1>Alarm limits of string \(HTML.escape(id))</h1>\(info)\(viewer)
-            <table id="limits"><thead><tr><th>Alarm</th><th>Unit</th><th>Enabled</th><th>Limit</th><th>Hysteresis</th><th>On delay</th>
+            <table id="limits"><thead><tr><th>Alarm</th><th>On</th><th>Limit</th><th>Hysteresis</th><th>On delay</th>
             <th>Off delay</th><th>SMS</th><th>E-mail</th><th>Source</th>\(admin ? "<th></th>" : "")</tr></thead><tbody>\(rows)</tbody></table>
             """)
     }
@@ -126,6 +150,11 @@ struct LimitRoutes {
         // The submitted fields as `key: value` settings, checked exactly like the configuration file.
         var values: [String: String] = [:]
         for f in Self.fields {
+            // A form with checkboxes: an unticked switch is sent as nothing and means off.
+            if Self.switches.contains(f) && form["switches"] == "1" {
+                values[f] = form[f] == "true" ? "true" : "false"
+                continue
+            }
             guard let v = form[f]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { continue }
             if type.kind == .flag && (f == "limit" || f == "hysteresis") { continue }
             values[f] = v

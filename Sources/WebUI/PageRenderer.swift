@@ -6,6 +6,7 @@ import Hummingbird
 
 /// Pages with the site's frame (site name, user menu, version).
 struct PageRenderer: Sendable {
+    let topology: Topology
     let site: String
     let version: String
     /// The tree on the left (data centre → UPS → strings), made once.
@@ -13,18 +14,23 @@ struct PageRenderer: Sendable {
     /// The project (name, company) for the header, as currently set.
     let project: @Sendable () -> ProjectSettings
     let logoPath: String
+    /// How times are shown, as currently set (the time settings' zone).
+    let siteTime: @Sendable () -> SiteTime
 
-    init(topology: Topology, version: String, project: @escaping @Sendable () -> ProjectSettings = { ProjectSettings() }, logoPath: String = "") {
+    init(topology: Topology, version: String, project: @escaping @Sendable () -> ProjectSettings = { ProjectSettings() }, logoPath: String = "",
+         siteTime: @escaping @Sendable () -> SiteTime = { .utc }) {
+        self.topology = topology
         site = topology.siteName
         self.version = version
         self.project = project
+        self.siteTime = siteTime
         self.logoPath = logoPath
         tree = HTML.tree(site: topology.siteName, topology: topology.upses.enumerated().map { i, u in
             (u.id, u.name, topology.stringIndexes(ofUPS: i).map { (topology.strings[$0].id, topology.strings[$0].name) })
         })
     }
 
-    func render(title: String, session: WebSession?, status: HTTPResponse.Status = .ok, body: String) -> Response {
+    func render(title: String, session: WebSession?, status: HTTPResponse.Status = .ok, plots: Bool = false, body: String) -> Response {
         let p = project()
         var brand = FileManager.default.fileExists(atPath: logoPath) ? "<img class=\"logo\" src=\"/logo\" alt=\"logo\">" : ""
         let name = [p.name, p.company].filter { !$0.isEmpty }.joined(separator: " · ")
@@ -32,8 +38,9 @@ struct PageRenderer: Sendable {
             brand += p.url.isEmpty ? "<span class=\"project\">\(HTML.escape(name))</span>"
                 : "<a class=\"project\" href=\"\(HTML.escape(p.url))\" rel=\"noopener\">\(HTML.escape(name))</a>"
         }
-        return WebResponse.html(HTML.page(title: title, site: site, version: version, user: session?.username, csrf: session?.csrf, brand: brand,
-                                   tree: session?.mustChangePassword == false ? tree : "", body: body),
+        let zone = siteTime().label(at: Int64(Date().timeIntervalSince1970 * 1000))
+        return WebResponse.html(HTML.page(title: title, site: site, version: version, zone: zone, user: session?.username, csrf: session?.csrf, brand: brand,
+                                   tree: session?.mustChangePassword == false ? tree : "", plots: plots, body: body),
                          status: status)
     }
 }

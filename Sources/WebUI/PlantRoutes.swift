@@ -1,11 +1,15 @@
 import Alarms
 import BatteryModel
 import Foundation
+import GatewayConfig
 import Hummingbird
+import Storage
 
 /// The real-time data: an overview page, a string's cells, and the same as JSON under /api/v1.
 struct PlantRoutes {
     let model: LiveModel
+    let store: DatabaseQueue<HistoryStore>
+    let alarms: AlarmSettings
     let page: PageRenderer
 
     struct StringSummary: Encodable {
@@ -30,18 +34,22 @@ struct PlantRoutes {
     }
 
     func register(_ router: Router<WebContext>) {
-        router.get("/") { request, context -> Response in overview(request, context, ups: nil) }
+        router.get("/") { request, context -> Response in overview(request, context, ups: nil, alarms: try await alarmView()) }
         router.get("/ups/:id") { request, context -> Response in
             guard let id = context.parameters.get("id"), model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
-            return overview(request, context, ups: id)
+            return overview(request, context, ups: id, alarms: try await alarmView())
         }
         router.get("/strings.csv") { request, _ -> Response in
             let ups = request.uri.queryParameters["ups"].map(String.init)
-            return WebResponse.csv(Self.stringsCSV(summaries().filter { ups == nil || $0.ups == ups }), filename: "strings.csv")
+            let snap = model.snapshot(), time = page.siteTime()
+            let times = Dictionary(uniqueKeysWithValues: snap.topology.strings.indices.map { i in
+                (snap.topology.strings[i].id, snap.strings[i].sample.map { time.iso(Int64($0.time.timeIntervalSince1970 * 1000)) })
+            })
+            return WebResponse.csv(Self.stringsCSV(summaries().filter { ups == nil || $0.ups == ups }, times: times), filename: "strings.csv")
         }
         router.get("/strings/:id") { request, context -> Response in
             guard let id = context.parameters.get("id"), let detail = detail(id) else { return notFound(context) }
-            return stringPage(detail, request, context)
+            return stringPage(detail, request, context, alarms: try await alarmView())
         }
         router.get("/strings/:id/cells.csv") { request, context -> Response in
             guard let id = context.parameters.get("id"), let detail = detail(id) else { return notFound(context) }
@@ -119,6 +127,7 @@ struct PlantRoutes {
     /// The data centre (every string) or one UPS; values refresh every 5 s without reloading (live.js).
     static let stringBars: [(key: String, title: String, unit: String, digits: Int)] = [
         ("voltage", "Voltage", "V", 3), ("current", "Current", "A", 3), ("soc", "SoC", "%", 1), ("temperature", "Temperature", "°C", 1),
+        ("humidity", "Humidity", "%RH", 1),
         ("cellVoltageMin", "Lowest cell voltage", "V", 3), ("cellVoltageMax", "Highest cell voltage", "V", 3),
     ]
 
@@ -127,23 +136,25 @@ struct PlantRoutes {
         case "current": s.current
         case "soc": s.soc
         case "temperature": s.temperature
+        case "humidity": s.humidity
         case "cellVoltageMin": s.cellVoltageMin
         case "cellVoltageMax": s.cellVoltageMax
         default: s.voltage
         }
     }
 
-    static func stringsCSV(_ list: [StringSummary]) -> String {
+    /// `times`: each string's sample time as CSV gives times (ISO 8601 with the site's offset).
+    static func stringsCSV(_ list: [StringSummary], times: [String: String?]) -> String {
         func v(_ d: Double?, _ digits: Int) -> String { DecimalText.format(d, digits: digits, missing: "") }
         var out = "string,name,ups,link,time,voltage_V,current_A,soc_pct,temperature_C,humidity_pct,cells,cell_voltage_min_V,cell_voltage_max_V\n"
         for s in list {
-            out += [s.id, CSVField.quote(s.name), s.ups, s.quality, s.time ?? "", v(s.voltage, 3), v(s.current, 3), v(s.soc, 1), v(s.temperature, 1),
+            out += [s.id, CSVField.quote(s.name), s.ups, s.quality, (times[s.id] ?? nil) ?? "", v(s.voltage, 3), v(s.current, 3), v(s.soc, 1), v(s.temperature, 1),
                     v(s.humidity, 1), String(s.cells), v(s.cellVoltageMin, 3), v(s.cellVoltageMax, 3)].joined(separator: ",") + "\n"
         }
         return out
     }
 
-    private func overview(_ request: Request, _ context: WebContext, ups: String?) -> Response {
+    private func overview(_ request: Request, _ context: WebContext, ups: String?, alarms: AlarmView) -> Response {
         var rows = ""
         let list = summaries().filter { ups == nil || $0.ups == ups }
         let barKey = request.uri.queryParameters["bar"].map(String.init) ?? "voltage"
@@ -153,6 +164,7 @@ struct PlantRoutes {
                 <tr data-string="\(HTML.escape(s.id))"><td><a href="/strings/\(HTML.escape(s.id))">\(HTML.escape(s.name))</a></td><td>\(HTML.escape(s.ups))</td>
                 <td class="\(s.quality)" data-key="quality">\(s.quality)</td><td data-key="voltage">\(f(s.voltage, 3))</td>
                 <td data-key="current">\(f(s.current, 3))</td><td data-key="soc">\(f(s.soc, 1))</td><td data-key="temperature">\(f(s.temperature, 1))</td>
+                <td data-key="humidity">\(f(s.humidity, 1))</td>
                 <td>\(s.cells)</td><td data-key="cellVoltageMin">\(f(s.cellVoltageMin, 3))</td><td data-key="cellVoltageMax">\(f(s.cellVoltageMax, 3))</td></tr>
                 """
         }
@@ -160,7 +172,11 @@ struct PlantRoutes {
         let base = ups.map { "/ups/\($0)" } ?? "/"
         var chart = BarChart.picker(action: base, choices: Self.stringBars.map { ($0.key, $0.title) }, selected: bar?.key ?? "voltage", keep: [:])
         if let bar {
-            chart += BarChart.svg(id: "bars", labels: list.map(\.id), values: list.map { Self.barValue($0, bar.key) }, unit: bar.unit, digits: bar.digits)
+            let types = Self.stringBarTypes(bar.key)
+            chart += BarChart.svg(id: "bars", labels: list.map(\.id), values: list.map { Self.barValue($0, bar.key) },
+                                  states: list.map { alarms.inAlarm(string: $0.id, types) },
+                                  limits: alarms.lines(types, strings: list.map { ($0.id, $0.cells) }) { $0 == .stringDischargeCurrentHigh ? -1 : 1 },
+                                  unit: bar.unit, digits: bar.digits)
         } else {
             chart += "<p class=\"problem\" id=\"bar-problem\">bar: &#39;\(HTML.escape(barKey))&#39; is not one of \(Self.stringBars.map(\.key).joined(separator: ", "))</p>"
         }
@@ -177,31 +193,60 @@ struct PlantRoutes {
                 <td class="text" data-key="cellResistanceMaxAt">\(HTML.escape(g.cellResistanceMaxAt ?? ""))</td></tr>
                 """
         }
+        let level: Level = ups.map { .ups($0) } ?? .site
         return page.render(title: "Real-time data", session: context.session, status: bar == nil ? .badRequest : .ok, body: """
+            \(level.header(model.topology, active: .realTime))
             <h1>Real-time data — \(HTML.escape(title))</h1>
             <table id="ups"><thead><tr><th>UPS</th><th>Strings</th><th>Link OK</th><th>Link lost</th><th>Discharging</th><th>Cells</th>
             <th>Lowest cell V</th><th>where</th><th>Highest cell V</th><th>Highest cell mΩ</th><th>where</th></tr></thead><tbody>\(groupRows)</tbody></table>
             <h2>Strings</h2>
             <table id="strings" data-live="1"><thead><tr><th>String</th><th>UPS</th><th>Link</th><th>Voltage V</th><th>Current A</th><th>SoC %</th>
-            <th>Temp °C</th><th>Cells</th><th>Min cell V</th><th>Max cell V</th></tr></thead><tbody>\(rows)</tbody></table>
-            <p><a href="\(csv)" id="strings-csv">download CSV</a></p>\(chart)
+            <th>Temp °C</th><th>RH %</th><th>Cells</th><th>Min cell V</th><th>Max cell V</th></tr></thead><tbody>\(rows)</tbody></table>
+            <p><a href="\(csv)" id="strings-csv">download CSV</a> · <a href="\(level.base)/heatmap" id="heatmap-link">heatmap of every cell</a></p>\(chart)
             """)
     }
 
-    private func stringPage(_ d: StringDetail, _ request: Request, _ context: WebContext) -> Response {
+    private func stringPage(_ d: StringDetail, _ request: Request, _ context: WebContext, alarms: AlarmView) -> Response {
         let table = CellTable(request)
         let base = "/strings/\(d.summary.id)"
         let bars = Array(CellTable.Column.allCases.dropFirst())
         var chart = BarChart.picker(action: base, choices: bars.map { ($0.rawValue, $0.title) }, selected: table.bar.rawValue,
                                     keep: ["sort": table.sort.rawValue, "order": table.descending ? "desc" : "asc", "page": String(table.page), "size": String(table.size)])
+        let types = Self.cellBarTypes(table.bar)
         chart += BarChart.svg(id: "bars", labels: d.cells.map { String($0.cell) }, values: d.cells.map { table.bar.value($0) },
-                              unit: table.bar.unit, digits: table.bar.digits)
+                              states: d.cells.map { alarms.inAlarm(string: d.summary.id, cell: $0.cell, types) },
+                              limits: alarms.lines(types, strings: [(d.summary.id, d.cells.count)]), unit: table.bar.unit, digits: table.bar.digits)
         let id = HTML.escape(d.summary.id)
         return page.render(title: d.summary.name, session: context.session, status: table.problems.isEmpty ? .ok : .badRequest, body: """
-            <p><a href="/">Real-time data</a> › \(HTML.escape(d.summary.name)) · <a href="/strings/\(id)/history">history</a> · <a href="/strings/\(id)/limits">alarm limits</a></p>
-            <h1>\(HTML.escape(d.summary.name)) — cells</h1>
+            \(Level.string(d.summary.id).header(model.topology, active: .realTime))
+            <h1>\(HTML.escape(d.summary.name))</h1>
+            \(stringBlock(d.summary))
+            <h2>Cells</h2>
             \(table.render(d.cells, stringId: d.summary.id, base: base, format: f))\(chart)
             """)
+    }
+
+    /// The string's own values above its cells, refreshed by live.js like the strings table.
+    private func stringBlock(_ s: StringSummary) -> String {
+        let snap = model.snapshot()
+        let state = model.topology.stringIndex(id: s.id).map { snap.strings[$0] }
+        let flags = state?.sample?.values.status.flagNames ?? []
+        let hall = flags.contains("hallSensorFault") ? "fault" : (state?.sample == nil ? "n/a" : "ok")
+        let sensors = flags.filter { $0 != "hallSensorFault" }.joined(separator: ", ")
+        let time = state?.sample.map { page.siteTime().text(Int64($0.time.timeIntervalSince1970 * 1000)) } ?? "no sample yet"
+        let error = state.flatMap { $0.quality == .ok ? nil : $0.link.lastError }.map { " — \(HTML.escape($0))" } ?? ""
+        func item(_ key: String, _ title: String, _ value: String, _ unit: String = "") -> String {
+            "<div><dt>\(title)</dt><dd data-key=\"\(key)\">\(value)</dd>\(unit.isEmpty ? "" : "<dd class=\"unit\">\(unit)</dd>")</div>"
+        }
+        return """
+            <dl class="string-block" id="string-block" data-string="\(HTML.escape(s.id))">
+            \(item("voltage", "Voltage", f(s.voltage, StringQuantity.voltage.digits), "V"))\(item("current", "Current", f(s.current, StringQuantity.current.digits), "A"))
+            \(item("soc", "SoC", f(s.soc, 1), "%"))\(item("temperature", "Temperature", f(s.temperature, 1), "°C"))
+            \(item("humidity", "Humidity", f(s.humidity, 1), "%RH"))\(item("hall", "Hall sensor", hall))
+            \(item("quality", "Link", "<span class=\"\(s.quality)\">\(s.quality)</span>\(error)"))\(item("time", "Sample", HTML.escape(time)))
+            \(sensors.isEmpty ? "" : item("flags", "Sensor faults", HTML.escape(sensors)))
+            </dl>
+            """
     }
 
     private func notFound(_ context: WebContext) -> Response {

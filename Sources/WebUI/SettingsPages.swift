@@ -1,3 +1,6 @@
+import Foundation
+import GatewayConfig
+
 /// The data-centre settings pages: which configuration section each edits and its fields.
 /// The keys and their rules are the configuration file's (docs/configuration.md).
 enum SettingsPages {
@@ -26,7 +29,9 @@ enum SettingsPages {
     static let time = SettingsForm(
         section: "time", title: "Time and NTP",
         intro: "Time zone and NTP servers, written for systemd-timesyncd and chrony into the system folder, then the apply command runs.",
-        fields: [F(path: "zone", label: "Time zone", hint: "e.g. Europe/Berlin or UTC", preset: "UTC"),
+        // The zones of the system's zone database (tzdata), as the loader accepts them.
+        fields: [F(path: "zone", label: "Time zone", kind: .choice(TimeZone.knownTimeZoneIdentifiers.sorted()),
+                   hint: "pages, plots, e-mails and SMS show times in it", preset: TimeSettings().zone),
                  F(path: "ntp.enabled", label: "Synchronise with NTP", kind: .bool, preset: "true"),
                  F(path: "setTime", label: "Set the clock once to", hint: "only with NTP off; e.g. 2026-11-25T14:30:00Z")],
         tables: [.init(path: "ntp.servers", label: "NTP servers",

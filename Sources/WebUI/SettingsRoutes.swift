@@ -1,4 +1,5 @@
 import Alarms
+import BatteryModel
 import ConfigSupport
 import Foundation
 import GatewayConfig
@@ -67,7 +68,7 @@ struct SettingsRoutes {
         links += ["<li><a href=\"/settings/users\">Users</a></li>", "<li><a href=\"/settings/exports\">Data export</a></li>",
                   "<li><a href=\"/settings/audit\">Audit log</a></li>"]
         return page.render(title: "Settings", session: context.session, body: """
-            <h1>Settings</h1><p>Settings of the data centre. Alarm limits and their e-mail and SMS switches are on each string's page.</p>
+            \(Level.site.header(page.topology, active: .settings))<h1>Settings</h1><p>Settings of the data centre. Alarm limits and their e-mail and SMS switches are on each string's page.</p>
             <ul class="settings-index">\(links.joined())</ul>
             """)
     }
@@ -271,13 +272,14 @@ struct SettingsRoutes {
     private func auditPage(_ context: WebContext) async throws -> Response {
         let entries = try await store.run { try UserStore(db: $0.db).auditLog(limit: 500) }
         var rows = ""
+        let time = page.siteTime()
         for e in entries {
-            let t = AlarmCSV.time(e.at)
+            let t = time.text(e.at)
             rows += "<tr><td>\(t)</td><td>\(HTML.escape(e.user))</td><td>\(HTML.escape(e.action))</td><td class=\"text\">\(HTML.escape(e.detail))</td></tr>"
         }
         return page.render(title: "Audit log", session: context.session, body: """
             <p><a href="/settings">Settings</a> › Audit log</p><h1>Audit log</h1><p>Who changed which setting, newest first (last 500).</p>
-            <table id="audit"><thead><tr><th>Time (UTC)</th><th>User</th><th>Action</th><th>What</th></tr></thead><tbody>\(rows)</tbody></table>
+            <table id="audit"><thead><tr><th>Time</th><th>User</th><th>Action</th><th>What</th></tr></thead><tbody>\(rows)</tbody></table>
             """)
     }
 

@@ -33,7 +33,7 @@ public struct WebServer: Service {
         self.model = model
         self.store = store
         page = PageRenderer(topology: model.topology, version: version, project: { backend.current.project },
-                            logoPath: ProjectLogo.path(dataDirectory: dataDirectory))
+                            logoPath: ProjectLogo.path(dataDirectory: dataDirectory), siteTime: { backend.current.time.siteTime })
         self.backend = backend
         exports = ExportJobs(directory: "\(dataDirectory)/exports", store: store, logger: logger)
         self.logger = logger
@@ -84,14 +84,16 @@ public struct WebServer: Service {
             r.headers[.cacheControl] = "max-age=3600"
             return r
         }
+        SystemScripts().register(router)
         AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
-        PlantRoutes(model: model, page: page).register(router)
+        PlantRoutes(model: model, store: store, alarms: alarms, page: page).register(router)
         router.get("/api/v1/openapi.yaml") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: .init(string: OpenAPIDocument.yaml)))
         }
-        AlarmRoutes(store: store, page: page).register(router)
+        AlarmRoutes(model: model, store: store, page: page).register(router)
         HistoryRoutes(model: model, store: store, page: page).register(router)
         DischargeRoutes(model: model, store: store, page: page).register(router)
+        HeatmapRoutes(model: model, store: store, page: page).register(router)
         LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
         SettingsRoutes(backend: backend, store: store, page: page, logger: logger).register(router)
         UserRoutes(sessions: sessions, store: store, backend: backend, page: page, logger: logger).register(router)

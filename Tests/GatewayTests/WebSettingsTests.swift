@@ -203,6 +203,14 @@ import Uplink
         try pin(port, unit: 1, [(1000, [14900])])  // cell 1 of s1 above the default 14.4 V
         #expect(await eventually(20) { receivedMail("\(dir.path)/mail").contains { $0.contains("X-Envelope-To: oncall@example.org") } },
                 "the user's alarm e-mail arrives: \((try? String(contentsOfFile: "\(dir.path)/sink.log", encoding: .utf8)) ?? "")")
+        // The e-mail log names what the message was about: UPS, string, cell, alarm.
+        var emailLog = ""
+        for _ in 0..<40 where !emailLog.contains("oncall@example.org") {
+            emailLog = try await browser.request("/alarms/email").body
+            if !emailLog.contains("oncall@example.org") { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let row = emailLog.components(separatedBy: "<tr>").first { $0.contains("oncall@example.org") } ?? ""
+        #expect(row.contains("<td class=\"text\">u1</td><td class=\"text\">s1</td><td>1</td><td class=\"text\">Cell voltage high</td>"), "\(row)")
 
         // The new user logs in and must choose a password first.
         let oncall = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/oncall-jar", dir: dir.path)

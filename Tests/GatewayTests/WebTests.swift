@@ -129,7 +129,8 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil, cells: Int = 8, extra
         let overview = try await browser.request("/")
         #expect(overview.status == 200 && overview.body.contains("<a href=\"/strings/s2\">s2</a>"))
         let cells = try await browser.request("/strings/s2")
-        #expect(cells.body.contains("<tr data-cell=\"3\"><td>3</td><td data-key=\"voltage\">12.345</td>"), "the injected cell voltage")
+        #expect(cells.body.contains("<tr data-cell=\"3\"><td><a href=\"/strings/s2/cells/3\">3</a></td><td data-key=\"voltage\">12.345</td>"),
+                "the injected cell voltage, the cell number opening the cell's page")
         let live = try JSONSerialization.jsonObject(with: Data(try await browser.request("/api/v1/live").body.utf8)) as? [String: Any]
         let strings = try #require(live?["strings"] as? [[String: Any]])
         #expect(strings.map { $0["id"] as? String } == ["s1", "s2"])
@@ -150,8 +151,12 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil, cells: Int = 8, extra
         let badHistory = try await browser.request("/api/v1/strings/s2/history?quantity=volts&cell=99&from=yesterday")
         #expect(badHistory.status == 400 && badHistory.body.contains("cell: '99' is not a cell number from 1 to 8")
                 && badHistory.body.contains("from: 'yesterday' is not a time"))
-        let plot = try await browser.request("/strings/s2/history?quantity=voltage&cell=3&from=10m")
-        #expect(plot.status == 200 && plot.body.contains("<svg id=\"plot\"") && plot.body.contains("cell 3 voltage (V)"))
+        // The plot page: the series as the plot's data, lowest value of its bucket first.
+        let plot = try await browser.request("/strings/s2/history?quantity=cell-voltage&cells=3&period=1h")
+        #expect(plot.status == 200 && plot.body.contains("<div class=\"plot\" data-plot=\"plot\">") && plot.body.contains("Cell voltage (V)")
+                && plot.body.contains(",[12.345,") && plot.body.contains("\"labels\":[\"time\",\"cell 3\"]"), "\(plot.body.suffix(1500))")
+        let badPlot = try await browser.request("/strings/s2/history?quantity=cell-volts&cells=99")
+        #expect(badPlot.status == 400 && badPlot.body.contains("id=\"quantity-problem\">&#39;cell-volts&#39; is not one of"))
         let historyCSV = try await browser.request("/strings/s2/history.csv?quantity=voltage&cell=3&from=10m").body.split(separator: "\n")
         #expect(historyCSV.first == "time,min,mean,max,samples" && historyCSV.count >= 2 && historyCSV.dropFirst().contains { $0.contains(",12.345,") })
 

@@ -121,7 +121,7 @@ import Glibc
     }
 
     @Test func composerBatchesAndFitsAnSMS() {
-        let c = MessageComposer(gatewayId: "gw1", site: "Site")
+        let c = MessageComposer(gatewayId: "gw1", site: "Site", time: SiteTime(identifier: "Europe/Berlin"))
         var changes: [MessageComposer.Change] = []
         for i in 0..<3 {
             let raisedAt: Int64 = 1_800_000_000_000 + Int64(i) * 20_000
@@ -131,12 +131,20 @@ import Glibc
             changes.append(MessageComposer.Change(raised: i < 2, record: record))
         }
         let (subject, body) = c.email(changes)
-        #expect(subject == "[BTMS gw1] 3 events from 2027-01-15 08:00:00Z to 2027-01-15 08:00:40Z (2 raised, 1 cleared)")
+        // In the site's zone (08:00 UTC is 09:00 in Berlin in January), said once; the zone by its
+        // abbreviation where the system has one (CET), else by its offset.
+        let zone = SiteTime(identifier: "Europe/Berlin").abbreviation(1_800_000_000_000)
+        #expect(["CET", "UTC+01:00"].contains(zone))
+        #expect(subject == "[BTMS gw1] 3 events from 2027-01-15 09:00:00 to 2027-01-15 09:00:40 \(zone) (2 raised, 1 cleared)")
+        #expect(body.contains("Times in Europe/Berlin (\(zone == "CET" ? "CET, " : "")UTC+01:00).\n\n2027-01-15 09:00:00  RAISED "), "\(body)")
         #expect(body.contains("RAISED   Cell voltage high  UPS ups-a / string a1 cell 17  value 14.600 V, limit 14.400 V"))
         #expect(body.contains("CLEARED  Cell voltage high  UPS ups-a / string a3 cell 17"))
         let many = (0..<20).map { _ in changes[0] }
         #expect(c.sms(many).count <= 160)
         #expect(c.sms([changes[0]]) == "BTMS gw1: Cell voltage high a1#17 14.600V")
+        #expect(c.sms(Array(changes[0...1])).hasPrefix("BTMS gw1: 2 events 09:00:00–09:00:20 \(zone) (2 raised, 0 cleared): Cell voltage high a1#17"))
+        let utc = MessageComposer(gatewayId: "gw1", site: "Site", time: .utc)
+        #expect(utc.email(changes).subject == "[BTMS gw1] 3 events from 2027-01-15 08:00:00 to 2027-01-15 08:00:40 UTC (2 raised, 1 cleared)")
         #expect(ModemSMS.gsmSafe("35.0 °C, 8.1 mΩ, 3 µΩ…\nnext") == "35.0 C, 8.1 mOhm, 3 uOhm... next")
     }
 }

@@ -31,6 +31,7 @@ struct NotifyingPlant {
         let yaml = """
             gateway: { id: notify-gw, site: Test site }
             dataDirectory: \(dir)/data
+            time: { zone: Asia/Kolkata }
             acquisition: { pollInterval: 200ms, timeout: 150ms }
             ups: [ { id: u1, name: UPS 1 } ]
             strings:
@@ -106,10 +107,18 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         let alice = try #require(mails.first { $0.contains("X-Envelope-To: alice@example.org") })
         let bob = try #require(mails.first { $0.contains("X-Envelope-To: bob@example.org") })
         #expect(alice.contains("3 events from"))
+        // In the site's zone (UTC+05:30, no daylight saving), said once; the times of the lines in it.
+        #expect(alice.contains("Times in Asia/Kolkata (") && alice.contains("UTC+05:30)."), "\(alice)")
+        let local = SiteTime(identifier: "Asia/Kolkata")
+        let raised = try AlarmLog(db: try HistoryStore(path: Gateway.databasePath(dataDirectory: "\(plant.dir)/data"), readOnly: true).db)
+            .list(.site, limit: 10).map { local.text($0.raisedAt) }
+        #expect(!raised.isEmpty && raised.allSatisfy { alice.contains("\($0)  RAISED") }, "\(raised) in \(alice)")
         #expect(alice.contains("string s1 cell 3") && alice.contains("string s1 cell 9") && alice.contains("string s2 cell 5"))
         #expect(bob.contains("RAISED Cell voltage high: UPS u1 / string s2 cell 5"), "Bob only follows s2")
         let log = try plant.log()
         #expect(log.filter { $0.status == "sent" }.count == 2)
+        // Each delivery names the alarms it was about (Alice's three, Bob's one).
+        #expect(log.filter { $0.status == "sent" }.map(\.alarmIds.count).sorted() == [1, 3], "\(log)")
         #expect(Set(log.map(\.contact)) == ["alice@example.org", "bob@example.org"])
         try await plant.stop()
     }
@@ -168,6 +177,8 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
             "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
         defer { sink.stop() }
         #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 2 }, "both recipients' messages arrive on retry")
+        // The sink has the message before the gateway has its answer and logs the delivery.
+        #expect(await waitFor(10) { ((try? plant.log()) ?? []).filter { $0.status == "sent" }.count == 2 })
         let log = try plant.log()
         let sent = log.filter { $0.status == "sent" }
         #expect(sent.count == 2)

@@ -110,11 +110,11 @@ try:
     except Exception:
         check(False, "the cells refresh without reloading (live.js fetched /api/v1/strings/ID)")
     shot("cells")
-    click(By.LINK_TEXT, "history")
+    click(By.ID, "tab-history")
     check(len(driver.find_elements(By.ID, "plot")) == 1, "the history page has a plot")
     shot("history")
-    for tab, marker in [("Discharges", "discharges"), ("Alarms", "alarms")]:
-        click(By.LINK_TEXT, tab)
+    for tab, marker in [("Discharge", "discharges"), ("Alarm", "alarms")]:
+        click(By.ID, f"tab-{tab.lower()}")
         check(len(driver.find_elements(By.ID, marker)) == 1, f"the {tab} tab")
         shot(tab.lower())
     csv = driver.execute_script("return fetch('/alarms.csv').then(r => r.text())")

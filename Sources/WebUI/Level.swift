@@ -1,0 +1,83 @@
+import BatteryModel
+import Storage
+
+/// Where a page sits in the plant, as the product manual's pages: the data centre, one UPS, one
+/// string. Each level has the same tabs (Real-time / History / Discharge / Alarm / Settings), and
+/// each list on them is filtered to the level.
+enum Level: Equatable {
+    case site
+    case ups(String)
+    case string(String)
+
+    enum Tab: String, CaseIterable {
+        case realTime, history, discharge, alarm, settings
+
+        var title: String {
+            switch self {
+            case .realTime: "Real-time"
+            case .history: "History"
+            case .discharge: "Discharge"
+            case .alarm: "Alarm"
+            case .settings: "Settings"
+            }
+        }
+    }
+
+    /// The level's real-time page; the other tabs are below it.
+    var base: String {
+        switch self {
+        case .site: ""
+        case let .ups(id): "/ups/\(id)"
+        case let .string(id): "/strings/\(id)"
+        }
+    }
+
+    func path(_ tab: Tab) -> String {
+        switch tab {
+        case .realTime: base.isEmpty ? "/" : base
+        case .history: base + "/history"
+        case .discharge: base + "/discharges"
+        case .alarm: base + "/alarms"
+        case .settings:
+            switch self {
+            case .site: "/settings"
+            case .ups: base + "/settings"
+            case .string: base + "/limits"
+            }
+        }
+    }
+
+    var scope: ListScope {
+        switch self {
+        case .site: .site
+        case let .ups(id): .ups(id)
+        case let .string(id): .string(id)
+        }
+    }
+
+    /// "Data centre › UPS 1 › String a1" for the page's first line, each part a link to its level.
+    func trail(_ topology: Topology) -> String {
+        var parts = ["<a href=\"/\">\(HTML.escape(topology.siteName.isEmpty ? "Data centre" : topology.siteName))</a>"]
+        switch self {
+        case .site: break
+        case let .ups(id):
+            let name = topology.upses.first { $0.id == id }?.name ?? id
+            parts.append("<a href=\"/ups/\(HTML.escape(id))\">\(HTML.escape(name))</a>")
+        case let .string(id):
+            if let i = topology.stringIndex(id: id) {
+                let s = topology.strings[i], u = topology.upses[s.upsIndex]
+                parts.append("<a href=\"/ups/\(HTML.escape(u.id))\">\(HTML.escape(u.name))</a>")
+                parts.append("<a href=\"/strings/\(HTML.escape(id))\">\(HTML.escape(s.name))</a>")
+            }
+        }
+        return "<p class=\"trail\">" + parts.joined(separator: " › ") + "</p>"
+    }
+
+    /// The trail and the level's tabs, `active` marked.
+    func header(_ topology: Topology, active: Tab) -> String {
+        let tabs = Tab.allCases.map { t in
+            "<a href=\"\(HTML.escape(path(t)))\" id=\"tab-\(t.rawValue)\"\(t == active ? " class=\"active\" aria-current=\"page\"" : "")>\(t.title)</a>"
+        }.joined()
+        return trail(topology) + "<nav class=\"tabs\">\(tabs)</nav>"
+    }
+}
