@@ -91,14 +91,34 @@ enum BenchWeb {
 
         // The one-year plot, one request at a time (the page renders the SVG from 600 buckets).
         var plots: [String] = []
-        for (name, query) in [("cell 61 voltage", "quantity=voltage&cell=61"), ("string current", "quantity=current")] {
-            let r = await measure("\(base)/strings/a1/history?\(query)&from=365d", token: token, ca: ca, clients: 1, perClient: 10)
+        for (name, query) in [("cell 61 voltage", "quantity=cell-voltage&cells=61"), ("string current", "quantity=current")] {
+            let r = await measure("\(base)/strings/a1/history?\(query)&period=365d", token: token, ca: ca, clients: 1, perClient: 10)
             plots.append("\(name): server median \(Bench.fmt(r.server50)) ms, max \(Bench.fmt(r.serverMax)) ms (client \(Bench.fmt(r.p50)) ms, \(r.bytes / 1024) KiB)")
         }
         lines += "\n  one-year history plot page of a1 (525 600 samples generated in \(Bench.fmt(filled, 0)) s, hourly rollups): " + plots.joined(separator: "; ")
+        lines += "\n" + browserTimes(base: base)
         Bench.say(lines)
         await group.triggerGracefulShutdown()
         try await task.value
+    }
+
+    /// In headless Chromium (scripts/peers/web_timing.py): navigation to a drawn one-year plot and to the
+    /// drawn heatmap of 3840 cells, and each page type's weight; skipped where Chromium is not installed.
+    static func browserTimes(base: String) -> String {
+        let script = FileManager.default.currentDirectoryPath + "/scripts/peers/web_timing.py"
+        guard FileManager.default.fileExists(atPath: script), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") else {
+            return "  browser timings: skipped (needs chromium, chromium-driver and selenium: scripts/install-deps.sh --test)"
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, "--url", base, "--user", "bench", "--password", "bench-password-1"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return "  browser timings: \(error)" }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
     }
 
     enum BenchError: Error { case libcurl }

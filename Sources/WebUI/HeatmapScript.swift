@@ -60,7 +60,7 @@ enum HeatmapScript {
             if (p) location.href = `/strings/${encodeURIComponent(strings[p.i])}/cells/${p.n + 1}`;
           });
           box.querySelector('.scale').textContent = `−${scale.toFixed(data.digits)} ${data.unit}  ◀ blue · white at the string's mean · red ▶  +${scale.toFixed(data.digits)} ${data.unit}`;
-          window.btmsHeatmap = {scale, marked, outliers, cells: all.length, drawn: true};
+          window.btmsHeatmap = {scale, marked, outliers, cells: all.length, drawn: true, drawnAt: performance.now()};
           box.dataset.drawn = '1';
         })();
         """#

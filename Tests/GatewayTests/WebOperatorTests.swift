@@ -2,6 +2,7 @@ import BatteryModel
 import Foundation
 import GatewayApp
 import Simulator
+import Storage
 import Testing
 
 /// The operator's view in headless Chromium (scripts/peers/web_operator.py): site time, plots, bar
@@ -35,6 +36,23 @@ import Testing
         }
         #expect(code == 0, "\(out)")
         #expect(!out.contains("FAIL"), "\(out)")
+
+        // A discharge of s1 (30 A out of the string), then its page.
+        try pin(port, unit: 1, [(12, words(-30_000))])
+        let db = Gateway.databasePath(dataDirectory: dir.path)
+        var event: Int64?
+        #expect(await eventually(15) {
+            event = try? DischargeLog(db: HistoryStore(path: db, readOnly: true).db).list(.string("s1"), limit: 1).first?.id
+            return event != nil
+        })
+        try await Task.sleep(for: .seconds(3))
+        let eventId = event ?? 0
+        let (again, outAgain) = try await offPool {
+            try run("python3", [script, "--url", "https://127.0.0.1:\(https)", "--screenshots", shots, "--password", "operator-pass-123",
+                                "--zone", "Asia/Kolkata", "--constant-since", since, "--humidity", "61.5", "--current", "1.235", "--outlier", "s2#5",
+                                "--discharge", String(eventId)])
+        }
+        #expect(again == 0 && !outAgain.contains("FAIL"), "\(outAgain)")
         try await gw.stop()
         await sim.stop()
     }

@@ -27,6 +27,7 @@ p.add_argument("--constant-since", required=True, help="UTC ISO time from which 
 p.add_argument("--humidity", required=True, help="s1's pinned humidity as shown, e.g. 61.5")
 p.add_argument("--current", required=True, help="s1's pinned current as shown, e.g. 1.235")
 p.add_argument("--outlier", required=True, help="the injected outlier cell, e.g. s2#5")
+p.add_argument("--discharge", type=int, help="only check this discharge event's page (a second run)")
 a = p.parse_args()
 
 failures = []
@@ -90,6 +91,22 @@ try:
     driver.find_element(By.NAME, "password").send_keys(a.password)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(driver, 15).until(lambda d: d.current_url.rstrip("/") == a.url)
+
+    if a.discharge:
+        step = 20  # after the first run's screenshots
+        # A discharge as the manual shows it: the string's voltage and current together (current on the
+        # right axis), its SoC, and the lowest cell's voltage, each with ticks.
+        open_page(f"/discharges/{a.discharge}", PLOTS_DRAWN)
+        check(len(driver.find_elements(By.CSS_SELECTOR, "div.plot")) == 3, "the discharge page has its three plots")
+        labels = driver.execute_script("return window.btmsPlots[0].getLabels()")
+        check(labels == ["time", "voltage", "current"], f"voltage and current on one plot ({labels})")
+        right = driver.execute_script("return [...document.querySelectorAll('div.plot')[0].querySelectorAll('.dygraph-axis-label-y2')].map(e => e.textContent)")
+        check(len(right) >= 3 and all(t.endswith(" A") for t in right), f"the current on its own axis in A ({right[:4]})")
+        check_plots("discharge")
+        check(driver.find_element(By.ID, "tab-discharge").get_attribute("aria-current") == "page", "under the string's Discharge tab")
+        shot("discharge")
+        driver.quit()
+        sys.exit(1 if failures else 0)
 
     # The header stays on one line at 1280 px; the zone is said once, in the footer.
     open_page("/")
