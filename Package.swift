@@ -127,7 +127,7 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Storage", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
-        .testTarget(name: "WebUITests", dependencies: ["WebUI", "ConfigSupport", "GatewayConfig"], swiftSettings: settings),
+        .testTarget(name: "WebUITests", dependencies: ["WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage"], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
             "TestSupport", "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",

@@ -16,7 +16,7 @@ public enum TimeText {
         }
         let full = ISO8601DateFormatter()
         if let d = full.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }
-        if let zone, let local = localTime(text, zone: zone) { return local }
+        if let zone { return localTime(text, zone: zone) }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         if let d = day.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }

@@ -91,9 +91,13 @@ enum BenchWeb {
 
         // The one-year plot, one request at a time (the page renders the SVG from 600 buckets).
         var plots: [String] = []
-        for (name, query) in [("cell 61 voltage", "quantity=cell-voltage&cells=61"), ("string current", "quantity=current")] {
+        for (name, query, api) in [("cell 61 voltage", "quantity=cell-voltage&cells=61", "quantity=voltage&cell=61"),
+                                   ("string current", "quantity=current", "quantity=current")] {
             let r = await measure("\(base)/strings/a1/history?\(query)&period=365d", token: token, ca: ca, clients: 1, perClient: 10)
-            plots.append("\(name): server median \(Bench.fmt(r.server50)) ms, max \(Bench.fmt(r.serverMax)) ms (client \(Bench.fmt(r.p50)) ms, \(r.bytes / 1024) KiB)")
+            // The same series as JSON (reference: the store's query without the page).
+            let j = await measure("\(base)/api/v1/strings/a1/history?\(api)&from=365d&points=600", token: token, ca: ca, clients: 1, perClient: 10)
+            plots.append("\(name): server median \(Bench.fmt(r.server50)) ms, max \(Bench.fmt(r.serverMax)) ms (client \(Bench.fmt(r.p50)) ms, \(r.bytes / 1024) KiB; "
+                + "the same series as JSON \(Bench.fmt(j.server50)) ms)")
         }
         lines += "\n  one-year history plot page of a1 (525 600 samples generated in \(Bench.fmt(filled, 0)) s, hourly rollups): " + plots.joined(separator: "; ")
         lines += "\n" + browserTimes(base: base)

@@ -30,6 +30,10 @@ public struct HistoryPoint: Sendable, Equatable {
     public var max: Int32
     /// Raw samples (or hourly rollups) that fell in the bucket.
     public var count: Int
+
+    public init(time: Int64, min: Int32, mean: Double, max: Int32, count: Int) {
+        (self.time, self.min, self.mean, self.max, self.count) = (time, min, mean, max, count)
+    }
 }
 
 /// A logged sample read back from the database.

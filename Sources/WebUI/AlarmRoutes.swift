@@ -51,16 +51,8 @@ struct AlarmRoutes {
     }
 
     func register(_ router: Router<WebContext>) {
-        router.get("/alarms") { request, context -> Response in try await listPage(.site, request, context) }
-        router.get("/ups/:id/alarms") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            guard model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
-            return try await listPage(.ups(id), request, context)
-        }
-        router.get("/strings/:id/alarms") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            guard model.topology.stringIndex(id: id) != nil else { return notFound(context) }
-            return try await listPage(.string(id), request, context)
+        Level.get(router, "alarms", topology: model.topology, page: page) { level, request, context in
+            try await listPage(level, request, context)
         }
         router.get("/alarms.csv") { request, _ -> Response in
             let active = Self.query(request).active
@@ -118,10 +110,6 @@ struct AlarmRoutes {
             return (try log.count(scope, activeOnly: active),
                     try log.list(scope, activeOnly: active, limit: Self.perPage, offset: (n - 1) * Self.perPage))
         }
-    }
-
-    private func notFound(_ context: WebContext) -> Response {
-        page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
     }
 
     private func listPage(_ level: Level, _ request: Request, _ context: WebContext) async throws -> Response {

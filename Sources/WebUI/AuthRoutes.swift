@@ -96,15 +96,17 @@ struct AuthRoutes {
         guard problems.isEmpty else { return passwordPage(context, problems: problems, status: .badRequest) }
         let hash = await PasswordHasher.hash(new)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        // The session takes the new password first: the watcher of users (WebServer.watchUsers) would
-        // otherwise see the stored hash change and end this very session.
-        sessions.update(session.token, mustChangePassword: false, passwordHash: hash)
+        // The stored hash and this session's change together, on the database's queue: the watcher of
+        // users (WebServer.watchUsers) compares them on the same queue, so it sees both or neither
+        // (either order alone leaves a moment where they differ and it would end this very session).
+        let sessions = self.sessions
         try await store.run { s in
             let users = UserStore(db: s.db)
             try s.db.transaction {
                 try users.setPassword(id: user.id, hash: hash, mustChange: false, now: now)
                 try users.audit(user: user.username, action: "password changed", detail: "own password", now: now)
             }
+            sessions.update(session.token, mustChangePassword: false, passwordHash: hash)
         }
         sessions.end(userId: user.id, except: session.token)
         logger.notice("web password changed", metadata: ["user": "\(user.username)"])

@@ -64,7 +64,7 @@ enum BarChart {
         if !offAxis.isEmpty {
             notes.append("off the axis: " + offAxis.map { "\(HTML.escape($0.title)) \(text($0.value)) \(HTML.escape(unit))" }.joined(separator: ", "))
         }
-        let note = notes.isEmpty ? "" : "<text x=\"\(left)\" y=\"\(f(h - bottom + 12 + 14))\" font-size=\"10\" fill=\"#666\" class=\"range-note\">"
+        let note = notes.isEmpty ? "" : "<text x=\"\(left)\" y=\"\(f(h + 8))\" font-size=\"10\" fill=\"#666\" class=\"range-note\">"
             + notes.joined(separator: "; ") + "</text>"
         return """
             <svg id="\(id)" class="bar-chart" viewBox="0 0 \(Int(w)) \(Int(h + 14))" width="\(Int(w))" height="\(Int(h + 14))" role="img" aria-label="bar graph in \(HTML.escape(unit))">
@@ -78,12 +78,14 @@ enum BarChart {
         var low: Double, high: Double, ticks: [Double], tickDigits: Int
     }
 
-    /// Zero-based when zero is near the values (within half their height), so bar heights compare;
-    /// otherwise a range around the values (and limits), on round ticks: 4 to 8 of them.
+    /// Zero-based when zero is near the values (within half their height) or the values are all
+    /// equal, so bar heights compare; otherwise a range around the values (and limits), on round
+    /// ticks: 4 to 8 of them.
     static func axis(values: [Double]) -> Axis {
         var lo = values.min() ?? 0, hi = values.max() ?? 0
         let magnitude = max(abs(lo), abs(hi))
-        if lo >= 0 && lo <= hi * 0.5 { lo = 0 } else if hi <= 0 && hi >= lo * 0.5 { hi = 0 }
+        let equal = hi - lo <= magnitude * 1e-4
+        if lo >= 0 && (lo <= hi * 0.5 || equal) { lo = 0 } else if hi <= 0 && (hi >= lo * 0.5 || equal) { hi = 0 }
         if hi - lo < max(magnitude * 1e-4, 1e-9) {
             let pad = max(magnitude * 0.01, 0.001)
             (lo, hi) = (lo == 0 ? 0 : lo - pad, hi + pad)

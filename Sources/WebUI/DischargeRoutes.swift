@@ -32,17 +32,7 @@ struct DischargeRoutes {
     }
 
     func register(_ router: Router<WebContext>) {
-        router.get("/discharges") { _, context -> Response in try await listPage(.site, context) }
-        router.get("/ups/:id/discharges") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            guard model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
-            return try await listPage(.ups(id), context)
-        }
-        router.get("/strings/:id/discharges") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            guard model.topology.stringIndex(id: id) != nil else { return notFound(context) }
-            return try await listPage(.string(id), context)
-        }
+        Level.get(router, "discharges", topology: model.topology, page: page) { level, _, context in try await listPage(level, context) }
         router.get("/discharges.csv") { request, _ -> Response in
             let text = DischargeCSV.text(try await events(Self.scope(request)), now: Int64(Date().timeIntervalSince1970 * 1000), time: page.siteTime())
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
@@ -56,10 +46,6 @@ struct DischargeRoutes {
             }
             return try await eventPage(e, request, context)
         }
-    }
-
-    private func notFound(_ context: WebContext) -> Response {
-        page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
     }
 
     /// The discharge events of a level, newest first.

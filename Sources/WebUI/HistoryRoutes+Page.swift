@@ -23,21 +23,9 @@ extension HistoryRoutes {
 
     func registerPages(_ router: Router<WebContext>) {
         registerCellPage(router)
-        router.get("/history") { request, context -> Response in try await historyPage(.site, request, context) }
-        router.get("/ups/:id/history") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            guard model.topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
-            return try await historyPage(.ups(id), request, context)
+        Level.get(router, "history", topology: model.topology, page: page) { level, request, context in
+            try await historyPage(level, request, context)
         }
-        router.get("/strings/:id/history") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            guard model.topology.stringIndex(id: id) != nil else { return notFound(context) }
-            return try await historyPage(.string(id), request, context)
-        }
-    }
-
-    private func notFound(_ context: WebContext) -> Response {
-        page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
     }
 
     /// The strings a level shows: every string, a UPS's, or one.

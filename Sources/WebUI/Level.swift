@@ -1,4 +1,5 @@
 import BatteryModel
+import Hummingbird
 import Storage
 
 /// Where a page sits in the plant, as the product manual's pages: the data centre, one UPS, one
@@ -79,5 +80,27 @@ enum Level: Equatable {
             "<a href=\"\(HTML.escape(path(t)))\" id=\"tab-\(t.rawValue)\"\(t == active ? " class=\"active\" aria-current=\"page\"" : "")>\(t.title)</a>"
         }.joined()
         return trail(topology) + "<nav class=\"tabs\">\(tabs)</nav>"
+    }
+}
+
+extension Level {
+    /// Registers `GET <level>/<suffix>` at the data centre, each UPS and each string (`/history`,
+    /// `/ups/{id}/history`, `/strings/{id}/history`); an unknown UPS or string is a 404 page.
+    static func get(_ router: Router<WebContext>, _ suffix: String, topology: Topology, page: PageRenderer,
+                    _ handler: @escaping @Sendable (Level, Request, WebContext) async throws -> Response) {
+        @Sendable func notFound(_ context: WebContext) -> Response {
+            page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
+        }
+        router.get(RouterPath(stringLiteral: "/" + suffix)) { request, context -> Response in try await handler(.site, request, context) }
+        router.get(RouterPath(stringLiteral: "/ups/:id/" + suffix)) { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
+            return try await handler(.ups(id), request, context)
+        }
+        router.get(RouterPath(stringLiteral: "/strings/:id/" + suffix)) { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard topology.stringIndex(id: id) != nil else { return notFound(context) }
+            return try await handler(.string(id), request, context)
+        }
     }
 }

@@ -1,10 +1,11 @@
 import BatteryModel
 import GatewayConfig
 import Storage
+import Synchronization
 
 /// What the bar graphs need of the alarms: which bars are in alarm, and the limits to draw.
 extension PlantRoutes {
-    struct AlarmView {
+    struct AlarmView: Sendable {
         var active: [AlarmRecord] = []
         /// Effective limits per string id (configuration and run-time overrides).
         var limits: [String: [AlarmType: AlarmLimit]] = [:]
@@ -28,15 +29,20 @@ extension PlantRoutes {
         }
     }
 
+    /// Read at most every 2 s (the pages refresh every 5 s): 50 clients loading pages at once would
+    /// otherwise queue behind each other and the recorder on the database.
     func alarmView() async throws -> AlarmView {
+        if let fresh = alarmCache.fresh(maxAge: .seconds(2)) { return fresh }
         let ids = model.topology.strings.map(\.id)
         let alarms = self.alarms
-        return try await store.run { s in
+        let view = try await store.run { s in
             let overrides = try LimitStore(db: s.db).all()
             var view = AlarmView(active: try AlarmLog(db: s.db).list(.site, activeOnly: true, limit: 100_000))
             for id in ids { view.limits[id] = alarms.limits(forString: id).merging(overrides[id] ?? [:]) { $1 } }
             return view
         }
+        alarmCache.store(view)
+        return view
     }
 
     /// The alarm types that watch a strings-table bar.
@@ -63,5 +69,18 @@ extension PlantRoutes {
         case .soh: [.cellSohLow]
         case .cell: []
         }
+    }
+}
+
+/// The last alarm view of the real-time pages and when it was read.
+final class AlarmViewCache: Sendable {
+    private let last = Mutex<(at: ContinuousClock.Instant, view: PlantRoutes.AlarmView)?>(nil)
+
+    func fresh(maxAge: Duration) -> PlantRoutes.AlarmView? {
+        last.withLock { l in l.flatMap { ContinuousClock.now - $0.at <= maxAge ? $0.view : nil } }
+    }
+
+    func store(_ view: PlantRoutes.AlarmView) {
+        last.withLock { $0 = (.now, view) }
     }
 }

@@ -11,6 +11,7 @@ struct PlantRoutes {
     let store: DatabaseQueue<HistoryStore>
     let alarms: AlarmSettings
     let page: PageRenderer
+    let alarmCache = AlarmViewCache()
 
     struct StringSummary: Encodable {
         let id: String, name: String, ups: String, quality: String, time: String?, cells: Int

@@ -126,8 +126,13 @@ public struct WebServer: Service {
     func watchUsers() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(5))
-            guard !Task.isCancelled, let users = try? await store.run({ try UserStore(db: $0.db).all() }) else { continue }
-            let ended = sessions.endStale(users: Dictionary(uniqueKeysWithValues: users.map { ($0.id, ($0.isAdmin, $0.passwordHash)) }))
+            // Read and compared on the database's queue, where a password change stores its hash and
+            // updates its own session in one step (AuthRoutes): never between the two.
+            let sessions = self.sessions
+            guard !Task.isCancelled, let ended = try? await store.run({ s in
+                let users = try UserStore(db: s.db).all()
+                return sessions.endStale(users: Dictionary(uniqueKeysWithValues: users.map { ($0.id, ($0.isAdmin, $0.passwordHash)) }))
+            }) else { continue }
             if ended > 0 { logger.notice("web sessions ended: their user was changed or deleted", metadata: ["sessions": "\(ended)"]) }
         }
     }

@@ -57,3 +57,32 @@ struct DisplayTextTests {
         #expect(AlarmType.commLost.display(1) == "")
     }
 }
+
+/// The one conversion of stored instants into site time.
+struct SiteTimeTests {
+    @Test func civilTimeMatchesFoundationInEveryZone() {
+        var rng = SystemRandomNumberGenerator()
+        let zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"]
+        for name in zones {
+            let site = SiteTime(identifier: name)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = site.zone
+            for _ in 0..<500 {
+                let ms = Int64.random(in: 0...4_102_444_800_000, using: &rng)  // 1970…2100
+                let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+                let expected = String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+                #expect(site.text(ms) == expected, "\(name) \(ms)")
+            }
+        }
+    }
+
+    @Test func isoCarriesTheOffsetAndMilliseconds() {
+        // Across the Berlin summer-time change of 29 March 2026 (01:00 UTC).
+        let berlin = SiteTime(identifier: "Europe/Berlin")
+        #expect(berlin.iso(1_774_745_999_999) == "2026-03-29T01:59:59.999+01:00")
+        #expect(berlin.iso(1_774_746_000_000) == "2026-03-29T03:00:00.000+02:00")
+        #expect(SiteTime(identifier: "Asia/Kolkata").iso(7) == "1970-01-01T05:30:00.007+05:30")
+        #expect(SiteTime.utc.label(at: 0) == "UTC" && SiteTime(identifier: "Nowhere/Else").name == "UTC")
+        #expect(SiteTime(identifier: "Asia/Kolkata").label(at: 0).hasSuffix("UTC+05:30)"))
+    }
+}

@@ -229,6 +229,16 @@ func replacing(_ old: String, _ new: String) -> String {
         #expect(demo.dataDirectory == repoRoot.appendingPathComponent("data").path)
     }
 
+    /// A time typed without a zone is the site's wall clock; with one (Z), exactly that instant.
+    @Test func localTimesParseInTheSiteZone() {
+        let berlin = TimeZone(identifier: "Europe/Berlin")
+        #expect(TimeText.parse("2026-11-25 08:00", zone: berlin) == 1_795_590_000_000)
+        #expect(TimeText.parse("2026-11-25T08:00:00", zone: berlin) == 1_795_590_000_000)
+        #expect(TimeText.parse("2026-11-25", zone: berlin) == 1_795_561_200_000)
+        #expect(TimeText.parse("2026-11-25T07:00:00Z", zone: berlin) == 1_795_590_000_000)
+        #expect(TimeText.parse("2026-02-30 08:00", zone: berlin) == nil && TimeText.parse("2026-11-25 25:00", zone: berlin) == nil)
+    }
+
     @Test func durationsParse() {
         #expect(DurationText.parse("500ms") == .milliseconds(500))
         #expect(DurationText.parse("1.5s") == .milliseconds(1500))

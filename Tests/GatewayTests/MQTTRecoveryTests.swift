@@ -10,7 +10,7 @@ import Glibc
 /// The outbox's promise, end to end with `bmgw run` processes: the broker stops, the gateway is
 /// killed with SIGKILL meanwhile and started again, an alarm is raised during the outage; when the
 /// broker is back every sequence number ever assigned arrives, and the alarm before the backlog.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct MQTTRecoveryTests {
+@Suite(.serialized, .timeLimit(.minutes(4))) struct MQTTRecoveryTests {
     @Test func brokerOutageAndKillLoseNothingAndAlarmsComeFirst() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

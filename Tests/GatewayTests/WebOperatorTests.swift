@@ -6,8 +6,9 @@ import Storage
 import Testing
 
 /// The operator's view in headless Chromium (scripts/peers/web_operator.py): site time, plots, bar
-/// graphs, the string block, the heatmap, the limits page's checkboxes, at 1280 and 1400 px.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct WebOperatorTests {
+/// graphs, the string block, the heatmap, the limits page's checkboxes, at 1280 and 1400 px. In the
+/// browser suite, so that one Chromium runs at a time beside the rest of the tests on two cores.
+extension WebBrowserTests {
     @Test func theOperatorsPagesInChromium() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -12,8 +12,8 @@ import argparse
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import chromium
+from chromium import check
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -26,21 +26,7 @@ p.add_argument("--voltage", required=True, help="expected text, e.g. 12.345")
 p.add_argument("--limit-string", required=True, help="string whose cellVoltageHigh limit is lowered")
 a = p.parse_args()
 
-failures = []
-
-
-def check(ok, what):
-    print(("ok: " if ok else "FAIL: ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-
-
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-    options.add_argument(arg)
-options.accept_insecure_certs = True  # the gateway's self-signed certificate (curl tests check it properly)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = chromium.start(1400)
 step = 0
 
 
@@ -180,8 +166,9 @@ try:
     check(bool(notice) and "Saved and applied" in notice[0].text, "the SMS settings save from the browser's form")
     shot("sms-saved")
     driver.get(a.url + "/settings/project")
-    submit({"name": "Browser hall", "url": "https://example.org"}, button="#save-project")
-    check("Browser hall" in driver.find_element(By.TAG_NAME, "header").text, "the project name is saved and in the header")
+    submit({"name": "Browser hall", "url": "https://example.org", "owner": "Hall Owner GmbH"}, button="#save-project")
+    header = driver.find_element(By.TAG_NAME, "header").text
+    check("Browser hall" in header and "Hall Owner GmbH" in header, f"the project name and owner are saved and in the header ({header!r})")
     shot("project-saved")
 
     # A data export: started, its progress shown until the file is listed, then downloaded.
@@ -205,4 +192,4 @@ try:
 finally:
     driver.quit()
 
-sys.exit(1 if failures else 0)
+sys.exit(1 if chromium.failures else 0)

@@ -13,8 +13,8 @@ import sys
 import time
 import zoneinfo
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import chromium
+from chromium import check
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -30,22 +30,8 @@ p.add_argument("--outlier", required=True, help="the injected outlier cell, e.g.
 p.add_argument("--discharge", type=int, help="only check this discharge event's page (a second run)")
 a = p.parse_args()
 
-failures = []
 zone = zoneinfo.ZoneInfo(a.zone)
-
-
-def check(ok, what):
-    print(("ok: " if ok else "FAIL: ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-
-
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"]:
-    options.add_argument(arg)
-options.accept_insecure_certs = True
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = chromium.start(1280)
 step = 0
 
 
@@ -106,7 +92,7 @@ try:
         check(driver.find_element(By.ID, "tab-discharge").get_attribute("aria-current") == "page", "under the string's Discharge tab")
         shot("discharge")
         driver.quit()
-        sys.exit(1 if failures else 0)
+        sys.exit(1 if chromium.failures else 0)
 
     # The header stays on one line at 1280 px; the zone is said once, in the footer.
     open_page("/")
@@ -234,4 +220,4 @@ try:
 finally:
     driver.quit()
 
-sys.exit(1 if failures else 0)
+sys.exit(1 if chromium.failures else 0)

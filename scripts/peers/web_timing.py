@@ -6,8 +6,7 @@ loads, uncompressed). Prints one line per figure."""
 import argparse
 import statistics
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -17,12 +16,7 @@ p.add_argument("--user", required=True)
 p.add_argument("--password", required=True)
 a = p.parse_args()
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-    options.add_argument(arg)
-options.accept_insecure_certs = True
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = chromium.start(1400)
 try:
     driver.get(a.url + "/login")
     driver.find_element(By.NAME, "username").send_keys(a.user)
