@@ -48,13 +48,17 @@ struct HistoryCommand: ParsableCommand {
         }
         let (scale, unit, digits) = Self.display(q)
         let name = "\(q.description) (\(unit))"
+        // CSV as every CSV: ISO 8601 with the site's offset; the table as before (UTC).
+        let site = try source.siteTime()
+        let csv = self.csv
+        func time(_ ms: Int64) -> String { csv ? site.iso(ms) : StatusText.isoTime(ms) }
         var lines: [String] = []
         if let points {
             guard points > 0 else { throw ValidationError("--points must be positive") }
             let series = try store.series(stringKey: key, q, from: start, to: end, points: points)
             lines.append(csv ? "time,min,mean,max,samples" : "\(name), \(series.count) buckets")
             for p in series {
-                let cols = [StatusText.isoTime(p.time), format(p.min, scale: scale, digits: digits),
+                let cols = [time(p.time), format(p.min, scale: scale, digits: digits),
                             formatNumber(p.mean * scale, digits: digits + 1), format(p.max, scale: scale, digits: digits), "\(p.count)"]
                 lines.append(cols.joined(separator: csv ? "," : "  "))
             }
@@ -62,7 +66,7 @@ struct HistoryCommand: ParsableCommand {
             let raw = try store.rawSeries(stringKey: key, q, from: start, to: end)
             lines.append(csv ? "time,value" : "\(name), \(raw.count) samples")
             for (t, v) in raw {
-                lines.append(StatusText.isoTime(t) + (csv ? "," : "  ") + format(v, scale: scale, digits: digits))
+                lines.append(time(t) + (csv ? "," : "  ") + format(v, scale: scale, digits: digits))
             }
         }
         FileOutput.standardOutput.write(lines.joined(separator: "\n") + "\n")

@@ -18,7 +18,7 @@ import Glibc
             cells: 6, extra: "simulator: { listen: 127.0.0.1:\(simPort) }\n"))
         let gateway = try startGatewayProcess(config: config, log: "\(dir.path)/gateway.log")
         var stopped = false
-        defer { if !stopped { kill(gateway, SIGKILL); _ = waitExit(gateway) } }
+        defer { if !stopped { kill(gateway, SIGKILL); _ = waitExit(gateway) } }  // SIGKILL: gone at once
         #expect(await eventuallyOffPool(20) {
             guard let (code, out, _) = try? runBMGW(["status", "--config", config]), code == 0 else { return false }
             return out.contains("s1      u1   ok") && out.contains("s3      u1   ok") && out.contains("commLost")
@@ -26,7 +26,8 @@ import Glibc
         let (_, live, _) = try await offPool { try runBMGW(["status", "--config", config]) }
         Self.expectAligned(live)
         kill(gateway, SIGTERM)
-        #expect(waitExit(gateway) == 0)
+        // Waited for off the cooperative threads: the in-process gateways of other suites need them.
+        #expect(try await offPool { waitExit(gateway) } == 0)
         stopped = true
 
         let (code, text, errors) = try await offPool { try runBMGW(["status", "--config", config]) }
