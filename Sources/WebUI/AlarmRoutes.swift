@@ -56,7 +56,7 @@ struct AlarmRoutes {
         }
         router.get("/alarms.csv") { request, _ -> Response in
             let active = Self.query(request).active
-            let scope = DischargeRoutes.scope(request)
+            let scope = Level.scope(request)
             let rows = try await store.run { try AlarmLog(db: $0.db).list(scope, activeOnly: active, limit: Int(Int32.max)) }
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: AlarmCSV.text(rows, time: page.siteTime()))))
             r.headers[.contentDisposition] = "attachment; filename=\"alarms.csv\""
@@ -136,7 +136,7 @@ struct AlarmRoutes {
         let here = level.path(.alarm)
         let prev = n > 1 ? "<a href=\"\(here)?page=\(n - 1)\(flag)\">‹ newer</a>" : ""
         let next = n < pages ? "<a href=\"\(here)?page=\(n + 1)\(flag)\">older ›</a>" : ""
-        let scope = DischargeRoutes.scopeQuery(level)
+        let scope = level.csvQuery
         let csv = "/alarms.csv" + (scope.isEmpty ? (active ? "?active=1" : "") : scope + (active ? "&active=1" : ""))
         return """
             <h1>Alarms</h1>

@@ -34,7 +34,7 @@ struct DischargeRoutes {
     func register(_ router: Router<WebContext>) {
         Level.get(router, "discharges", topology: model.topology, page: page) { level, _, context in try await listPage(level, context) }
         router.get("/discharges.csv") { request, _ -> Response in
-            let text = DischargeCSV.text(try await events(Self.scope(request)), now: Int64(Date().timeIntervalSince1970 * 1000), time: page.siteTime())
+            let text = DischargeCSV.text(try await events(Level.scope(request)), now: Int64(Date().timeIntervalSince1970 * 1000), time: page.siteTime())
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
             r.headers[.contentDisposition] = "attachment; filename=\"discharges.csv\""
             return r
@@ -42,7 +42,7 @@ struct DischargeRoutes {
         router.get("/api/v1/discharges") { _, _ -> Response in WebResponse.json(try await events().map(EventJSON.init)) }
         router.get("/discharges/:id") { request, context -> Response in
             guard let id = context.parameters.get("id").flatMap(Int64.init), let e = try await events().first(where: { $0.id == id }) else {
-                return page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
+                return page.notFound(context)
             }
             return try await eventPage(e, request, context)
         }
@@ -60,29 +60,13 @@ struct DischargeRoutes {
                 + "<td>\(DecimalText.format(e.ampHours, digits: 3))</td><td>\(volts(e.minVoltage))</td>"
                 + "<td>\(volts(e.minCellVoltage))</td><td>\(e.minCell.map(String.init) ?? "")</td></tr>"
         }
-        let csv = "/discharges.csv" + Self.scopeQuery(level)
+        let csv = "/discharges.csv" + level.csvQuery
         return page.render(title: "Discharges", session: context.session, body: """
             \(level.header(model.topology, active: .discharge))
             <h1>Discharge events</h1><p><a href="\(csv)">download CSV</a></p>
             <table id="discharges"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Start</th><th>End</th><th>Duration h:mm:ss</th><th>Ah</th>
             <th>Min string V</th><th>Min cell V</th><th>Min cell</th></tr></thead><tbody>\(rows)</tbody></table>
             """)
-    }
-
-    /// `?ups=ID` or `?string=ID` for the CSV of a level's list.
-    static func scopeQuery(_ level: Level) -> String {
-        switch level {
-        case .site: ""
-        case let .ups(id): "?ups=\(HTML.escape(id))"
-        case let .string(id): "?string=\(HTML.escape(id))"
-        }
-    }
-
-    static func scope(_ request: Request) -> ListScope {
-        let q = request.uri.queryParameters
-        if let s = q["string"].map(String.init) { return .string(s) }
-        if let u = q["ups"].map(String.init) { return .ups(u) }
-        return .site
     }
 
     private func eventPage(_ e: DischargeRecord, _ request: Request, _ context: WebContext) async throws -> Response {

@@ -20,7 +20,7 @@ struct HeatmapRoutes {
         router.get("/ups/:id/heatmap") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard model.topology.upses.contains(where: { $0.id == id }) else {
-                return page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
+                return page.notFound(context)
             }
             return try await heatmap(.ups(id), request, context)
         }

@@ -12,7 +12,7 @@ extension HistoryRoutes {
             let id = context.parameters.get("id") ?? ""
             guard let i = model.topology.stringIndex(id: id), let n = context.parameters.get("cell").flatMap(Int.init),
                   (1...model.topology.strings[i].cellCount).contains(n) else {
-                return page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
+                return page.notFound(context)
             }
             return try await cellPage(id, n, request, context)
         }

@@ -74,6 +74,23 @@ enum Level: Equatable {
         return "<p class=\"trail\">" + parts.joined(separator: " › ") + "</p>"
     }
 
+    /// `?ups=ID` or `?string=ID`: a level's alarm or discharge CSV.
+    var csvQuery: String {
+        switch self {
+        case .site: ""
+        case let .ups(id): "?ups=\(HTML.escape(id))"
+        case let .string(id): "?string=\(HTML.escape(id))"
+        }
+    }
+
+    /// The list scope a CSV download's query asks for (`csvQuery`).
+    static func scope(_ request: Request) -> ListScope {
+        let q = request.uri.queryParameters
+        if let s = q["string"].map(String.init) { return .string(s) }
+        if let u = q["ups"].map(String.init) { return .ups(u) }
+        return .site
+    }
+
     /// The trail and the level's tabs, `active` marked.
     func header(_ topology: Topology, active: Tab) -> String {
         let tabs = Tab.allCases.map { t in
@@ -88,18 +105,15 @@ extension Level {
     /// `/ups/{id}/history`, `/strings/{id}/history`); an unknown UPS or string is a 404 page.
     static func get(_ router: Router<WebContext>, _ suffix: String, topology: Topology, page: PageRenderer,
                     _ handler: @escaping @Sendable (Level, Request, WebContext) async throws -> Response) {
-        @Sendable func notFound(_ context: WebContext) -> Response {
-            page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
-        }
         router.get(RouterPath(stringLiteral: "/" + suffix)) { request, context -> Response in try await handler(.site, request, context) }
         router.get(RouterPath(stringLiteral: "/ups/:id/" + suffix)) { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            guard topology.upses.contains(where: { $0.id == id }) else { return notFound(context) }
+            guard topology.upses.contains(where: { $0.id == id }) else { return page.notFound(context) }
             return try await handler(.ups(id), request, context)
         }
         router.get(RouterPath(stringLiteral: "/strings/:id/" + suffix)) { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            guard topology.stringIndex(id: id) != nil else { return notFound(context) }
+            guard topology.stringIndex(id: id) != nil else { return page.notFound(context) }
             return try await handler(.string(id), request, context)
         }
     }

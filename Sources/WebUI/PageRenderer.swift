@@ -30,6 +30,11 @@ struct PageRenderer: Sendable {
         })
     }
 
+    /// The 404 page of an unknown UPS, string, cell or event.
+    func notFound(_ context: WebContext) -> Response {
+        render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1>")
+    }
+
     func render(title: String, session: WebSession?, status: HTTPResponse.Status = .ok, plots: Bool = false, body: String) -> Response {
         let p = project()
         var brand = FileManager.default.fileExists(atPath: logoPath) ? "<img class=\"logo\" src=\"/logo\" alt=\"logo\">" : ""

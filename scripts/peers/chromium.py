@@ -19,3 +19,14 @@ def start(width=1400, height=1000):
         options.add_argument(arg)
     options.accept_insecure_certs = True  # the gateway's self-signed certificate (curl tests check it properly)
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class Screenshots:
+    """Numbered screenshots of each step: `shots("login")` saves `NN-login.png` in `folder`."""
+
+    def __init__(self, driver, folder, first=1):
+        self.driver, self.folder, self.step = driver, folder, first - 1
+
+    def __call__(self, name):
+        self.step += 1
+        self.driver.save_screenshot(f"{self.folder}/{self.step:02d}-{name}.png")

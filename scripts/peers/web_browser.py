@@ -27,13 +27,7 @@ p.add_argument("--limit-string", required=True, help="string whose cellVoltageHi
 a = p.parse_args()
 
 driver = chromium.start(1400)
-step = 0
-
-
-def shot(name):
-    global step
-    step += 1
-    driver.save_screenshot(f"{a.screenshots}/{step:02d}-{name}.png")
+shot = chromium.Screenshots(driver, a.screenshots)
 
 
 def submit(fields, button="button[type=submit]"):

@@ -32,13 +32,7 @@ a = p.parse_args()
 
 zone = zoneinfo.ZoneInfo(a.zone)
 driver = chromium.start(1280)
-step = 0
-
-
-def shot(name):
-    global step
-    step += 1
-    driver.save_screenshot(f"{a.screenshots}/{step:02d}-{name}.png")
+shot = chromium.Screenshots(driver, a.screenshots)
 
 
 def open_page(path, ready=None):
@@ -79,7 +73,7 @@ try:
     WebDriverWait(driver, 15).until(lambda d: d.current_url.rstrip("/") == a.url)
 
     if a.discharge:
-        step = 20  # after the first run's screenshots
+        shot = chromium.Screenshots(driver, a.screenshots, first=21)  # after the first run's screenshots
         # A discharge as the manual shows it: the string's voltage and current together (current on the
         # right axis), its SoC, and the lowest cell's voltage, each with ticks.
         open_page(f"/discharges/{a.discharge}", PLOTS_DRAWN)
