@@ -153,6 +153,7 @@ enum HTML {
         .dygraph-axis-label{font-size:12px;color:#333}.dygraph-legend{position:static!important;width:auto!important;background:none}
         form.period{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:end;background:#fff;padding:.6em 1em;border-radius:6px;box-shadow:0 1px 3px #0002}
         form.period label{display:block;margin:0;font-size:.85em}form.period select,form.period input{display:block}
+        form.period div.field{display:flex;flex-direction:column;gap:.2em}form.period div.field input{width:12em}
         table#limits td,table#limits th{padding:.25em .4em;white-space:nowrap}table#limits td:first-child{white-space:normal}
         table#limits input.number{width:5.5em}table#limits input.delay{width:3.6em}table#ups td{white-space:nowrap}
         table#limits td.switch{text-align:center}span.unit{margin-left:.3em;color:#555;font-size:.9em}

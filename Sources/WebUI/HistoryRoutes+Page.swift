@@ -145,15 +145,16 @@ extension HistoryRoutes {
         }
         var cells = ""
         if case .string = level {
-            cells = HTML.field("cells", label: "Cells (for cell quantities, e.g. 3, 17, 40)", value: value("cells", "1"), problem: problems["cells"])
+            cells = "<div class=\"field\">" + HTML.field("cells", label: "Cells (for cell quantities, e.g. 3, 17, 40)", value: value("cells", "1"),
+                                                         problem: problems["cells"]) + "</div>"
         }
         return """
             <form class="period" id="history-form" method="get" action="\(HTML.escape(level.path(.history)))">
-            <label for="quantity">Quantity</label><select id="quantity" name="quantity">\(options)</select>\(problem("quantity"))
+            <div class="field"><label for="quantity">Quantity</label><select id="quantity" name="quantity">\(options)</select>\(problem("quantity"))</div>
             \(cells)
-            <label for="period">Period</label><select id="period" name="period">\(periods)</select>\(problem("period"))
-            \(HTML.field("from", label: "From (custom range, site time)", value: value("from", ""), problem: problems["from"]))
-            \(HTML.field("to", label: "To", value: value("to", "now"), problem: problems["to"]))
+            <div class="field"><label for="period">Period</label><select id="period" name="period">\(periods)</select>\(problem("period"))</div>
+            <div class="field">\(HTML.field("from", label: "From (custom range, site time)", value: value("from", ""), problem: problems["from"]))</div>
+            <div class="field">\(HTML.field("to", label: "To", value: value("to", "now"), problem: problems["to"]))</div>
             <button type="submit">Show</button></form>
             """
     }
