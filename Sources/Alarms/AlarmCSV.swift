@@ -19,9 +19,4 @@ public enum AlarmCSV {
                 r.value.map(number) ?? "", u.display.isEmpty ? "" : number(r.limit),
                 u.display.replacingOccurrences(of: " per cell", with: "")].joined(separator: ",")
     }
-
-    /// UTC ISO 8601 to the millisecond: the JSON API's times.
-    public static func time(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
 }

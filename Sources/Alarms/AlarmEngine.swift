@@ -17,8 +17,8 @@ public struct AlarmKey: Hashable, Sendable {
 /// A change the engine decided: raise (at the moment the on-delay elapsed) or
 /// clear (at the first moment the condition was seen gone).
 public enum AlarmTransition: Sendable, Equatable {
-    case raise(AlarmKey, at: Int64, value: Int32?, limit: Int32)
-    case clear(AlarmKey, at: Int64)
+    case raise(AlarmKey, at: Timestamp, value: Int32?, limit: Int32)
+    case clear(AlarmKey, at: Timestamp)
 }
 
 /// Evaluates every alarm type against samples and link states.
@@ -80,7 +80,7 @@ public struct AlarmEngine: Sendable {
     /// Evaluates one string's sample; a sample also means its controller answers (commLost clears).
     public mutating func evaluate(_ sample: StringSample) -> [AlarmTransition] {
         let s = sample.stringIndex
-        let t = Int64((sample.time.timeIntervalSince1970 * 1000).rounded())
+        let t = Timestamp(sample.time)
         var out: [AlarmTransition] = []
         let v = sample.values
         let n = Int32(clamping: cellCounts[s])
@@ -143,7 +143,7 @@ public struct AlarmEngine: Sendable {
     }
 
     /// Evaluates the communication alarm on a link change without a sample.
-    public mutating func evaluateLink(string s: Int, quality: Quality, at t: Int64) -> [AlarmTransition] {
+    public mutating func evaluateLink(string s: Int, quality: Quality, at t: Timestamp) -> [AlarmTransition] {
         guard let l = limits[s][.commLost] else { return [] }
         var out: [AlarmTransition] = []
         let reading: Reading = quality == .commLost ? .on(nil) : quality == .ok ? .off : .hold
@@ -160,7 +160,7 @@ public struct AlarmEngine: Sendable {
     }
 
     private static func step(_ tr: inout Tracker, _ key: AlarmKey, _ reading: Reading, _ l: AlarmLimit, limit: Int32,
-                             at t: Int64, _ out: inout [AlarmTransition]) {
+                             at t: Timestamp, _ out: inout [AlarmTransition]) {
         if !l.enabled {
             // Switched off: an active alarm goes away now.
             if tr.active { out.append(.clear(key, at: t)) }
@@ -173,7 +173,7 @@ public struct AlarmEngine: Sendable {
             guard !tr.active else { return }
             let since = tr.onSince ?? t
             tr.onSince = since
-            if t - since >= l.onDelay.milliseconds {
+            if t - since >= l.onDelay {
                 tr.active = true
                 tr.onSince = nil
                 out.append(.raise(key, at: t, value: value, limit: limit))
@@ -183,7 +183,7 @@ public struct AlarmEngine: Sendable {
             guard tr.active else { return }
             let since = tr.offSince ?? t
             tr.offSince = since
-            if t - since >= l.offDelay.milliseconds {
+            if t - since >= l.offDelay {
                 tr.active = false
                 tr.offSince = nil
                 out.append(.clear(key, at: since))
@@ -198,8 +198,8 @@ public struct AlarmEngine: Sendable {
 /// Alarm state of one place and type between samples.
 struct Tracker: Sendable {
     var active = false
-    var onSince: Int64?
-    var offSince: Int64?
+    var onSince: Timestamp?
+    var offSince: Timestamp?
 }
 
 /// A value judged against a limit with hysteresis.

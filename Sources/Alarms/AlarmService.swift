@@ -34,7 +34,7 @@ public struct AlarmService: Service {
         let topology = model.topology
         let keys = try await store.run { try $0.register(topology) }
         var state = try await AlarmState.load(store: store, topology: topology, keys: keys, settings: settings,
-                                              discharge: discharge, now: Self.now())
+                                              discharge: discharge, now: .now)
         logger.info("alarm engine started", metadata: ["active": "\(state.engine.activeCount)"])
         let subscription = model.subscribe()
         let (inputs, input) = AsyncStream<Input>.makeStream()
@@ -65,15 +65,15 @@ public struct AlarmService: Service {
                     }
                 case let .event(.link(string, link)):
                     let engine = state.engine
-                    let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: Self.millis(link.lastErrorTime))
+                    let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: link.lastErrorTime.map(Timestamp.init) ?? .now)
                     if !alarms.isEmpty, await !apply(alarms, nil, &state) { state.engine = engine }
                 case .tick:
-                    await state.refresh(store: store, settings: settings, now: Self.now(), logger: logger)
+                    await state.refresh(store: store, settings: settings, now: .now, logger: logger)
                 }
             }
             group.cancelAll()
         }
-        await state.saveOpenDischarges(store: store, now: Self.now(), logger: logger)
+        await state.saveOpenDischarges(store: store, now: .now, logger: logger)
     }
 
     /// Persists transitions in one transaction, then tells subscribers (a stored id in every event).
@@ -82,7 +82,7 @@ public struct AlarmService: Service {
         let topology = model.topology
         let keys = state.keys
         let known = state.active
-        let now = Self.now()
+        let now = Timestamp.now
         do {
             let result = try await store.run { store -> ([GatewayEvent], [AlarmKey: AlarmRecord], Int64?) in
                 try store.db.transaction {
@@ -155,6 +155,4 @@ public struct AlarmService: Service {
         }
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-    static func millis(_ date: Date?) -> Int64 { date.map { Int64($0.timeIntervalSince1970 * 1000) } ?? now() }
 }

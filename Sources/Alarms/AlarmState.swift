@@ -17,8 +17,8 @@ struct AlarmState: Sendable {
 
     /// Restores active alarms, open discharges, baselines and limit overrides from the database.
     static func load(store: DatabaseQueue<HistoryStore>, topology: Topology, keys: [Int64], settings: AlarmSettings,
-                     discharge: DischargeSettings, now: Int64) async throws -> AlarmState {
-        let period = settings.baselinePeriod.milliseconds
+                     discharge: DischargeSettings, now: Timestamp) async throws -> AlarmState {
+        let period = settings.baselinePeriod
         let (active, open, overrides, baselines) = try await store.run { store in
             let b = BaselineStore(db: store.db)
             for key in keys { try b.begin(stringKey: key, at: now, period: period) }
@@ -67,9 +67,9 @@ struct AlarmState: Sendable {
     }
 
     /// Picks up changed limit overrides and baselines whose period is over.
-    mutating func refresh(store: DatabaseQueue<HistoryStore>, settings: AlarmSettings, now: Int64, logger: Logger) async {
+    mutating func refresh(store: DatabaseQueue<HistoryStore>, settings: AlarmSettings, now: Timestamp, logger: Logger) async {
         let keys = self.keys
-        let period = settings.baselinePeriod.milliseconds
+        let period = settings.baselinePeriod
         do {
             let (overrides, computed) = try await store.run { store -> ([String: [AlarmType: AlarmLimit]], [Int64: [Int32]]) in
                 var computed: [Int64: [Int32]] = [:]
@@ -107,7 +107,7 @@ struct AlarmState: Sendable {
     }
 
     /// Stores the running figures of open discharges (at shutdown); they continue after a restart.
-    func saveOpenDischarges(store: DatabaseQueue<HistoryStore>, now: Int64, logger: Logger) async {
+    func saveOpenDischarges(store: DatabaseQueue<HistoryStore>, now: Timestamp, logger: Logger) async {
         let open = detector.openEvents().compactMap { s, e in e.id == 0 ? nil : (keys[s], Self.record(e, string: s, topology)) }
         guard !open.isEmpty else { return }
         do {
@@ -119,7 +119,7 @@ struct AlarmState: Sendable {
         }
     }
 
-    static func record(_ key: AlarmKey, id: Int64, at: Int64, value: Int32?, limit: Int32, _ t: Topology) -> AlarmRecord {
+    static func record(_ key: AlarmKey, id: Int64, at: Timestamp, value: Int32?, limit: Int32, _ t: Topology) -> AlarmRecord {
         let s = t.strings[key.string]
         return AlarmRecord(id: id, stringId: s.id, upsId: t.upses[s.upsIndex].id, cell: key.cell.map { $0 + 1 }, type: key.type,
                            raisedAt: at, clearedAt: nil, value: value, limit: limit)

@@ -13,8 +13,8 @@ public enum DischargeTransition: Sendable, Equatable {
 public struct DischargeProgress: Sendable, Equatable {
     /// Database id (0 until stored).
     public var id: Int64 = 0
-    public var start: Int64
-    public var end: Int64?
+    public var start: Timestamp
+    public var end: Timestamp?
     /// Charge taken out, mAh (double while integrating).
     public var chargeMilliAmpHours: Double = 0
     public var minVoltage: Int32?
@@ -22,7 +22,7 @@ public struct DischargeProgress: Sendable, Equatable {
     /// 0-based.
     public var minCell: Int?
 
-    public init(start: Int64) {
+    public init(start: Timestamp) {
         self.start = start
     }
 }
@@ -33,39 +33,39 @@ public struct DischargeProgress: Sendable, Equatable {
 public struct DischargeDetector: Sendable {
     enum Phase: Sendable {
         case idle
-        case starting(since: Int64)
+        case starting(since: Timestamp)
         case active
-        case ending(since: Int64)
+        case ending(since: Timestamp)
     }
 
     struct Track: Sendable {
         var phase = Phase.idle
         var event: DischargeProgress?
-        var lastTime: Int64?
+        var lastTime: Timestamp?
         var lastCurrent: Int32 = 0
-        var lastSaved: Int64 = 0
+        var lastSaved = Timestamp(millis: 0)
         /// Last time a restored event was known to be discharging (its last save before a restart).
-        var lastKnown: Int64?
+        var lastKnown: Timestamp?
     }
 
     let threshold: Int32
-    let startDelay: Int64
-    let endDelay: Int64
+    let startDelay: Duration
+    let endDelay: Duration
     /// A gap longer than this between samples is not integrated (the gateway was off);
     /// slow serial sweeps (tens of seconds) still count in full.
-    let maxStep: Int64 = 120_000
-    let progressEvery: Int64 = 30_000
+    let maxStep = Duration.seconds(120)
+    let progressEvery = Duration.seconds(30)
     private var tracks: [Track]
 
     public init(strings: Int, threshold: Int32, startDelay: Duration, endDelay: Duration) {
         self.threshold = threshold
-        self.startDelay = startDelay.milliseconds
-        self.endDelay = endDelay.milliseconds
+        self.startDelay = startDelay
+        self.endDelay = endDelay
         tracks = Array(repeating: Track(), count: strings)
     }
 
     /// Continues an event that was open when the gateway stopped.
-    public mutating func restore(string: Int, _ event: DischargeProgress, updatedAt: Int64) {
+    public mutating func restore(string: Int, _ event: DischargeProgress, updatedAt: Timestamp) {
         tracks[string] = Track(phase: .active, event: event, lastTime: nil, lastCurrent: 0, lastSaved: event.start, lastKnown: updatedAt)
     }
 
@@ -79,14 +79,14 @@ public struct DischargeDetector: Sendable {
         let s = sample.stringIndex
         let i = sample.values.current
         guard i != Measurement.missing else { return nil }
-        let t = Int64((sample.time.timeIntervalSince1970 * 1000).rounded())
+        let t = Timestamp(sample.time)
         var tr = tracks[s]
         defer { tracks[s] = tr }
         let below = i < threshold
 
         // Integrate the charge of the interval just ended at the current that flowed during it.
         if var e = tr.event, let last = tr.lastTime, t > last, t - last <= maxStep {
-            if tr.lastCurrent < 0 { e.chargeMilliAmpHours += Double(-tr.lastCurrent) * Double(t - last) / 3_600_000 }
+            if tr.lastCurrent < 0 { e.chargeMilliAmpHours += Double(-tr.lastCurrent) * Double((t - last).milliseconds) / 3_600_000 }
             tr.event = e
         }
         tr.lastTime = t
@@ -104,7 +104,7 @@ public struct DischargeDetector: Sendable {
             tr.phase = .starting(since: t)
             tr.event = DischargeProgress(start: t)
             Self.track(&tr.event, sample)
-            if startDelay == 0 { return start(&tr, s, t) }
+            if startDelay == .zero { return start(&tr, s, t) }
         case let .starting(since):
             if !below {
                 tr.phase = .idle
@@ -115,7 +115,7 @@ public struct DischargeDetector: Sendable {
         case .active:
             if !below {
                 tr.phase = .ending(since: t)
-                if endDelay == 0 { return end(&tr, s, at: t) }
+                if endDelay == .zero { return end(&tr, s, at: t) }
             } else if t - tr.lastSaved >= progressEvery, let e = tr.event {
                 tr.lastSaved = t
                 return .progress(string: s, e)
@@ -145,13 +145,13 @@ public struct DischargeDetector: Sendable {
         tracks[string].event?.id = id
     }
 
-    private func start(_ tr: inout Track, _ s: Int, _ t: Int64) -> DischargeTransition? {
+    private func start(_ tr: inout Track, _ s: Int, _ t: Timestamp) -> DischargeTransition? {
         tr.phase = .active
         tr.lastSaved = t
         return tr.event.map { .started(string: s, $0) }
     }
 
-    private func end(_ tr: inout Track, _ s: Int, at t: Int64) -> DischargeTransition? {
+    private func end(_ tr: inout Track, _ s: Int, at t: Timestamp) -> DischargeTransition? {
         tr.phase = .idle
         defer { tr.event = nil }
         guard var e = tr.event else { return nil }

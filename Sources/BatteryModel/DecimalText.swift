@@ -76,15 +76,16 @@ public enum DecimalText {
     }
 }
 
-/// Elapsed times (discharges) for people, from milliseconds.
+/// Elapsed times (discharges) for people, at the millisecond times are stored with.
 public enum ElapsedText {
-    /// Seconds at the millisecond they are stored with: "7.996" (CSV, JSON-like exports).
-    public static func seconds(_ ms: Int64) -> String {
-        DecimalText.format(Double(ms) / 1000, digits: 3)
+    /// Seconds to the millisecond: "7.996" (CSV, JSON-like exports).
+    public static func seconds(_ d: Duration) -> String {
+        DecimalText.format(Double(d.milliseconds) / 1000, digits: 3)
     }
 
     /// "h:mm:ss", rounded half away from zero to the second like every shortened number: 7.996 s → "0:00:08".
-    public static func clock(_ ms: Int64) -> String {
+    public static func clock(_ d: Duration) -> String {
+        let ms = d.milliseconds
         let total = (abs(ms) + 500) / 1000
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         return (ms < 0 && total > 0 ? "-" : "") + "\(h):\(m < 10 ? "0" : "")\(m):\(s < 10 ? "0" : "")\(s)"

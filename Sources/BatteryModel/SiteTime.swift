@@ -27,25 +27,35 @@ public struct SiteTime: Sendable {
 
     public static let utc = SiteTime(identifier: "UTC")
 
+    public func offsetSeconds(_ t: Timestamp) -> Int { offsetSeconds(t.millis) }
+    public func text(_ t: Timestamp) -> String { text(t.millis) }
+    public func clock(_ t: Timestamp) -> String { clock(t.millis) }
+    public func iso(_ t: Timestamp) -> String { iso(t.millis) }
+    public func abbreviation(_ t: Timestamp) -> String { abbreviation(t.millis) }
+    public func label(at t: Timestamp) -> String { label(at: t.millis) }
+
+    /// The wall-clock time at `t` as if it were UTC, in ms: plots draw the site's clock on a UTC axis.
+    public func wallClock(_ t: Timestamp) -> Int64 { t.millis + Int64(offsetSeconds(t.millis)) * 1000 }
+
     /// The zone's offset from UTC at `ms`, in seconds (daylight saving included).
-    public func offsetSeconds(_ ms: Int64) -> Int {
-        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))
+    func offsetSeconds(_ ms: Int64) -> Int {
+        zone.secondsFromGMT(for: Timestamp(millis: ms).date)
     }
 
     /// "2026-11-30 21:18:23": to the second, in the site's zone (the page says the zone once).
-    public func text(_ ms: Int64) -> String {
+    func text(_ ms: Int64) -> String {
         let c = Self.civil(ms + Int64(offsetSeconds(ms)) * 1000)
         return "\(c.year)-\(Self.two(c.month))-\(Self.two(c.day)) \(Self.two(c.hour)):\(Self.two(c.minute)):\(Self.two(c.second))"
     }
 
     /// "21:18:23 CET": the short form for an SMS.
-    public func clock(_ ms: Int64) -> String {
+    func clock(_ ms: Int64) -> String {
         let c = Self.civil(ms + Int64(offsetSeconds(ms)) * 1000)
         return "\(Self.two(c.hour)):\(Self.two(c.minute)):\(Self.two(c.second)) \(abbreviation(ms))"
     }
 
     /// "2026-11-30T21:18:23.602+01:00": ISO 8601 with the local offset, to the millisecond (CSV).
-    public func iso(_ ms: Int64) -> String {
+    func iso(_ ms: Int64) -> String {
         let offset = offsetSeconds(ms)
         let c = Self.civil(ms + Int64(offset) * 1000)
         let millis = String(c.millisecond + 1000).dropFirst()
@@ -55,20 +65,27 @@ public struct SiteTime: Sendable {
 
     /// The zone's abbreviation at `ms` where the system has a real one ("CET", "CEST"), else its
     /// offset ("UTC+01:00": Foundation on Linux answers "GMT+1"); "UTC" for UTC.
-    public func abbreviation(_ ms: Int64) -> String {
+    func abbreviation(_ ms: Int64) -> String {
         let offset = offsetSeconds(ms)
         if offset == 0 && ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"].contains(name) { return "UTC" }
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+        let date = Timestamp(millis: ms).date
         if let a = zone.abbreviation(for: date), a.count <= 5, a.allSatisfy(\.isLetter), !a.hasPrefix("GMT"), a != "UTC" { return a }
         return "UTC" + Self.offsetText(offset)
     }
 
     /// "Europe/Berlin (CET, UTC+01:00)": said once per page, e-mail or table.
-    public func label(at ms: Int64) -> String {
+    func label(at ms: Int64) -> String {
         let offset = "UTC" + Self.offsetText(offsetSeconds(ms))
         let abbreviation = abbreviation(ms)
         if abbreviation == "UTC" { return name == "UTC" ? "UTC" : "\(name) (UTC)" }
         return name + " (" + (abbreviation == offset ? offset : "\(abbreviation), \(offset)") + ")"
+    }
+
+    /// "2026-11-30T20:18:23.602Z" (``Timestamp/iso``).
+    static func utcISO(_ ms: Int64) -> String {
+        let c = civil(ms)
+        let millis = String(c.millisecond + 1000).dropFirst()
+        return "\(c.year)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second)).\(millis)Z"
     }
 
     static func offsetText(_ seconds: Int) -> String {

@@ -8,18 +8,18 @@ public import Foundation
 public enum TimeText {
     /// ms since 1970, or nil when the text is none of those.
     public static func parse(_ text: String, now: Date = Date(), zone: TimeZone? = nil) -> Int64? {
-        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        let nowMs = Timestamp(now).millis
         if text == "now" { return nowMs }
         if text.last?.isLetter == true, let ago = DurationText.parse(text.hasPrefix("-") ? String(text.dropFirst()) : text) {
             let (t, overflow) = nowMs.subtractingReportingOverflow(ago.milliseconds)
             return overflow ? nil : max(0, t)
         }
         let full = ISO8601DateFormatter()
-        if let d = full.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }
+        if let d = full.date(from: text) { return Timestamp(d).millis }
         if let zone { return localTime(text, zone: zone) }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
-        if let d = day.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }
+        if let d = day.date(from: text) { return Timestamp(d).millis }
         return nil
     }
 
@@ -36,6 +36,6 @@ public enum TimeText {
         calendar.timeZone = zone
         let c = DateComponents(year: date[0], month: date[1], day: date[2], hour: clock[0], minute: clock[1], second: clock.count == 3 ? clock[2] : 0)
         guard let d = calendar.date(from: c), calendar.component(.day, from: d) == date[2] else { return nil }
-        return Int64(d.timeIntervalSince1970 * 1000)
+        return Timestamp(d).millis
     }
 }

@@ -46,8 +46,8 @@ struct AlarmsCommand: ParsableCommand {
         var table = TextTable(header: ["id", "ups", "string", "cell", "from", "to", "alarm", "status", "value", "limit"])
         table.rightAligned = [0, 3, 8, 9]
         for r in rows {
-            table.rows.append([String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", StatusText.isoTime(r.raisedAt),
-                               r.clearedAt.map(StatusText.isoTime) ?? "", r.type.title, r.isActive ? "active" : "gone",
+            table.rows.append([String(r.id), r.upsId, r.stringId, r.cell.map(String.init) ?? "", r.raisedAt.iso,
+                               r.clearedAt?.iso ?? "", r.type.title, r.isActive ? "active" : "gone",
                                r.value.map { r.type.display($0) } ?? "", r.type.display(r.limit)])
         }
         let pages = max(1, (total + max(1, perPage) - 1) / max(1, perPage))
@@ -81,11 +81,11 @@ struct EventsCommand: ParsableCommand {
         if let id { return try samples(of: id, store) }
         let scope: ListScope = string.map { .string($0) } ?? ups.map { .ups($0) } ?? .site
         let rows = try DischargeLog(db: store.db).list(scope, limit: limit)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now
         let header = ["id", "ups", "string", "start", "end", "duration s", "Ah", "min string V", "min cell V", "cell"]
         var lines: [[String]] = []
         for e in rows {
-            lines.append([String(e.id), e.upsId, e.stringId, StatusText.isoTime(e.startAt), e.endAt.map(StatusText.isoTime) ?? "ongoing",
+            lines.append([String(e.id), e.upsId, e.stringId, e.startAt.iso, e.endAt?.iso ?? "ongoing",
                           ElapsedText.seconds(e.duration(now: now)), DecimalText.format(Double(e.chargeMilliAmpHours) / 1000, digits: 3),
                           format(e.minVoltage, scale: 0.001, digits: 3), format(e.minCellVoltage, scale: 0.001, digits: 3),
                           e.minCell.map(String.init) ?? ""])
@@ -107,10 +107,10 @@ struct EventsCommand: ParsableCommand {
             throw ExitCode(1)
         }
         var lines = ["time,string_v,current_a,soc_pct,min_cell_v,min_cell"]
-        let end = e.endAt ?? Int64(Date().timeIntervalSince1970 * 1000)
-        try store.forEachSample(stringKey: key, from: e.startAt, to: end + 1) { s in
+        let end = e.endAt ?? .now
+        try store.forEachSample(stringKey: key, from: e.startAt.millis, to: end.millis + 1) { s in
             let stat = CellStatistic(column: s.cells.voltage)
-            lines.append([StatusText.isoTime(s.time), format(Measurement.value(s.values.voltage), scale: 0.001, digits: 3),
+            lines.append([Timestamp(millis: s.time).iso, format(Measurement.value(s.values.voltage), scale: 0.001, digits: 3),
                           format(Measurement.value(s.values.current), scale: 0.001, digits: 3), format(Measurement.value(s.values.soc), scale: 0.1, digits: 1),
                           format(stat?.min, scale: 0.001, digits: 3), stat.map { String($0.minCell + 1) } ?? ""].joined(separator: ","))
         }

@@ -11,7 +11,7 @@ enum BenchAlarms {
         var engine = AlarmEngine(cellCounts: Array(repeating: cells, count: strings), limits: Array(repeating: limits, count: strings))
         var feed = BenchStorage.PlantFeed()
         for s in 0..<strings { engine.setBaseline(Array(repeating: 4500, count: cells), string: s) }
-        let t0 = Int64(Date().timeIntervalSince1970 * 1000)
+        let t0 = Timestamp.now.millis
         let snapshots = (0..<50).map { feed.snapshot(at: t0 + Int64($0) * 1000, dt: 1) }
         var times: [Duration] = []
         var reference: [Duration] = []

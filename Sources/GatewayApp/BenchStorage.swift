@@ -27,7 +27,7 @@ enum BenchStorage {
         mutating func snapshot(at ms: Int64, dt: Double) -> [StringSample] {
             plants.indices.map { i in
                 let (values, cells) = plants[i].next(dt: dt)
-                return StringSample(stringIndex: i, time: Date(timeIntervalSince1970: Double(ms) / 1000), values: values, cells: cells)
+                return StringSample(stringIndex: i, time: Timestamp(millis: ms).date, values: values, cells: cells)
             }
         }
     }
@@ -38,7 +38,7 @@ enum BenchStorage {
         let store = try HistoryStore(path: path)
         let keys = try store.register(topology)
         var feed = PlantFeed()
-        let t0 = Int64(Date().timeIntervalSince1970 * 1000)
+        let t0 = Timestamp.now.millis
         var times: [Duration] = []
         for n in 0..<300 {
             let rows = feed.snapshot(at: t0 + Int64(n) * 1000, dt: 1).map { (key: keys[$0.stringIndex], sample: $0) }
@@ -62,7 +62,7 @@ enum BenchStorage {
         let before = try store.usedBytes()
         var feed = PlantFeed()
         let day: Int64 = 86_400_000
-        let t0 = (Int64(Date().timeIntervalSince1970 * 1000) / day - 400) * day
+        let t0 = (Timestamp.now.millis / day - 400) * day
         // One day at the default slow interval (60 s): 1440 snapshots, plus that day's hourly rollups.
         for m in 0..<1440 {
             try store.insert(feed.snapshot(at: t0 + Int64(m) * 60000, dt: 60).map { (key: keys[$0.stringIndex], sample: $0) })
@@ -87,7 +87,7 @@ enum BenchStorage {
         var t = start
         while t < end {
             let (values, c) = plant.next(dt: 60)
-            batch.append((key, StringSample(stringIndex: 0, time: Date(timeIntervalSince1970: Double(t) / 1000), values: values, cells: c)))
+            batch.append((key, StringSample(stringIndex: 0, time: Timestamp(millis: t).date, values: values, cells: c)))
             if batch.count == 1440 {
                 try store.insert(batch)
                 batch.removeAll(keepingCapacity: true)
@@ -103,7 +103,7 @@ enum BenchStorage {
         let store = try HistoryStore(path: path)
         let key = try store.register(topology)[0]
         let hour: Int64 = 3_600_000
-        let now = Int64(Date().timeIntervalSince1970 * 1000) / hour * hour
+        let now = Timestamp.now.millis / hour * hour
         let start = now - 365 * 24 * hour
         let generation = ContinuousClock.now
         try fillYear(store, key: key, from: start, to: now)

@@ -43,7 +43,7 @@ enum BenchWeb {
 
         // A year of a1 at one sample a minute, in the database before the gateway opens it.
         let hour: Int64 = 3_600_000
-        let now = Int64(Date().timeIntervalSince1970 * 1000) / hour * hour
+        let now = Timestamp.now.millis / hour * hour
         let fill = ContinuousClock.now
         do {
             let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir))

@@ -65,7 +65,7 @@ actor GatewaySettings: SettingsBackend {
         var problems: [ConfigProblem] = []
         if section == "time", let text = pairs.removeValue(forKey: "setTime"), !text.isEmpty {
             if let ms = TimeText.parse(text) {
-                setTime = Date(timeIntervalSince1970: Double(ms) / 1000)
+                setTime = Timestamp(millis: ms).date
             } else {
                 problems.append(ConfigProblem(file: current.settingsFile, path: "time.setTime", message: "'\(text)' is not a time like 2026-11-25T14:30:00Z"))
             }
@@ -119,7 +119,7 @@ actor GatewaySettings: SettingsBackend {
         let error = await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
             Thread.detachNewThread { c.resume(returning: NotificationService.deliver(q, settings: settings)?.description) }
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         _ = try? await gateway.store.run { s in
             try NotificationStore(db: s.db).record(q, at: now, error: error, retryAt: error == nil ? nil : now)
         }
@@ -128,7 +128,7 @@ actor GatewaySettings: SettingsBackend {
 
     nonisolated func uplinkState() -> [(String, String)]? {
         guard let s = gateway.uplinkStatus else { return nil }
-        func time(_ ms: Int64?) -> String { ms.map { StatusText.isoTime($0) } ?? "never" }
+        func time(_ ms: Int64?) -> String { ms.map { Timestamp(millis: $0).iso } ?? "never" }
         return [("State", s.state.rawValue), ("Broker", s.broker), ("Connected since", time(s.connectedSince)),
                 ("Messages in the outbox", String(s.outboxMessages)), ("Outbox size", "\(s.outboxBytes / 1024) KiB"),
                 ("In flight", String(s.inflight)), ("Acknowledged", String(s.acknowledged)), ("Dropped (outbox full)", String(s.dropped)),

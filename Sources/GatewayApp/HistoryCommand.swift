@@ -51,7 +51,7 @@ struct HistoryCommand: ParsableCommand {
         // CSV as every CSV: ISO 8601 with the site's offset; the table as before (UTC).
         let site = try source.siteTime()
         let csv = self.csv
-        func time(_ ms: Int64) -> String { csv ? site.iso(ms) : StatusText.isoTime(ms) }
+        func time(_ ms: Int64) -> String { csv ? site.iso(Timestamp(millis: ms)) : Timestamp(millis: ms).iso }
         var lines: [String] = []
         if let points {
             guard points > 0 else { throw ValidationError("--points must be positive") }

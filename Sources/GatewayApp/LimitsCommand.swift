@@ -97,8 +97,7 @@ struct BaselineCommand: ParsableCommand {
             key = nil
         }
         let period = cfg.alarms.baselinePeriod
-        try BaselineStore(db: store.db).reset(stringKey: key, at: Int64(Date().timeIntervalSince1970 * 1000),
-                                              period: period.milliseconds)
+        try BaselineStore(db: store.db).reset(stringKey: key, at: .now, period: period)
         FileOutput.standardOutput.write("baseline of \(string ?? "every string") restarts now; set after \(DurationText.format(period))\n")
     }
 }

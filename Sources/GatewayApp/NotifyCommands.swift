@@ -72,7 +72,7 @@ private func logTestAttempt(_ cfg: GatewayConfig, _ q: NotificationStore.Queued,
     let path = Gateway.databasePath(dataDirectory: cfg.dataDirectory)
     guard FileManager.default.fileExists(atPath: path) else { return }
     let store = try HistoryStore(path: path)
-    let now = Int64(Date().timeIntervalSince1970 * 1000)
+    let now = Timestamp.now.millis
     // A test is not retried; a failure is logged as "failed" (the queue has no row id 0 to update).
     try NotificationStore(db: store.db).record(q, at: now, error: error?.description, retryAt: error == nil ? nil : now)
 }
@@ -94,7 +94,7 @@ struct NotificationsCommand: ParsableCommand {
         let n = NotificationStore(db: store.db)
         var table = TextTable(header: ["time", "channel", "recipient", "contact", "status", "attempt", "subject", "error"])
         for e in try n.log(channel: channel, limit: limit) {
-            table.rows.append([StatusText.isoTime(e.at), e.channel, e.recipient, e.contact, e.status, String(e.attempt),
+            table.rows.append([Timestamp(millis: e.at).iso, e.channel, e.recipient, e.contact, e.status, String(e.attempt),
                                String(e.subject.prefix(60)), e.error ?? ""])
         }
         FileOutput.standardOutput.write("\(try n.pendingCount()) message(s) queued\n" + table.render() + "\n")

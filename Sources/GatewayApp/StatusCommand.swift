@@ -67,7 +67,7 @@ extension StatusDocument {
         for (i, info) in topology.strings.enumerated() {
             guard let key = stored.first(where: { $0.id == info.id })?.key, let sample = try store.latest(stringKey: key),
                   sample.cells.count == info.cellCount else { continue }
-            model.apply(StringSample(stringIndex: i, time: Date(timeIntervalSince1970: Double(sample.time) / 1000),
+            model.apply(StringSample(stringIndex: i, time: Timestamp(millis: sample.time).date,
                                      values: sample.values, cells: sample.cells))
         }
         self.init(snapshot: model.snapshot(), gatewayId: config?.gatewayId ?? "", version: Gateway.version)

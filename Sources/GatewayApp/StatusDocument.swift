@@ -94,7 +94,7 @@ extension StatusDocument {
         site = topology.siteName
         self.version = version
         source = "live"
-        generatedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        generatedAt = Timestamp.now.millis
         dataCentre = group(gatewayId, topology.siteName, snapshot.dataCentre)
         ups = topology.upses.enumerated().map { i, u in group(u.id, u.name, snapshot.aggregate(ups: i)) }
         strings = topology.strings.enumerated().map { i, info in
@@ -103,7 +103,7 @@ extension StatusDocument {
                                     lastError: state.link.lastError, warning: state.link.warning,
                                     sweepMillis: state.link.lastSweepDuration.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1000 },
                                     status: [], cellCount: info.cellCount)
-            if let s = state.sample { entry.fill(s.values, s.cells, time: Int64(s.time.timeIntervalSince1970 * 1000)) }
+            if let s = state.sample { entry.fill(s.values, s.cells, time: Timestamp(s.time).millis) }
             return entry
         }
     }

@@ -5,12 +5,12 @@ import Uplink
 /// Plain-text rendering of a ``StatusDocument`` for the terminal.
 enum StatusText {
     static func overview(_ d: StatusDocument) -> String {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         var out: [String] = []
         let live = d.source == "live"
         let identity = [d.gatewayId, d.site].filter { !$0.isEmpty }
         let name = identity.isEmpty ? "BTMS gateway (name and site unknown without --config)" : "BTMS gateway " + identity.joined(separator: " — ")
-        out.append("\(name) — \(live ? "live" : "gateway not running: last stored samples") — \(isoTime(d.generatedAt))")
+        out.append("\(name) — \(live ? "live" : "gateway not running: last stored samples") — \(Timestamp(millis: d.generatedAt).iso)")
         for g in [d.dataCentre] + d.ups {
             let title = g.name.isEmpty ? "Site" : g.name
             var line = live ? "\(title): \(g.strings) strings (\(g.stringsCommOK) answering, \(g.stringsCommLost) lost, \(g.stringsDischarging) discharging), \(g.cells) cells"
@@ -48,17 +48,17 @@ enum StatusText {
 
     static func mqtt(_ m: UplinkStatus) -> String {
         var line = "MQTT \(m.broker): \(m.state.rawValue)"
-        if let since = m.connectedSince { line += " since \(isoTime(since))" }
+        if let since = m.connectedSince { line += " since \(Timestamp(millis: since).iso)" }
         line += "; outbox \(m.outboxMessages) messages (\(formatNumber(Double(m.outboxBytes) / 1_048_576, digits: 1)) MiB), \(m.inflight) in flight"
         line += ", \(m.acknowledged) acknowledged"
         if m.dropped > 0 { line += ", \(m.dropped) measurements dropped (outbox full)" }
         if m.rejected > 0 { line += ", \(m.rejected) refused by the broker" }
-        if let e = m.lastError { line += "\n  last problem\(m.lastErrorAt.map { " (\(isoTime($0)))" } ?? ""): \(e)" }
+        if let e = m.lastError { line += "\n  last problem\(m.lastErrorAt.map { " (\(Timestamp(millis: $0).iso))" } ?? ""): \(e)" }
         return line
     }
 
     static func cells(_ s: StatusDocument.StringEntry) -> String {
-        var out = ["String \(s.id) (\(s.name)), UPS \(s.ups), link \(s.quality.rawValue), sample \(s.time.map(isoTime) ?? "none")"]
+        var out = ["String \(s.id) (\(s.name)), UPS \(s.ups), link \(s.quality.rawValue), sample \(s.time.map { Timestamp(millis: $0).iso } ?? "none")"]
         guard let c = s.cells else { return out[0] + "\nno sample yet" }
         var table = TextTable(header: ["cell", "voltage V", "resistance mΩ", "temp °C", "SoC %", "SoH %", "status"])
         table.rightAligned = [0, 1, 2, 3, 4, 5]
@@ -71,9 +71,5 @@ enum StatusText {
         return out.joined(separator: "\n")
     }
 
-    static func isoTime(_ ms: Int64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+
 }

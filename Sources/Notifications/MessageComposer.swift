@@ -26,7 +26,7 @@ public struct MessageComposer: Sendable {
             self.record = record
         }
 
-        var time: Int64 { raised ? record.raisedAt : (record.clearedAt ?? record.raisedAt) }
+        var time: Timestamp { raised ? record.raisedAt : (record.clearedAt ?? record.raisedAt) }
     }
 
     public func email(_ changes: [Change]) -> (subject: String, body: String) {
@@ -37,7 +37,7 @@ public struct MessageComposer: Sendable {
         } else {
             subject = "[BTMS \(gatewayId)] \(summary(sorted))"
         }
-        var lines = ["\(site) — gateway \(gatewayId)", summary(sorted), "Times in \(time.label(at: sorted.first?.time ?? 0)).", ""]
+        var lines = ["\(site) — gateway \(gatewayId)", summary(sorted), "Times in \(time.label(at: sorted.first?.time ?? .now)).", ""]
         for c in sorted {
             lines.append("\(time.text(c.time))  \(c.raised ? "RAISED " : "CLEARED")  \(c.record.type.title)  \(place(c.record))\(figures(c))")
         }

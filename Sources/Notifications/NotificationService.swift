@@ -138,16 +138,16 @@ public struct NotificationService: Service {
         return out
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    static func now() -> Int64 { Timestamp.now.millis }
 
     /// Sends due messages one at a time on the delivery thread; failures wait and retry.
     private func deliverLoop() async {
         while !Task.isCancelled {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = Timestamp.now.millis
             let due = (try? await store.run { try NotificationStore(db: $0.db).due(now: now) }) ?? []
             for q in due where !Task.isCancelled {
                 let error = await send(q)
-                let at = Int64(Date().timeIntervalSince1970 * 1000)
+                let at = Timestamp.now.millis
                 let attempt = q.attempts + 1
                 let retryAt: Int64? = attempt >= settings.maxAttempts || error?.isFinal == true ? nil : at + backoff(attempt: attempt)
                 do {

@@ -148,12 +148,9 @@ public struct MIBBuilder: Sendable {
     }
 
     /// SNMPv2-TC DateAndTime in UTC (11 octets).
-    static func dateAndTime(_ ms: Int64) -> [UInt8] {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
-        let year = c.year ?? 1970
-        return [UInt8(year >> 8), UInt8(year & 0xFF), UInt8(c.month ?? 1), UInt8(c.day ?? 1), UInt8(c.hour ?? 0),
-                UInt8(c.minute ?? 0), UInt8(c.second ?? 0), UInt8((ms % 1000) / 100), UInt8(ascii: "+"), 0, 0]
+    static func dateAndTime(_ t: Timestamp) -> [UInt8] {
+        let c = t.utc
+        return [UInt8(truncatingIfNeeded: c.year >> 8), UInt8(truncatingIfNeeded: c.year), UInt8(c.month), UInt8(c.day), UInt8(c.hour),
+                UInt8(c.minute), UInt8(c.second), UInt8(c.millisecond / 100), UInt8(ascii: "+"), 0, 0]
     }
 }

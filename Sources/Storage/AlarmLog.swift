@@ -10,7 +10,7 @@ public struct AlarmLog {
     }
 
     /// Stores a raised alarm; returns its id.
-    public func raise(stringKey: Int64, cell: Int?, type: AlarmType, at: Int64, value: Int32?, limit: Int32) throws -> Int64 {
+    public func raise(stringKey: Int64, cell: Int?, type: AlarmType, at: Timestamp, value: Int32?, limit: Int32) throws -> Int64 {
         let s = try db.statement("""
             INSERT INTO alarms(string_key, cell, type, raised_at, value, limit_value) VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -25,7 +25,7 @@ public struct AlarmLog {
         return db.lastInsertRowID
     }
 
-    public func clear(id: Int64, at: Int64) throws {
+    public func clear(id: Int64, at: Timestamp) throws {
         let s = try db.statement("UPDATE alarms SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL")
         defer { s.reset() }
         try s.bind(1, at)
@@ -92,8 +92,8 @@ public struct AlarmLog {
     static func record(_ s: Statement, offset o: Int) -> AlarmRecord? {
         guard let type = AlarmType(rawValue: s.text(o + 4)) else { return nil }
         return AlarmRecord(id: s.int64(o), stringId: s.text(o + 1), upsId: s.text(o + 2),
-                           cell: s.int32(o + 3).map(Int.init), type: type, raisedAt: s.int64(o + 5),
-                           clearedAt: s.isNull(o + 6) ? nil : s.int64(o + 6), value: s.int32(o + 7),
+                           cell: s.int32(o + 3).map(Int.init), type: type, raisedAt: Timestamp(millis: s.int64(o + 5)),
+                           clearedAt: s.timestamp(o + 6), value: s.int32(o + 7),
                            limit: Int32(clamping: s.int64(o + 8)))
     }
 }

@@ -8,16 +8,15 @@ public struct AlarmRecord: Sendable, Equatable, Codable {
     /// 1-based cell number, nil for a string alarm.
     public var cell: Int?
     public var type: AlarmType
-    /// ms since 1970.
-    public var raisedAt: Int64
-    public var clearedAt: Int64?
+    public var raisedAt: Timestamp
+    public var clearedAt: Timestamp?
     /// Value at raise, canonical units of the type (nil when not applicable).
     public var value: Int32?
     /// Limit in force at raise (string voltage: for the whole string).
     public var limit: Int32
 
-    public init(id: Int64, stringId: String, upsId: String, cell: Int?, type: AlarmType, raisedAt: Int64,
-                clearedAt: Int64?, value: Int32?, limit: Int32) {
+    public init(id: Int64, stringId: String, upsId: String, cell: Int?, type: AlarmType, raisedAt: Timestamp,
+                clearedAt: Timestamp?, value: Int32?, limit: Int32) {
         self.id = id
         self.stringId = stringId
         self.upsId = upsId
@@ -37,8 +36,8 @@ public struct DischargeRecord: Sendable, Equatable {
     public var id: Int64
     public var stringId: String
     public var upsId: String
-    public var startAt: Int64
-    public var endAt: Int64?
+    public var startAt: Timestamp
+    public var endAt: Timestamp?
     /// Charge taken out, mAh.
     public var chargeMilliAmpHours: Int64
     /// Lowest string voltage, mV.
@@ -47,7 +46,7 @@ public struct DischargeRecord: Sendable, Equatable {
     public var minCellVoltage: Int32?
     public var minCell: Int?
 
-    public init(id: Int64, stringId: String, upsId: String, startAt: Int64, endAt: Int64?, chargeMilliAmpHours: Int64,
+    public init(id: Int64, stringId: String, upsId: String, startAt: Timestamp, endAt: Timestamp?, chargeMilliAmpHours: Int64,
                 minVoltage: Int32?, minCellVoltage: Int32?, minCell: Int?) {
         self.id = id
         self.stringId = stringId
@@ -60,8 +59,8 @@ public struct DischargeRecord: Sendable, Equatable {
         self.minCell = minCell
     }
 
-    /// Duration in ms (up to now for an open event).
-    public func duration(now: Int64) -> Int64 { (endAt ?? now) - startAt }
+    /// How long it lasted (up to now for an open event).
+    public func duration(now: Timestamp) -> Duration { (endAt ?? now) - startAt }
 }
 
 /// Which alarms or events a list shows: the whole site, one UPS, or one string.

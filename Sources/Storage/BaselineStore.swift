@@ -1,4 +1,4 @@
-import BatteryModel
+public import BatteryModel
 
 /// Per-string resistance baselines for the ohmic-rise alarm: the mean resistance of
 /// every cell over a period after commissioning (or after a reset).
@@ -11,8 +11,8 @@ public struct BaselineStore {
 
     public struct Baseline: Sendable, Equatable {
         public var stringKey: Int64
-        public var startAt: Int64
-        public var endAt: Int64
+        public var startAt: Timestamp
+        public var endAt: Timestamp
         /// Mean µΩ per cell; nil until the period is over and computed.
         public var resistance: [Int32]?
     }
@@ -23,13 +23,13 @@ public struct BaselineStore {
         var out: [Baseline] = []
         while try s.step() {
             let r = s.isNull(3) ? nil : s.withBlob(3) { PackedColumns.decode($0)?.first }
-            out.append(Baseline(stringKey: s.int64(0), startAt: s.int64(1), endAt: s.int64(2), resistance: r))
+            out.append(Baseline(stringKey: s.int64(0), startAt: Timestamp(millis: s.int64(1)), endAt: Timestamp(millis: s.int64(2)), resistance: r))
         }
         return out
     }
 
     /// Starts a baseline period for a string that has none.
-    public func begin(stringKey: Int64, at: Int64, period: Int64) throws {
+    public func begin(stringKey: Int64, at: Timestamp, period: Duration) throws {
         let s = try db.statement("INSERT OR IGNORE INTO baselines(string_key, start_at, end_at) VALUES (?, ?, ?)")
         defer { s.reset() }
         try s.bind(1, stringKey)
@@ -39,7 +39,7 @@ public struct BaselineStore {
     }
 
     /// Starts the period again from `at` (after cells were replaced); nil key: every string.
-    public func reset(stringKey: Int64?, at: Int64, period: Int64) throws {
+    public func reset(stringKey: Int64?, at: Timestamp, period: Duration) throws {
         let s = try db.statement(stringKey == nil
             ? "UPDATE baselines SET start_at = ?1, end_at = ?2, resistance = NULL"
             : "UPDATE baselines SET start_at = ?1, end_at = ?2, resistance = NULL WHERE string_key = ?3")
@@ -61,9 +61,9 @@ public struct BaselineStore {
 
 extension HistoryStore {
     /// Mean resistance of every cell over `from ..< to` from the logged samples; nil without samples.
-    public func meanCellResistance(stringKey: Int64, from: Int64, to: Int64) throws -> [Int32]? {
+    public func meanCellResistance(stringKey: Int64, from: Timestamp, to: Timestamp) throws -> [Int32]? {
         var sums: [Int64] = [], counts: [Int] = []
-        try forEachSample(stringKey: stringKey, from: from, to: to) { sample in
+        try forEachSample(stringKey: stringKey, from: from.millis, to: to.millis) { sample in
             let r = sample.cells.resistance
             if sums.count < r.count {
                 sums += Array(repeating: 0, count: r.count - sums.count)

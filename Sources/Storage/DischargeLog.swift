@@ -1,3 +1,4 @@
+public import BatteryModel
 /// Discharge event rows on a connection.
 public struct DischargeLog {
     let db: SQLiteConnection
@@ -8,7 +9,7 @@ public struct DischargeLog {
 
     /// Inserts (id 0) or updates an event; returns its id.
     @discardableResult
-    public func save(_ e: DischargeRecord, stringKey: Int64, now: Int64) throws -> Int64 {
+    public func save(_ e: DischargeRecord, stringKey: Int64, now: Timestamp) throws -> Int64 {
         let s: Statement
         if e.id == 0 {
             s = try db.statement("""
@@ -25,7 +26,7 @@ public struct DischargeLog {
         }
         defer { s.reset() }
         try s.bind(2, e.startAt)
-        if let end = e.endAt { try s.bind(3, end) } else { try s.bind(3, nil as Int32?) }
+        try s.bind(3, e.endAt)
         try s.bind(4, now)
         try s.bind(5, e.chargeMilliAmpHours)
         try s.bind(6, e.minVoltage)
@@ -41,11 +42,11 @@ public struct DischargeLog {
         """
 
     /// Events still open (gateway stopped during a discharge): record, string key, last update time.
-    public func open() throws -> [(stringKey: Int64, record: DischargeRecord, updatedAt: Int64)] {
+    public func open() throws -> [(stringKey: Int64, record: DischargeRecord, updatedAt: Timestamp)] {
         let s = try db.statement(Self.select + " WHERE d.end_at IS NULL")
         defer { s.reset() }
-        var out: [(Int64, DischargeRecord, Int64)] = []
-        while try s.step() { out.append((s.int64(10), Self.record(s), s.int64(9))) }
+        var out: [(Int64, DischargeRecord, Timestamp)] = []
+        while try s.step() { out.append((s.int64(10), Self.record(s), Timestamp(millis: s.int64(9)))) }
         return out
     }
 
@@ -65,8 +66,8 @@ public struct DischargeLog {
     }
 
     static func record(_ s: Statement) -> DischargeRecord {
-        DischargeRecord(id: s.int64(0), stringId: s.text(1), upsId: s.text(2), startAt: s.int64(3),
-                        endAt: s.isNull(4) ? nil : s.int64(4), chargeMilliAmpHours: s.int64(5), minVoltage: s.int32(6),
+        DischargeRecord(id: s.int64(0), stringId: s.text(1), upsId: s.text(2), startAt: Timestamp(millis: s.int64(3)),
+                        endAt: s.timestamp(4), chargeMilliAmpHours: s.int64(5), minVoltage: s.int32(6),
                         minCellVoltage: s.int32(7), minCell: s.int32(8).map(Int.init))
     }
 }

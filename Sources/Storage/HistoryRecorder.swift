@@ -116,7 +116,7 @@ public struct HistoryRecorder: Service {
 
     /// Rolls up finished hours and deletes data past retention, in small steps.
     public func runMaintenance(keys: [Int64], now: Date = Date()) async {
-        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        let nowMs = Timestamp(now).millis
         // An hour is rolled up a minute after it ends, when its last samples are surely written.
         let limit = nowMs - 60_000
         do {

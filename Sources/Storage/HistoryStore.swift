@@ -71,7 +71,7 @@ public final class HistoryStore {
                 """)
             defer { s.reset() }
             for (key, sample) in rows {
-                try s.bind(1, SampleKey.make(string: key, millis: Self.millis(sample.time)))
+                try s.bind(1, SampleKey.make(string: key, millis: Timestamp(sample.time).millis))
                 for (i, q) in StringQuantity.allCases.enumerated() {
                     try s.bind(2 + i, Measurement.value(sample.values[q]))
                 }
@@ -150,9 +150,5 @@ public final class HistoryStore {
                 if let v, v != Measurement.missing { body(SampleKey.millis(s.int64(0)), v) }
             }
         }
-    }
-
-    static func millis(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

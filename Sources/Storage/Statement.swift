@@ -1,3 +1,4 @@
+public import BatteryModel
 import CSQLite
 
 /// Owns one prepared statement (`sqlite3_stmt*`) of a ``SQLiteConnection``.
@@ -37,6 +38,11 @@ public final class Statement {
         try SQLiteError.check(rc, db, "binding \(index) of \(sql)")
     }
 
+    /// A stored instant: its milliseconds (NULL for nil).
+    public func bind(_ index: Int, _ value: Timestamp?) throws(SQLiteError) {
+        if let value { try bind(index, value.millis) } else { try bindNull(index) }
+    }
+
     public func bindNull(_ index: Int) throws(SQLiteError) {
         try SQLiteError.check(sqlite3_bind_null(stmt, Int32(index)), db, "binding \(index) of \(sql)")
     }
@@ -62,6 +68,7 @@ public final class Statement {
 
     public func isNull(_ column: Int) -> Bool { sqlite3_column_type(stmt, Int32(column)) == SQLITE_NULL }
     public func int64(_ column: Int) -> Int64 { sqlite3_column_int64(stmt, Int32(column)) }
+    public func timestamp(_ column: Int) -> Timestamp? { isNull(column) ? nil : Timestamp(millis: int64(column)) }
     public func int32(_ column: Int) -> Int32? { isNull(column) ? nil : sqlite3_column_int(stmt, Int32(column)) }
 
     public func text(_ column: Int) -> String {

@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 public import GatewayConfig
 public import Logging
@@ -46,7 +47,7 @@ public final class MQTTUplink: Sendable {
     /// outbox dropped.
     public func enqueue(_ drafts: [Outbox.Draft]) async throws {
         guard !drafts.isEmpty else { return }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         let (dropped, counts) = try await outbox.run { o in
             let r = try o.append(drafts, now: now)
             return (r.dropped, (o.count, o.bytes, o.dropped))
@@ -255,6 +256,6 @@ public final class MQTTUplink: Sendable {
     }
 
     static func millis() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1000)
+        Timestamp.now.millis
     }
 }

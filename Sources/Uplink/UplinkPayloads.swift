@@ -22,11 +22,6 @@ public struct UplinkPayloads: Sendable {
         return (try? Array(encoder.encode(value))) ?? []
     }
 
-    /// UTC, milliseconds: 2026-11-25T09:00:00.000Z.
-    static func time(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
     // MARK: Measurement
 
     struct MeasurementBody: Encodable {
@@ -58,7 +53,7 @@ public struct UplinkPayloads: Sendable {
         for (cell, status) in c.status.enumerated() { for name in status.flagNames { flags[name, default: []].append(cell + 1) } }
         let body = MeasurementBody(
             seq: seq, gateway: gatewayId, string: info.id, ups: topology.upses[info.upsIndex].id,
-            time: Self.time(Int64((sample.time.timeIntervalSince1970 * 1000).rounded())), quality: quality.rawValue,
+            time: Timestamp(sample.time).iso, quality: quality.rawValue,
             values: values, flags: v.status.flagNames,
             cells: Cells(count: c.count, voltage: column(.voltage, c.voltage), resistance: column(.resistance, c.resistance),
                          temperature: column(.temperature, c.temperature), soc: column(.soc, c.soc), soh: column(.soh, c.soh),
@@ -87,7 +82,7 @@ public struct UplinkPayloads: Sendable {
             value: numeric ? r.value.flatMap { Measurement.display($0, scale: u.scale) } : nil,
             limit: numeric ? Measurement.display(r.limit, scale: u.scale) : nil,
             unit: u.display.replacingOccurrences(of: " per cell", with: ""),
-            raisedAt: Self.time(r.raisedAt), clearedAt: r.clearedAt.map(Self.time)))
+            raisedAt: r.raisedAt.iso, clearedAt: r.clearedAt?.iso))
         return Self.encode(body)
     }
 
@@ -103,8 +98,8 @@ public struct UplinkPayloads: Sendable {
 
     public func discharge(seq: Int64, _ d: DischargeRecord, ended: Bool) -> [UInt8] {
         let body = DischargeBody(seq: seq, gateway: gatewayId, event: ended ? "ended" : "started", discharge: Discharge(
-            id: d.id, ups: d.upsId, string: d.stringId, start: Self.time(d.startAt), end: d.endAt.map(Self.time),
-            durationSeconds: d.endAt.map { Double($0 - d.startAt) / 1000 }, ampHours: Double(d.chargeMilliAmpHours) / 1000,
+            id: d.id, ups: d.upsId, string: d.stringId, start: d.startAt.iso, end: d.endAt?.iso,
+            durationSeconds: d.endAt.map { ($0 - d.startAt).seconds }, ampHours: Double(d.chargeMilliAmpHours) / 1000,
             minVoltage: d.minVoltage.flatMap { Measurement.display($0, scale: 0.001) },
             minCellVoltage: d.minCellVoltage.flatMap { Measurement.display($0, scale: 0.001) }, minCell: d.minCell))
         return Self.encode(body)
@@ -149,7 +144,7 @@ public struct UplinkPayloads: Sendable {
     public func status(seq: Int64, now: Int64, uptime: Duration, qualities: [Quality], outbox: (messages: Int, bytes: Int, dropped: Int64)) -> [UInt8] {
         var strings: [String: String] = [:]
         for (i, q) in qualities.enumerated() where i < topology.strings.count { strings[topology.strings[i].id] = q.rawValue }
-        return Self.encode(StatusBody(seq: seq, gateway: gatewayId, time: Self.time(now), uptimeSeconds: uptime.components.seconds,
+        return Self.encode(StatusBody(seq: seq, gateway: gatewayId, time: Timestamp(millis: now).iso, uptimeSeconds: uptime.components.seconds,
                                       strings: strings, outbox: .init(messages: outbox.messages, bytes: outbox.bytes, dropped: outbox.dropped)))
     }
 }

@@ -81,7 +81,7 @@ public struct UplinkService: Service {
                     let qualities = model.snapshot().strings.map(\.quality)
                     let st = uplink.status
                     let uptime = ContinuousClock.now - started
-                    let now = Int64(Date().timeIntervalSince1970 * 1000)
+                    let now = Timestamp.now.millis
                     await store([Outbox.Draft(kind: .status, topic: topics.gateway, retain: true) {
                         payloads.status(seq: $0, now: now, uptime: uptime, qualities: qualities,
                                         outbox: (st.outboxMessages, st.outboxBytes, st.dropped))

@@ -20,7 +20,7 @@ struct AlarmRoutes {
             id = r.id
             (ups, string, cell, type, title) = (r.upsId, r.stringId, r.cell, r.type.rawValue, r.type.title)
             status = r.isActive ? "active" : "gone"
-            (from, to) = (AlarmCSV.time(r.raisedAt), r.clearedAt.map(AlarmCSV.time))
+            (from, to) = (r.raisedAt.iso, r.clearedAt?.iso)
             let numeric = r.type.kind != .flag
             value = numeric ? r.value.map { Double($0) * u.scale } : nil
             limit = numeric ? Double(r.limit) * u.scale : nil
@@ -33,7 +33,7 @@ struct AlarmRoutes {
         let time: String, channel: String, contact: String, status: String, error: String?, attempt: Int, subject: String
 
         init(_ e: NotificationStore.LogEntry) {
-            (time, channel, contact, status, error, attempt, subject) = (AlarmCSV.time(e.at), e.channel, e.contact, e.status, e.error, e.attempt, e.subject)
+            (time, channel, contact, status, error, attempt, subject) = (Timestamp(millis: e.at).iso, e.channel, e.contact, e.status, e.error, e.attempt, e.subject)
         }
     }
 
@@ -90,7 +90,7 @@ struct AlarmRoutes {
                     func column(_ text: (AlarmRecord) -> String) -> String {
                         about.isEmpty ? "" : about.prefix(5).map { HTML.escape(text($0)) }.joined(separator: "<br>") + (about.count > 5 ? "<br>… \(about.count - 5) more" : "")
                     }
-                    rows += "<tr><td>\(time.text(e.at))</td><td class=\"text\">\(column { $0.upsId })</td><td class=\"text\">\(column { $0.stringId })</td>"
+                    rows += "<tr><td>\(time.text(Timestamp(millis: e.at)))</td><td class=\"text\">\(column { $0.upsId })</td><td class=\"text\">\(column { $0.stringId })</td>"
                         + "<td>\(column { $0.cell.map(String.init) ?? "" })</td><td class=\"text\">\(column { $0.type.title })</td>"
                         + "<td class=\"text\">\(about.isEmpty ? HTML.escape(e.subject) : "")</td>"
                         + "<td class=\"text\">\(HTML.escape(e.contact))</td><td>\(HTML.escape(e.status))</td><td class=\"text\">\(HTML.escape(e.error ?? ""))</td></tr>"

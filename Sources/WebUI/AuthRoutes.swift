@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 import Hummingbird
 import Logging
@@ -95,7 +96,7 @@ struct AuthRoutes {
         if new != form["confirm"] { problems["confirm"] = "does not match the new password" }
         guard problems.isEmpty else { return passwordPage(context, problems: problems, status: .badRequest) }
         let hash = await PasswordHasher.hash(new)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         // The stored hash and this session's change together, on the database's queue: the watcher of
         // users (WebServer.watchUsers) compares them on the same queue, so it sees both or neither
         // (either order alone leaves a moment where they differ and it would end this very session).

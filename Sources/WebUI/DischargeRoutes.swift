@@ -18,8 +18,8 @@ struct DischargeRoutes {
         init(_ d: DischargeRecord) {
             id = d.id
             (ups, string) = (d.upsId, d.stringId)
-            (start, end) = (AlarmCSV.time(d.startAt), d.endAt.map(AlarmCSV.time))
-            durationSeconds = d.endAt.map { Double($0 - d.startAt) / 1000 }
+            (start, end) = (d.startAt.iso, d.endAt?.iso)
+            durationSeconds = d.endAt.map { ($0 - d.startAt).seconds }
             ampHours = Double(d.chargeMilliAmpHours) / 1000
             minVoltage = d.minVoltage.map { Double($0) / 1000 }
             minCellVoltage = d.minCellVoltage.map { Double($0) / 1000 }
@@ -34,7 +34,7 @@ struct DischargeRoutes {
     func register(_ router: Router<WebContext>) {
         Level.get(router, "discharges", topology: model.topology, page: page) { level, _, context in try await listPage(level, context) }
         router.get("/discharges.csv") { request, _ -> Response in
-            let text = DischargeCSV.text(try await events(Level.scope(request)), now: Int64(Date().timeIntervalSince1970 * 1000), time: page.siteTime())
+            let text = DischargeCSV.text(try await events(Level.scope(request)), now: .now, time: page.siteTime())
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
             r.headers[.contentDisposition] = "attachment; filename=\"discharges.csv\""
             return r
@@ -70,7 +70,7 @@ struct DischargeRoutes {
     }
 
     private func eventPage(_ e: DischargeRecord, _ request: Request, _ context: WebContext) async throws -> Response {
-        let end = e.endAt ?? Int64(Date().timeIntervalSince1970 * 1000)
+        let end = e.endAt ?? .now
         let cells = model.topology.stringIndex(id: e.stringId).map { model.topology.strings[$0].cellCount } ?? 1
         let cellText = request.uri.queryParameters["cell"].map { String($0) }
         let cell = cellText.flatMap(Int.init).flatMap { (1...cells).contains($0) ? $0 : nil } ?? e.minCell ?? 1
@@ -80,7 +80,7 @@ struct DischargeRoutes {
         func series(_ q: HistoryQuantity, _ label: String, _ scale: Double) async throws -> Plot.Series {
             let points = try await store.run { s -> [HistoryPoint] in
                 guard let key = try s.stringKey(id: e.stringId) else { return [] }
-                return try s.series(stringKey: key, q, from: e.startAt, to: end + 1, points: 600)
+                return try s.series(stringKey: key, q, from: e.startAt.millis, to: end.millis + 1, points: 600)
             }
             return Plot.Series(label: label, points: points, scale: scale)
         }

@@ -165,12 +165,12 @@ final class ExportJobs: Sendable {
     /// Times in ISO 8601 with the site's offset, like every CSV.
     static func stringRow(_ s: StoredSample, _ ups: String, _ id: String, _ time: SiteTime) -> String {
         let v = s.values
-        return "\(time.iso(s.time)),\(ups),\(id),\(number(v.voltage, 0.001, 3)),\(number(v.current, 0.001, 3)),\(number(v.soc, 0.1, 1)),"
+        return "\(time.iso(Timestamp(millis: s.time))),\(ups),\(id),\(number(v.voltage, 0.001, 3)),\(number(v.current, 0.001, 3)),\(number(v.soc, 0.1, 1)),"
             + "\(number(v.temperature, 0.1, 1)),\(number(v.humidity, 0.1, 1))\n"
     }
 
     static func cellRows(_ s: StoredSample, _ ups: String, _ id: String, _ time: SiteTime) -> String {
-        let c = s.cells, t = time.iso(s.time)
+        let c = s.cells, t = time.iso(Timestamp(millis: s.time))
         var out = ""
         for i in 0..<c.count {
             out += "\(t),\(ups),\(id),\(i + 1),\(number(c.voltage[i], 0.001, 3)),\(number(c.resistance[i], 0.001, 3)),"

@@ -90,7 +90,7 @@ struct ExportRoutes {
                 <form method="post" action="/settings/exports/\(name)/delete"><input type="hidden" name="csrf" value="\(csrf)"><button>Delete</button></form>
                 """ : ""
             rows += "<tr><td><a href=\"/settings/exports/\(name)\" download>\(name)</a></td><td>\(Self.size(f.bytes))</td>"
-                + "<td>\(time.text(Int64(f.modified.timeIntervalSince1970 * 1000)))</td><td>\(delete)</td></tr>"
+                + "<td>\(time.text(Timestamp(f.modified)))</td><td>\(delete)</td></tr>"
         }
         body += """
             <h2>Files</h2><table id="exports"><thead><tr><th>File</th><th>Size</th><th>Time</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
@@ -111,7 +111,7 @@ struct ExportRoutes {
         var problems: [String: String] = [:]
         let now = Date()
         let fromText = (form["from"] ?? "").trimmingCharacters(in: .whitespaces), toText = (form["to"] ?? "").trimmingCharacters(in: .whitespaces)
-        let from = TimeText.parse(fromText, now: now), to = toText.isEmpty ? Int64(now.timeIntervalSince1970 * 1000) : TimeText.parse(toText, now: now)
+        let from = TimeText.parse(fromText, now: now), to = toText.isEmpty ? Timestamp(now).millis : TimeText.parse(toText, now: now)
         if from == nil { problems["from"] = "'\(fromText)' is not a time (2026-11-01, 2026-11-01T08:00:00Z, -7d, now)" }
         if to == nil { problems["to"] = "'\(toText)' is not a time (2026-11-02, -1h, now)" }
         if let from, let to, from >= to { problems["to"] = "is not after from" }
@@ -128,7 +128,7 @@ struct ExportRoutes {
         case let .success(name):
             let user = session.username
             try await store.run { s in
-                try UserStore(db: s.db).audit(user: user, action: "data export started", detail: name, now: Int64(now.timeIntervalSince1970 * 1000))
+                try UserStore(db: s.db).audit(user: user, action: "data export started", detail: name, now: Timestamp(now).millis)
             }
             return exportsPage(context, values: [:], problems: [:], notice: "Export \(name) started.")
         }

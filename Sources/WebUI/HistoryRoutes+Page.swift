@@ -112,13 +112,13 @@ extension HistoryRoutes {
                 }
             }
             let title = Self.quantities(level).first { $0.kind == query.quantity }?.title ?? ""
-            let plot = Plot(id: "plot", title: "\(title) · \(time.text(from)) – \(time.text(to))", unit: query.quantity.displayUnit,
+            let plot = Plot(id: "plot", title: "\(title) · \(time.text(Timestamp(millis: from))) – \(time.text(Timestamp(millis: to)))", unit: query.quantity.displayUnit,
                             digits: query.quantity.digits, series: series, period: (from, to))
             body += plot.html(time: time)
             plots = true
             if case let .string(id) = level, let first = specs.first {
                 // The CSV of the first series, for the same period (absolute times, so the link means what the page shows).
-                var csv = "/strings/\(HTML.escape(id))/history.csv?from=\(AlarmCSV.time(from))&to=\(AlarmCSV.time(to))&points=1000"
+                var csv = "/strings/\(HTML.escape(id))/history.csv?from=\(Timestamp(millis: from).iso)&to=\(Timestamp(millis: to).iso)&points=1000"
                 switch first.quantity {
                 case let .string(q): csv += "&quantity=\(q.rawValue)"
                 case let .cell(q, index): csv += "&quantity=\(q.rawValue)&cell=\(index + 1)"

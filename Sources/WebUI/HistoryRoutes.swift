@@ -98,10 +98,10 @@ struct HistoryRoutes {
             }
             let div = (1 / q.scale).rounded()
             let points = try await series(q).map {
-                PointJSON(time: AlarmCSV.time($0.time), min: Double($0.min) / div, mean: ($0.mean / div * 1000).rounded() / 1000,
+                PointJSON(time: Timestamp(millis: $0.time).iso, min: Double($0.min) / div, mean: ($0.mean / div * 1000).rounded() / 1000,
                           max: Double($0.max) / div, samples: $0.count)
             }
-            return WebResponse.json(SeriesJSON(string: q.stringId, quantity: q.name, unit: q.unit, from: AlarmCSV.time(q.from), to: AlarmCSV.time(q.to),
+            return WebResponse.json(SeriesJSON(string: q.stringId, quantity: q.name, unit: q.unit, from: Timestamp(millis: q.from).iso, to: Timestamp(millis: q.to).iso,
                                                points: points))
         }
         router.get("/strings/:id/history.csv") { request, context -> Response in
@@ -111,7 +111,7 @@ struct HistoryRoutes {
             var text = "time,min,mean,max,samples\n"
             let time = page.siteTime()
             for p in try await series(q) {
-                text += "\(time.iso(p.time)),\(Double(p.min) / div),\(String(format: "%.3f", p.mean / div)),\(Double(p.max) / div),\(p.count)\n"
+                text += "\(time.iso(Timestamp(millis: p.time))),\(Double(p.min) / div),\(String(format: "%.3f", p.mean / div)),\(Double(p.max) / div),\(p.count)\n"
             }
             var r = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: .init(string: text)))
             r.headers[.contentDisposition] = "attachment; filename=\"\(q.stringId)-\(q.name.replacingOccurrences(of: " ", with: "-")).csv\""
@@ -126,7 +126,7 @@ struct HistoryRoutes {
         let digits = scale == 0.001 ? 3 : 1
         var rows = ""
         for p in points {
-            rows += "<tr><td>\(time.text(p.time))</td><td>\(DecimalText.format(Double(p.min) * scale, digits: digits))</td>"
+            rows += "<tr><td>\(time.text(Timestamp(millis: p.time)))</td><td>\(DecimalText.format(Double(p.min) * scale, digits: digits))</td>"
                 + "<td>\(DecimalText.format(p.mean * scale, digits: digits))</td><td>\(DecimalText.format(Double(p.max) * scale, digits: digits))</td><td>\(p.count)</td></tr>"
         }
         return """

@@ -178,7 +178,7 @@ struct LimitRoutes {
         guard let changed else {
             return try await limitsPage(id, context, edited: Edited(type: type, values: values, problems: problems), status: .badRequest)
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         let detail = "string \(id) \(type.rawValue): " + Self.describe(base, type) + " → " + Self.describe(changed, type)
         try await store.run { s in
             try s.db.transaction {

@@ -44,7 +44,7 @@ struct PageRenderer: Sendable {
                 : "<a class=\"project\" href=\"\(HTML.escape(p.url))\" rel=\"noopener\">\(HTML.escape(name))</a>"
         }
         if !p.owner.isEmpty { brand += "<span class=\"owner\" id=\"owner\">owner: \(HTML.escape(p.owner))</span>" }
-        let zone = siteTime().label(at: Int64(Date().timeIntervalSince1970 * 1000))
+        let zone = siteTime().label(at: .now)
         return WebResponse.html(HTML.page(title: title, site: site, version: version, zone: zone, user: session?.username, csrf: session?.csrf, brand: brand,
                                    tree: session?.mustChangePassword == false ? tree : "", plots: plots, body: body),
                          status: status)

@@ -44,7 +44,7 @@ struct PlantRoutes {
             let ups = request.uri.queryParameters["ups"].map(String.init)
             let snap = model.snapshot(), time = page.siteTime()
             let times = Dictionary(uniqueKeysWithValues: snap.topology.strings.indices.map { i in
-                (snap.topology.strings[i].id, snap.strings[i].sample.map { time.iso(Int64($0.time.timeIntervalSince1970 * 1000)) })
+                (snap.topology.strings[i].id, snap.strings[i].sample.map { time.iso(Timestamp($0.time)) })
             })
             return WebResponse.csv(Self.stringsCSV(summaries().filter { ups == nil || $0.ups == ups }, times: times), filename: "strings.csv")
         }
@@ -234,7 +234,7 @@ struct PlantRoutes {
         let flags = state?.sample?.values.status.flagNames ?? []
         let hall = flags.contains("hallSensorFault") ? "fault" : (state?.sample == nil ? "n/a" : "ok")
         let sensors = flags.filter { $0 != "hallSensorFault" }.joined(separator: ", ")
-        let time = state?.sample.map { page.siteTime().text(Int64($0.time.timeIntervalSince1970 * 1000)) } ?? "no sample yet"
+        let time = state?.sample.map { page.siteTime().text(Timestamp($0.time)) } ?? "no sample yet"
         let error = state.flatMap { $0.quality == .ok ? nil : $0.link.lastError }.map { " — \(HTML.escape($0))" } ?? ""
         func item(_ key: String, _ title: String, _ value: String, _ unit: String = "") -> String {
             "<div><dt>\(title)</dt><dd data-key=\"\(key)\">\(value)</dd>\(unit.isEmpty ? "" : "<dd class=\"unit\">\(unit)</dd>")</div>"

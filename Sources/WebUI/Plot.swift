@@ -62,13 +62,13 @@ struct Plot {
             out += ",\"right\":{\"unit\":\(Self.quoted(r.unit)),\"digits\":\(r.digits),\"labels\":[\(r.labels.sorted().map(Self.quoted).joined(separator: ","))]}"
         }
         if let p = period {
-            out += ",\"window\":[\(p.from + Int64(time.offsetSeconds(p.from)) * 1000),\(p.to + Int64(time.offsetSeconds(p.to)) * 1000)]"
+            out += ",\"window\":[\(time.wallClock(Timestamp(millis: p.from))),\(time.wallClock(Timestamp(millis: p.to)))]"
         }
         out += ",\"rows\":["
         var first = true
         for t in rows.keys.sorted() {
             guard let values = rows[t] else { continue }
-            let local = t + Int64(time.offsetSeconds(t)) * 1000
+            let local = time.wallClock(Timestamp(millis: t))
             out += (first ? "" : ",") + "[\(local)," + values.joined(separator: ",") + "]"
             first = false
         }

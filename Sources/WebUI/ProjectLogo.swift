@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 import Hummingbird
 import Logging
@@ -65,7 +66,7 @@ struct ProjectLogo {
     }
 
     private func audit(_ user: String, _ detail: String) async throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         try await store.run { try UserStore(db: $0.db).audit(user: user, action: "settings changed", detail: "project: \(detail)", now: now) }
         logger.notice("project logo changed in the web UI", metadata: ["user": "\(user)"])
     }

@@ -117,7 +117,7 @@ struct SettingsRoutes {
                 if form.section == "time", let once = values["setTime"]?.trimmingCharacters(in: .whitespaces), !once.isEmpty { pairs["setTime"] = once }
                 return pairs
             }
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = Timestamp.now.millis
             let detail = "\(form.section): " + Self.changes(outcome.before, outcome.after)
             try await store.run { try UserStore(db: $0.db).audit(user: user, action: "settings changed", detail: detail, now: now) }
             logger.notice("settings changed in the web UI", metadata: ["user": "\(user)", "section": "\(form.section)"])
@@ -274,7 +274,7 @@ struct SettingsRoutes {
         var rows = ""
         let time = page.siteTime()
         for e in entries {
-            let t = time.text(e.at)
+            let t = time.text(Timestamp(millis: e.at))
             rows += "<tr><td>\(t)</td><td>\(HTML.escape(e.user))</td><td>\(HTML.escape(e.action))</td><td class=\"text\">\(HTML.escape(e.detail))</td></tr>"
         }
         return page.render(title: "Audit log", session: context.session, body: """

@@ -1,3 +1,4 @@
+import BatteryModel
 import ConfigSupport
 import Foundation
 import Hummingbird
@@ -59,7 +60,7 @@ struct TLSUpload {
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // A new name for each upload: the changed path is what makes the uplink reconnect with it.
-        let stamp = Int64(Date().timeIntervalSince1970 * 1000)
+        let stamp = Timestamp.now.millis
         let path = "\(directory)/mqtt-\(kind)-\(stamp).pem"
         do {
             try PrivateFile.write(Data(file), to: path)
@@ -74,7 +75,7 @@ struct TLSUpload {
                 return pairs
             }
             removeOlder(kind, keeping: path)
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = Timestamp.now.millis
             try await store.run { try UserStore(db: $0.db).audit(user: session.username, action: "settings changed", detail: "mqtt: tls.\(kind) uploaded", now: now) }
             logger.notice("MQTT TLS file uploaded in the web UI", metadata: ["user": "\(session.username)", "kind": "\(kind)"])
             return .redirect(to: "/settings/mqtt?uploaded=\(kind)" + (outcome.restartNeeded.isEmpty ? "" : "&restart=1"), type: .normal)

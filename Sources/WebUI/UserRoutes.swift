@@ -1,3 +1,4 @@
+import BatteryModel
 import Alarms
 import Foundation
 import GatewayConfig
@@ -54,7 +55,7 @@ struct UserRoutes {
         init(_ u: UserStore.User) {
             (id, username, fullName, administrator, phone, email) = (u.id, u.username, u.fullName, u.isAdmin, u.phone, u.email)
             (alarmEmails, alarmSMS, mustChangePassword) = (u.notifyEmail, u.notifySMS, u.mustChange)
-            (created, updated) = (AlarmCSV.time(u.createdAt), AlarmCSV.time(u.updatedAt))
+            (created, updated) = (Timestamp(millis: u.createdAt).iso, Timestamp(millis: u.updatedAt).iso)
         }
     }
 
@@ -176,7 +177,7 @@ struct UserRoutes {
         guard problems.isEmpty else { return editPage(context, user: existing, values: values, problems: problems, status: .badRequest) }
 
         let hash = password.isEmpty ? nil : await PasswordHasher.hash(password)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         let admin = session.username
         try await store.run { s in
             let users = UserStore(db: s.db)
@@ -213,7 +214,7 @@ struct UserRoutes {
         if user.id == session.userId { problems[""] = "You cannot delete yourself." }
         if form["confirm"] != "yes" { problems["confirm"] = "tick the box to confirm" }
         guard problems.isEmpty else { return editPage(context, user: user, values: Self.values(user), problems: problems, status: .badRequest) }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         try await store.run { s in
             let users = UserStore(db: s.db)
             try users.delete(id: user.id)
@@ -242,13 +243,13 @@ struct UserRoutes {
             let log = try NotificationStore(db: s.db).log(channel: nil, limit: 100_000).filter { $0.recipient == recipient }
             return (try UserStore(db: s.db).auditLog(of: user.username), log)
         }
-        let iso = AlarmCSV.time
-        let document = ExportJSON(exported: iso(Int64(Date().timeIntervalSince1970 * 1000)), user: UserJSON(user),
+        func iso(_ ms: Int64) -> String { Timestamp(millis: ms).iso }
+        let document = ExportJSON(exported: iso(Timestamp.now.millis), user: UserJSON(user),
                                   auditLog: audit.map { AuditJSON(at: iso($0.at), action: $0.action, detail: $0.detail) },
                                   deliveries: deliveries.map { DeliveryJSON(at: iso($0.at), channel: $0.channel, contact: $0.contact, status: $0.status, subject: $0.subject) })
         var response = WebResponse.json(document)
         response.headers[.contentDisposition] = "attachment; filename=\"personal-data-\(user.username).json\""
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         try await store.run { try UserStore(db: $0.db).audit(user: session.username, action: "personal data exported", detail: "user #\(user.id)", now: now) }
         return response
     }

@@ -143,7 +143,7 @@ public struct WebServer: Service {
         // The default password is public and must be changed at the first login: a slow hash would
         // protect nothing and only delay the server's start.
         let hash = await PasswordHasher.hash(Self.defaultPassword, cost: 4)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         _ = try await store.run { s in
             try UserStore(db: s.db).add(username: Self.defaultUser, fullName: "Administrator", isAdmin: true, passwordHash: hash,
                                         mustChange: true, now: now)

@@ -1,3 +1,4 @@
+import BatteryModel
 public import Storage
 import Foundation
 
@@ -10,7 +11,7 @@ public enum WebUsers {
     public static func setPassword(_ password: String, for username: String, mustChange: Bool, store: DatabaseQueue<HistoryStore>,
                                    cost: UInt8 = PasswordHasher.cost) async throws -> Bool {
         let hash = await PasswordHasher.hash(password, cost: cost)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.now.millis
         return try await store.run { s in
             let users = UserStore(db: s.db)
             var created = false

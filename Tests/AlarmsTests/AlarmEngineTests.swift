@@ -159,7 +159,7 @@ func engine(_ adjust: (inout [AlarmType: AlarmLimit]) -> Void = { _ in }) -> Ala
     @Test func defaultDelaysRaiseAfterTheDelay() {
         var e = AlarmEngine(cellCounts: [4], limits: [AlarmLimit.defaults])
         let key = AlarmKey(string: 0, type: .cellVoltageHigh, cell: 0)
-        var raisedAt: Int64?
+        var raisedAt: Timestamp?
         for t in 0..<40 {
             for tr in e.evaluate(sample(Double(t), cellVolts: [14600, 13600, 13600, 13600])) {
                 if case let .raise(k, at, _, _) = tr, k == key { raisedAt = at }

@@ -39,9 +39,10 @@ struct DisplayTextTests {
 
     @Test func elapsedTimesRoundOneWay() {
         // 7.996 s: the CSV keeps the milliseconds, the page rounds them half away from zero, both from one value.
-        #expect(ElapsedText.seconds(7_996) == "7.996" && ElapsedText.clock(7_996) == "0:00:08")
-        #expect(ElapsedText.clock(7_499) == "0:00:07" && ElapsedText.clock(7_500) == "0:00:08")
-        #expect(ElapsedText.clock(2 * 3_600_000 + 3 * 60_000 + 9_400) == "2:03:09" && ElapsedText.seconds(0) == "0.000")
+        #expect(ElapsedText.seconds(.milliseconds(7_996)) == "7.996" && ElapsedText.clock(.milliseconds(7_996)) == "0:00:08")
+        #expect(ElapsedText.clock(.milliseconds(7_499)) == "0:00:07" && ElapsedText.clock(.milliseconds(7_500)) == "0:00:08")
+        let long: Duration = .seconds(2 * 3600 + 3 * 60) + .milliseconds(9_400)
+        #expect(ElapsedText.clock(long) == "2:03:09" && ElapsedText.seconds(.zero) == "0.000")
     }
 
     @Test func valuesAtTheirMeasuredResolution() {
@@ -71,7 +72,7 @@ struct SiteTimeTests {
                 let ms = Int64.random(in: 0...4_102_444_800_000, using: &rng)  // 1970…2100
                 let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
                 let expected = String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-                #expect(site.text(ms) == expected, "\(name) \(ms)")
+                #expect(site.text(Timestamp(millis: ms)) == expected, "\(name) \(ms)")
             }
         }
     }
@@ -84,5 +85,32 @@ struct SiteTimeTests {
         #expect(SiteTime(identifier: "Asia/Kolkata").iso(7) == "1970-01-01T05:30:00.007+05:30")
         #expect(SiteTime.utc.label(at: 0) == "UTC" && SiteTime(identifier: "Nowhere/Else").name == "UTC")
         #expect(SiteTime(identifier: "Asia/Kolkata").label(at: 0).hasSuffix("UTC+05:30)"))
+    }
+}
+
+/// Stored instants: one rounding from `Date`, one exact UTC text.
+struct TimestampTests {
+    @Test func isoIsExactToTheMillisecond() {
+        // Foundation's formatter works in binary seconds and printed …18.553Z for a stored …554.
+        #expect(Timestamp(millis: 1_764_533_898_554).iso == "2025-11-30T20:18:18.554Z")
+        #expect(Timestamp(millis: 0).iso == "1970-01-01T00:00:00.000Z" && Timestamp(millis: -1).iso == "1969-12-31T23:59:59.999Z")
+        var rng = SystemRandomNumberGenerator()
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for _ in 0..<2000 {
+            let t = Timestamp(millis: Int64.random(in: 0...4_102_444_800_000, using: &rng))
+            let text = t.iso
+            #expect(text.hasSuffix("Z") && text.count == 24)
+            // Read back through Foundation and rounded once: the same millisecond.
+            #expect(parser.date(from: text).map(Timestamp.init) == t, "\(t.millis) \(text)")
+        }
+    }
+
+    @Test func datesRoundToTheNearestMillisecond() {
+        #expect(Timestamp(Date(timeIntervalSince1970: 1.2345)).millis == 1235 && Timestamp(Date(timeIntervalSince1970: 1.2344)).millis == 1234)
+        for ms in stride(from: Int64(1_764_533_898_000), to: 1_764_533_899_000, by: 1) {
+            #expect(Timestamp(Timestamp(millis: ms).date).millis == ms)
+        }
+        #expect(Timestamp(millis: 1000) + .seconds(2) == Timestamp(millis: 3000) && Timestamp(millis: 3000) - Timestamp(millis: 500) == .milliseconds(2500))
     }
 }

@@ -151,7 +151,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
 
         // While the gateway is down, one condition goes away.
         try modbusClient(port: port, unit: 2).writeRegister(ControlRegisters.releaseAll, 1)
-        let restart = nowMillis()
+        let restart = Timestamp.now
         gw = try RunningGateway(configFile: config)
         #expect(try await eventually { try activeAlarms(dir) == ["s1 cellVoltageHigh 1"] })
         try await Task.sleep(for: .seconds(1))
@@ -183,7 +183,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         try ctx.writeRegister(ControlRegisters.discharge, 0)
         #expect(try await eventually { try DischargeLog(db: store.db).list(.string("s2")).first?.endAt != nil })
         let e = try #require(try DischargeLog(db: store.db).list(.string("s2")).first)
-        let seconds = Double(e.duration(now: 0)) / 1000
+        let seconds = e.duration(now: 0).seconds
         // The detector integrates the sampled current over wall-clock time: 40 A × duration.
         let expected = 40.0 * seconds / 3.6
         #expect(abs(Double(e.chargeMilliAmpHours) - expected) < expected * 0.15 + 20, "\(e.chargeMilliAmpHours) mAh for \(seconds) s")

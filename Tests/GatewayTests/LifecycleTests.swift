@@ -96,7 +96,7 @@ import Glibc
         #expect(rows.first == "time,value")
         #expect(rows.count >= 2)
         // The site's offset (the system's zone with --data alone), like every CSV.
-        let offset = SiteTime(zone: .current).iso(nowMillis()).suffix(6)
+        let offset = SiteTime(zone: .current).iso(.now).suffix(6)
         #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",").first?.hasSuffix(offset) == true }, "\(rows.prefix(3))")
         #expect(rows.dropFirst().allSatisfy { row in
             row.split(separator: ",").last.flatMap { Double($0) }.map { (11.0...15.0).contains($0) } == true

@@ -169,9 +169,7 @@ func runBMGW(_ arguments: [String]) throws -> (Int32, String, String) {
 
 /// A TCP port that was free a moment ago (for a process that must be told its port up front).
 
-func nowMillis() -> Int64 {
-    Int64(Date().timeIntervalSince1970 * 1000)
-}
+func nowMillis() -> Int64 { Timestamp.now.millis }
 
 /// SIGKILL to the pid in a daemon's pid file.
 func killPidFile(_ path: String) {

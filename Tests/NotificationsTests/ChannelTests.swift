@@ -124,8 +124,8 @@ import Glibc
         let c = MessageComposer(gatewayId: "gw1", site: "Site", time: SiteTime(identifier: "Europe/Berlin"))
         var changes: [MessageComposer.Change] = []
         for i in 0..<3 {
-            let raisedAt: Int64 = 1_800_000_000_000 + Int64(i) * 20_000
-            let clearedAt: Int64? = i < 2 ? nil : 1_800_000_040_000
+            let raisedAt = Timestamp(millis: 1_800_000_000_000) + .seconds(20 * i)
+            let clearedAt: Timestamp? = i < 2 ? nil : 1_800_000_040_000
             let record = AlarmRecord(id: Int64(i + 1), stringId: "a\(i + 1)", upsId: "ups-a", cell: 17, type: .cellVoltageHigh,
                                      raisedAt: raisedAt, clearedAt: clearedAt, value: 14600, limit: 14400)
             changes.append(MessageComposer.Change(raised: i < 2, record: record))
