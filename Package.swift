@@ -45,47 +45,52 @@ let package = Package(
                 resources: [.embedInCode("Shipped/bmc-v1.yaml")], swiftSettings: settings),
         // The gateway configuration file.
         .target(name: "GatewayConfig", dependencies: ["BatteryModel", "ConfigSupport", "RegisterMap"], swiftSettings: settings),
+        // What every service shares: the bounded service loop, worker threads for blocking C calls.
+        .target(name: "ServiceSupport", dependencies: [
+            "BatteryModel",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
         // Owner of libmodbus contexts, shared by the poller and the simulator.
         .target(name: "ModbusCore", dependencies: ["CModbus"], swiftSettings: settings),
         // Polling controllers into the live model.
         .target(name: "Acquisition", dependencies: [
-            "BatteryModel", "RegisterMap", "GatewayConfig", "ModbusCore",
+            "BatteryModel", "RegisterMap", "GatewayConfig", "ModbusCore", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // Battery plant physics behind a real Modbus TCP/RTU server.
         .target(name: "Simulator", dependencies: [
-            "BatteryModel", "RegisterMap", "ModbusCore", "CModbus",
+            "BatteryModel", "RegisterMap", "ModbusCore", "ServiceSupport", "CModbus",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // SQLite history: schema, recorder, rollups, retention, queries.
         .target(name: "Storage", dependencies: [
-            "BatteryModel", "CSQLite",
+            "BatteryModel", "CSQLite", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // Alarm engine over the live model, discharge detection, lifecycle in SQLite.
         .target(name: "Alarms", dependencies: [
-            "BatteryModel", "Storage", "GatewayConfig",
+            "BatteryModel", "Storage", "GatewayConfig", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // E-mail (libcurl SMTP) and SMS (AT modem, HTTP gateway): batching, delivery log, retries.
         .target(name: "Notifications", dependencies: [
-            "CCurl", "BatteryModel", "Storage", "GatewayConfig", "Alarms",
+            "CCurl", "BatteryModel", "Storage", "GatewayConfig", "Alarms", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // SNMP agent on net-snmp: the BTMS-GATEWAY-MIB served from the live model.
         .target(name: "SNMPAgent", dependencies: [
-            "CNetSNMPShim", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ModbusCore",
+            "CNetSNMPShim", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // MQTT uplink on libmosquitto: payloads, the durable outbox's replay, TLS, reconnects.
         .target(name: "Uplink", dependencies: [
-            "CMosquitto", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ModbusCore",
+            "CMosquitto", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
@@ -107,7 +112,7 @@ let package = Package(
         .target(name: "HTTPLoad", dependencies: ["CCurl"], swiftSettings: settings),
         // Service wiring, status socket, CLI commands (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms", "Notifications", "SNMPAgent", "Uplink", "CMosquitto", "WebUI", "HTTPLoad",
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "ServiceSupport", "Alarms", "Notifications", "SNMPAgent", "Uplink", "CMosquitto", "WebUI", "HTTPLoad",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ public import BatteryModel
 public import GatewayConfig
 public import Logging
 import ModbusCore
+import ServiceSupport
 
 /// All pollers of the gateway: one thread per link, each sweeping its
 /// controllers every poll interval, isolated from the others.

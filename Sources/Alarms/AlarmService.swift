@@ -3,6 +3,7 @@ import Foundation
 public import GatewayConfig
 public import Logging
 public import ServiceLifecycle
+import ServiceSupport
 public import Storage
 
 /// Runs the alarm engine and the discharge detector over the live model,
@@ -11,67 +12,59 @@ public struct AlarmService: Service {
     public let events: EventBroadcaster
     private let store: DatabaseQueue<HistoryStore>
     private let model: LiveModel
-    private let settings: AlarmSettings
+    private let limits: LimitOverrides
+    private var settings: AlarmSettings { limits.settings }
     private let discharge: DischargeSettings
     private let logger: Logger
 
-    public init(store: DatabaseQueue<HistoryStore>, model: LiveModel, settings: AlarmSettings, discharge: DischargeSettings,
+    public init(store: DatabaseQueue<HistoryStore>, model: LiveModel, limits: LimitOverrides, discharge: DischargeSettings,
                 events: EventBroadcaster, logger: Logger) {
         self.store = store
         self.model = model
-        self.settings = settings
+        self.limits = limits
         self.discharge = discharge
         self.events = events
         self.logger = logger
     }
 
-    private enum Input: Sendable {
-        case event(ModelEvent)
-        case tick
-    }
+    /// Baselines are checked every 5 s (a period may end); limits as soon as they change.
+    enum Tick: Hashable, Sendable { case baselines, limits }
 
     public func run() async throws {
         let topology = model.topology
         let keys = try await store.run { try $0.register(topology) }
-        var state = try await AlarmState.load(store: store, topology: topology, keys: keys, settings: settings,
+        var state = try await AlarmState.load(store: store, topology: topology, keys: keys, limits: limits,
                                               discharge: discharge, now: .now)
         logger.info("alarm engine started", metadata: ["active": "\(state.engine.activeCount)"])
-        let subscription = model.subscribe()
-        let (inputs, input) = AsyncStream<Input>.makeStream()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await event in subscription.events { input.yield(.event(event)) }
-                input.finish()
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(5))
-                    input.yield(.tick)
+        let subscription = model.subscribe(ticks: Tick.self)
+        let watch = limits.watch { subscription.wake(.limits) }
+        defer { limits.unwatch(watch) }
+        var dropped = 0
+        await ServiceLoop.run(subscription, timers: [.init(.baselines, every: .seconds(5))]) { input in
+            switch input {
+            case let .event(.sample(sample)):
+                let (engine, detector) = (state.engine, state.detector)
+                let alarms = state.engine.evaluate(sample)
+                let dis = state.detector.update(sample)
+                if !alarms.isEmpty || dis != nil, await !apply(alarms, dis, &state) {
+                    // Not stored: forget the decisions, so the next sample makes them again.
+                    (state.engine, state.detector) = (engine, detector)
+                }
+            case let .event(.link(string, link)):
+                let engine = state.engine
+                let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: link.lastErrorTime.map(Timestamp.init) ?? .now)
+                if !alarms.isEmpty, await !apply(alarms, nil, &state) { state.engine = engine }
+            case .tick(.limits):
+                state.apply(limits)
+                logger.info("alarm limits applied")
+            case .tick(.baselines):
+                await state.refreshBaselines(store: store, settings: settings, now: .now, logger: logger)
+                if subscription.dropped > dropped {
+                    // The engine fell behind (a stalled database or output): samples were skipped, not queued.
+                    logger.warning("alarm engine fell behind: samples skipped", metadata: ["samples": "\(subscription.dropped - dropped)"])
+                    dropped = subscription.dropped
                 }
             }
-            group.addTask {
-                try? await gracefulShutdown()
-                subscription.finish()
-            }
-            for await item in inputs {
-                switch item {
-                case let .event(.sample(sample)):
-                    let (engine, detector) = (state.engine, state.detector)
-                    let alarms = state.engine.evaluate(sample)
-                    let dis = state.detector.update(sample)
-                    if !alarms.isEmpty || dis != nil, await !apply(alarms, dis, &state) {
-                        // Not stored: forget the decisions, so the next sample makes them again.
-                        (state.engine, state.detector) = (engine, detector)
-                    }
-                case let .event(.link(string, link)):
-                    let engine = state.engine
-                    let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: link.lastErrorTime.map(Timestamp.init) ?? .now)
-                    if !alarms.isEmpty, await !apply(alarms, nil, &state) { state.engine = engine }
-                case .tick:
-                    await state.refresh(store: store, settings: settings, now: .now, logger: logger)
-                }
-            }
-            group.cancelAll()
         }
         await state.saveOpenDischarges(store: store, now: .now, logger: logger)
     }
@@ -131,7 +124,7 @@ public struct AlarmService: Service {
             }
             for event in result.0 {
                 log(event)
-                events.send(event)
+                await events.send(event)
             }
             return true
         } catch {

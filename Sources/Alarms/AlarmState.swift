@@ -11,23 +11,20 @@ struct AlarmState: Sendable {
     let keys: [Int64]
     /// Every active alarm as stored.
     var active: [AlarmKey: AlarmRecord]
-    var overrides: [String: [AlarmType: AlarmLimit]]
     var baselines: [Int64: [Int32]]
     let topology: Topology
 
     /// Restores active alarms, open discharges, baselines and limit overrides from the database.
-    static func load(store: DatabaseQueue<HistoryStore>, topology: Topology, keys: [Int64], settings: AlarmSettings,
+    static func load(store: DatabaseQueue<HistoryStore>, topology: Topology, keys: [Int64], limits: LimitOverrides,
                      discharge: DischargeSettings, now: Timestamp) async throws -> AlarmState {
-        let period = settings.baselinePeriod
-        let (active, open, overrides, baselines) = try await store.run { store in
+        let period = limits.settings.baselinePeriod
+        let (active, open, baselines) = try await store.run { store in
             let b = BaselineStore(db: store.db)
             for key in keys { try b.begin(stringKey: key, at: now, period: period) }
-            return (try AlarmLog(db: store.db).active(), try DischargeLog(db: store.db).open(),
-                    try LimitStore(db: store.db).all(), try b.all())
+            return (try AlarmLog(db: store.db).active(), try DischargeLog(db: store.db).open(), try b.all())
         }
         let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-        let limits = topology.strings.map { settings.limits(forString: $0.id).merging(overrides[$0.id] ?? [:]) { $1 } }
-        var engine = AlarmEngine(cellCounts: topology.strings.map(\.cellCount), limits: limits)
+        var engine = AlarmEngine(cellCounts: topology.strings.map(\.cellCount), limits: topology.strings.map { limits.effective(forString: $0.id) })
         var detector = DischargeDetector(strings: keys.count, threshold: discharge.current,
                                          startDelay: discharge.startDelay, endDelay: discharge.endDelay)
         var restored: [AlarmKey: AlarmRecord] = [:]
@@ -62,16 +59,20 @@ struct AlarmState: Sendable {
             resistance[b.stringKey] = r
             engine.setBaseline(r, string: s, restoring: true)
         }
-        return AlarmState(engine: engine, detector: detector, keys: keys, active: restored, overrides: overrides,
-                          baselines: resistance, topology: topology)
+        return AlarmState(engine: engine, detector: detector, keys: keys, active: restored, baselines: resistance, topology: topology)
     }
 
-    /// Picks up changed limit overrides and baselines whose period is over.
-    mutating func refresh(store: DatabaseQueue<HistoryStore>, settings: AlarmSettings, now: Timestamp, logger: Logger) async {
+    /// The limits in force now, for every string.
+    mutating func apply(_ limits: LimitOverrides) {
+        for (i, s) in topology.strings.enumerated() { engine.setLimits(limits.effective(forString: s.id), string: i) }
+    }
+
+    /// Computes baselines whose period is over (and picks up a reset by `bmgw baseline-reset`).
+    mutating func refreshBaselines(store: DatabaseQueue<HistoryStore>, settings: AlarmSettings, now: Timestamp, logger: Logger) async {
         let keys = self.keys
         let period = settings.baselinePeriod
         do {
-            let (overrides, computed) = try await store.run { store -> ([String: [AlarmType: AlarmLimit]], [Int64: [Int32]]) in
+            let computed = try await store.run { store -> [Int64: [Int32]] in
                 var computed: [Int64: [Int32]] = [:]
                 let b = BaselineStore(db: store.db)
                 for base in try b.all() where keys.contains(base.stringKey) {
@@ -87,14 +88,7 @@ struct AlarmState: Sendable {
                         }
                     }
                 }
-                return (try LimitStore(db: store.db).all(), computed)
-            }
-            if overrides != self.overrides {
-                self.overrides = overrides
-                for (i, s) in topology.strings.enumerated() {
-                    engine.setLimits(settings.limits(forString: s.id).merging(overrides[s.id] ?? [:]) { $1 }, string: i)
-                }
-                logger.info("alarm limits reloaded")
+                return computed
             }
             for (i, key) in keys.enumerated() where computed[key] != baselines[key] {
                 baselines[key] = computed[key]
@@ -102,7 +96,7 @@ struct AlarmState: Sendable {
                 if computed[key] != nil { logger.info("resistance baseline set", metadata: ["string": "\(topology.strings[i].id)"]) }
             }
         } catch {
-            logger.error("cannot refresh alarm settings", metadata: ["error": "\(error)"])
+            logger.error("cannot refresh resistance baselines", metadata: ["error": "\(error)"])
         }
     }
 

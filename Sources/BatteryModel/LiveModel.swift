@@ -18,8 +18,7 @@ public final class LiveModel: Sendable {
     /// mA; strings with a current below this count as discharging in aggregates.
     public let dischargeCurrent: Int32
     private let state: Mutex<[StringState]>
-    private let subscribers = Mutex<[Int: AsyncStream<ModelEvent>.Continuation]>([:])
-    private let nextSubscriber = Atomic<Int>(0)
+    private let broadcaster = Broadcaster<ModelEvent>()
 
     public init(topology: Topology, dischargeCurrent: Int32 = -2000) {
         self.topology = topology
@@ -65,44 +64,24 @@ public final class LiveModel: Sendable {
         broadcast(.link(stringIndex: stringIndex, link))
     }
 
-    /// A stream of every change from now on. The stream keeps the newest
-    /// `buffer` events if the consumer falls behind.
-    public func events(buffer: Int = 4096) -> AsyncStream<ModelEvent> {
-        subscribe(buffer: buffer).events
+    /// Every change from now on, in a buffer of `buffer` events that drops the oldest (counted in
+    /// ``Subscription/dropped``) if the consumer falls behind: a newer sample supersedes a lost one.
+    /// `ticks`: what else the subscriber's loop wakes for (``Subscription/wake(_:)``).
+    public func subscribe<Tick: Hashable & Sendable>(buffer: Int = 4096, ticks: Tick.Type = Never.self) -> Subscription<ModelEvent, Tick> {
+        broadcaster.subscribe(.dropOldest(buffer), ticks: ticks)
     }
 
-    /// Like ``events(buffer:)``, with a handle that ends this one stream: events
-    /// already buffered are still delivered, then the stream finishes (a drain at shutdown).
-    public func subscribe(buffer: Int = 4096) -> Subscription {
-        let id = nextSubscriber.add(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncStream<ModelEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
-        }
-        subscribers.withLock { $0[id] = continuation }
-        return Subscription(events: stream, continuation: continuation)
+    /// Events only, as an async sequence.
+    public func events(buffer: Int = 4096) -> Subscription<ModelEvent, Never> {
+        subscribe(buffer: buffer)
     }
 
-    public struct Subscription: Sendable {
-        public let events: AsyncStream<ModelEvent>
-        fileprivate let continuation: AsyncStream<ModelEvent>.Continuation
-
-        public func finish() {
-            continuation.finish()
-        }
-    }
-
-    /// Ends every subscriber's stream (at shutdown).
+    /// Ends every subscription after what it has buffered (at shutdown).
     public func finishEvents() {
-        let all = subscribers.withLock { subs in
-            defer { subs.removeAll() }
-            return Array(subs.values)
-        }
-        for c in all { c.finish() }
+        broadcaster.finish()
     }
 
     private func broadcast(_ event: ModelEvent) {
-        let all = subscribers.withLock { Array($0.values) }
-        for c in all { c.yield(event) }
+        broadcaster.yield(event)
     }
 }

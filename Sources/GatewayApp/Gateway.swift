@@ -32,6 +32,8 @@ public struct Gateway: Sendable {
     public let acquisition: Acquisition
     /// Alarm and discharge events for outputs (notifications, later SNMP and MQTT).
     public let events = EventBroadcaster()
+    /// Run-time alarm limit overrides, published to the engine, notifier, SNMP agent and web UI.
+    public let limits: LimitOverrides
     /// The SNMP agent, when configured (reconfigured by ``reload(_:)``).
     let snmpAgent: SNMPAgentServer?
     let limitWrites: LimitWrites?
@@ -60,12 +62,13 @@ public struct Gateway: Sendable {
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
         acquisition = Acquisition(config: config, model: model, logger: logger)
         live = LiveSettings(config)
+        limits = LimitOverrides(settings: config.alarms, overrides: try store.sync { try LimitStore(db: $0.db).all() })
         let users = try store.sync { try UserStore(db: $0.db).all() }
         userRecipients = LiveSettings(Self.recipients(users))
         notificationSettings = LiveSettings(Self.merge(config.notifications, userRecipients.current))
         if let snmp = config.snmp {
             let writes = snmp.limitWrites ? LimitWrites(stringIds: config.topology.strings.map(\.id),
-                                                        effective: config.topology.strings.map { config.alarms.limits(forString: $0.id) })
+                                                        effective: config.topology.strings.map { [limits] in limits.effective(forString: $0.id) })
                                           : nil
             limitWrites = writes
             snmpAgent = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", settings: snmp, writes: writes, logger: logger)
@@ -148,21 +151,21 @@ public struct Gateway: Sendable {
             settings: .init(slowInterval: h.slowInterval, fastInterval: h.fastInterval,
                             dischargeCurrent: config.discharge.current, retention: h.retention),
             logger: logger))
-        list.append(NotificationService(store: store, settings: notificationSettings, alarms: config.alarms,
+        list.append(NotificationService(store: store, settings: notificationSettings, limits: limits,
                                         gatewayId: config.gatewayId, site: config.topology.siteName,
                                         siteTime: { [live] in live.current.time.siteTime }, events: events, logger: logger))
         if let uplink {
             list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model,
                                       events: events, logger: logger))
         }
-        list.append(AlarmService(store: store, model: model, settings: config.alarms, discharge: config.discharge,
+        list.append(AlarmService(store: store, model: model, limits: limits, discharge: config.discharge,
                                  events: events, logger: logger))
         if let snmpAgent {
             list.append(SNMPService(server: snmpAgent, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
-                                    writes: limitWrites, alarms: config.alarms, model: model, store: store, events: events, logger: logger))
+                                    writes: limitWrites, limits: limits, model: model, store: store, events: events, logger: logger))
         }
         if let web = config.web {
-            list.append(WebServer(settings: web, alarms: config.alarms, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
+            list.append(WebServer(settings: web, limits: limits, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
                                   backend: GatewaySettings(gateway: self, logger: logger), logger: logger))
         }
         list.append(AcquisitionService(acquisition: acquisition))

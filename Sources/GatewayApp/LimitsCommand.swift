@@ -8,7 +8,7 @@ import Storage
 struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
-        abstract: "Show a string's alarm limits, or change one type's settings at run time (the gateway applies it within seconds).",
+        abstract: "Show a string's alarm limits, or change one type's settings at run time (a running gateway applies it at once).",
         discussion: """
             Settings are given in the units of the configuration file, e.g.
               bmgw limits -s a1 --type cellVoltageHigh --set "limit: 14.2, onDelay: 10s, sms: true"
@@ -60,6 +60,7 @@ struct LimitsCommand: ParsableCommand {
                 throw ValidationError("with --type, give --set or --reset")
             }
         }
+        if type != nil { Self.tellRunningGateway(cfg.dataDirectory) }
         let overridden = try limits.all()[string] ?? [:]
         var table = TextTable(header: ["type", "on", "limit", "hysteresis", "onDelay", "offDelay", "sms", "email", "source"])
         for t in AlarmType.allCases {
@@ -69,6 +70,17 @@ struct LimitsCommand: ParsableCommand {
                                l.email ? "yes" : "no", overridden[t] != nil ? "run-time" : "config"])
         }
         FileOutput.standardOutput.write("Alarm limits of string \(string) (string voltages per cell)\n" + table.render() + "\n")
+    }
+
+    /// A running gateway applies the change at once (it does not poll the table); when none runs,
+    /// the next start reads it.
+    static func tellRunningGateway(_ dataDirectory: String) {
+        let path = Gateway.socketPath(dataDirectory: dataDirectory)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        guard let reply = try? StatusSocket.fetch(path: path, .limits), String(decoding: reply, as: UTF8.self) == "ok\n" else {
+            printError("note: the running gateway did not confirm the change; it applies at its next start")
+            return
+        }
     }
 }
 

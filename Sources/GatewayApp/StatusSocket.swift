@@ -4,7 +4,9 @@ import BatteryModel
 import Foundation
 import GatewayConfig
 import Logging
-import ModbusCore
+import Alarms
+import ServiceSupport
+import Storage
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -43,15 +45,43 @@ struct StatusSocket: Service {
         unlink(path)
     }
 
+    /// What a client asks, in one line: `status` (the JSON document) or `limits` (the alarm limits
+    /// were changed in the database by `bmgw limits`: read them again and apply them at once).
+    enum Request: String {
+        case status, limits
+    }
+
     private static func answer(_ client: Int32, gateway: Gateway) {
         defer { close(client) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var line = [UInt8](repeating: 0, count: 64)
+        let n = line.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+        let text = n > 0 ? String(decoding: line[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "status"
+        switch Request(rawValue: text) {
+        case .limits:
+            let reply: String
+            do {
+                gateway.limits.replace(with: try gateway.store.sync { try LimitStore(db: $0.db).all() })
+                reply = "ok\n"
+            } catch {
+                reply = "error: \(error)\n"
+            }
+            write(Array(reply.utf8), to: client)
+            return
+        case .status, nil:
+            break
+        }
         let document = StatusDocument(snapshot: gateway.model.snapshot(), gatewayId: gateway.config.gatewayId,
                                       version: Gateway.version, mqtt: gateway.uplink?.status,
                                       snmpInforms: gateway.snmpAgent.map { $0.informState }.flatMap { $0.isEmpty ? nil : $0 })
         guard let data = try? JSONEncoder().encode(document) else { return }
-        data.withUnsafeBytes { buf in
+        write(data, to: client)
+    }
+
+    private static func write(_ data: some DataProtocol, to client: Int32) {
+        Array(data).withUnsafeBytes { buf in
             guard let base = buf.baseAddress else { return }
             var offset = 0
             while offset < buf.count {
@@ -83,8 +113,8 @@ struct StatusSocket: Service {
         return fd
     }
 
-    /// Connects to a gateway's status socket and reads its JSON.
-    static func fetch(path: String) throws -> Data {
+    /// Connects to a gateway's status socket, asks, and reads the answer (the status JSON, or "ok").
+    static func fetch(path: String, _ request: Request = .status) throws -> Data {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
@@ -95,6 +125,10 @@ struct StatusSocket: Service {
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, addr.length) == 0 }
         }
         guard ok else { throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED) }
+        let ask = Array((request.rawValue + "\n").utf8)
+        guard ask.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == ask.count else {
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
         var data = Data()
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {

@@ -5,6 +5,7 @@ import Foundation
 public import GatewayConfig
 public import Logging
 public import ServiceLifecycle
+import ServiceSupport
 public import Storage
 
 /// Tells recipients about alarms: collects each person's changes within a window (durably,
@@ -14,7 +15,7 @@ public struct NotificationService: Service {
     private let source: LiveSettings<NotificationSettings>
     /// Read at each use: recipients, channels and retries can change while running.
     private var settings: NotificationSettings { source.current }
-    private let alarms: AlarmSettings
+    private let limits: LimitOverrides
     private let gatewayId: String
     private let site: String
     /// The site's zone as currently set (the time settings can change while running).
@@ -23,88 +24,56 @@ public struct NotificationService: Service {
     private let logger: Logger
     private let delivery = DispatchQueue(label: "notification-delivery")
 
-    public init(store: DatabaseQueue<HistoryStore>, settings: LiveSettings<NotificationSettings>, alarms: AlarmSettings,
+    public init(store: DatabaseQueue<HistoryStore>, settings: LiveSettings<NotificationSettings>, limits: LimitOverrides,
                 gatewayId: String, site: String, siteTime: @escaping @Sendable () -> SiteTime = { .utc }, events: EventBroadcaster,
                 logger: Logger) {
         self.store = store
         source = settings
-        self.alarms = alarms
+        self.limits = limits
         (self.gatewayId, self.site, self.siteTime) = (gatewayId, site, siteTime)
         self.events = events
         self.logger = logger
     }
 
-    private enum Input: Sendable {
-        case change(MessageComposer.Change)
-        case tick
-    }
+    /// A batch window may close every second.
+    enum Tick: Hashable, Sendable { case compose }
 
     public func run() async throws {
-        let subscription = events.subscribe()
-        let (inputs, input) = AsyncStream<Input>.makeStream()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await event in subscription.events {
-                    switch event {
-                    case let .alarmRaised(r): input.yield(.change(.init(raised: true, record: r)))
-                    case let .alarmCleared(r): input.yield(.change(.init(raised: false, record: r)))
-                    case .dischargeStarted, .dischargeEnded: continue
-                    }
-                }
-                input.finish()
+        let subscription = events.subscribe(ticks: Tick.self)
+        await ServiceLoop.run(subscription, timers: [.init(.compose, every: .seconds(1))], alongside: [{ await deliverLoop() }]) { input in
+            switch input {
+            case let .event(.alarmRaised(r)): await hold(MessageComposer.Change(raised: true, record: r))
+            case let .event(.alarmCleared(r)): await hold(MessageComposer.Change(raised: false, record: r))
+            case .event(.dischargeStarted), .event(.dischargeEnded): return
+            case .tick(.compose): await composeClosedBatches()
             }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
-                    input.yield(.tick)
-                }
-            }
-            group.addTask {
-                // The alarm service stops first (services stop in reverse order): drain what it sent.
-                try? await gracefulShutdown()
-                subscription.finish()
-            }
-            group.addTask { await cancelWhenGracefulShutdown { await deliverLoop() } }
-            await batchLoop(inputs)
-            group.cancelAll()
         }
     }
 
-    /// Stores each change for every recipient and channel that wants it (so a restart loses none);
+    /// Stores a change for every recipient and channel that wants it (so a restart loses none);
     /// a batch becomes one queued message when its window closes.
-    private func batchLoop(_ inputs: AsyncStream<Input>) async {
-        var overrides: [String: [AlarmType: AlarmLimit]] = [:]
-        var ticks = 0
-        for await item in inputs {
-            switch item {
-            case let .change(change):
-                let id = change.record.stringId
-                let limit = alarms.limits(forString: id).merging(overrides[id] ?? [:]) { $1 }[change.record.type]
-                var targets: [(channel: String, recipient: Recipient)] = []
-                for r in settings.recipients where r.strings?.contains(id) ?? true {
-                    for channel in channels(for: r, limit: limit) { targets.append((channel, r)) }
-                }
-                guard !targets.isEmpty, let json = try? String(decoding: JSONEncoder().encode(change), as: UTF8.self) else { continue }
-                let deadline = Self.now() + settings.batchWindow.milliseconds
-                let chosen = targets
-                do {
-                    try await store.run { store in
-                        try store.db.transaction {
-                            let n = NotificationStore(db: store.db)
-                            for (channel, r) in chosen {
-                                let contact = (channel == "email" ? r.email : r.phone) ?? ""
-                                try n.addPending(channel: channel, recipient: r.name, contact: contact, change: json, deadline: deadline)
-                            }
-                        }
+    private func hold(_ change: MessageComposer.Change) async {
+        let id = change.record.stringId
+        let limit = limits.effective(forString: id)[change.record.type]
+        var targets: [(channel: String, recipient: Recipient)] = []
+        for r in settings.recipients where r.strings?.contains(id) ?? true {
+            for channel in channels(for: r, limit: limit) { targets.append((channel, r)) }
+        }
+        guard !targets.isEmpty, let json = try? String(decoding: JSONEncoder().encode(change), as: UTF8.self) else { return }
+        let deadline = Self.now() + settings.batchWindow.milliseconds
+        let chosen = targets
+        do {
+            try await store.run { store in
+                try store.db.transaction {
+                    let n = NotificationStore(db: store.db)
+                    for (channel, r) in chosen {
+                        let contact = (channel == "email" ? r.email : r.phone) ?? ""
+                        try n.addPending(channel: channel, recipient: r.name, contact: contact, change: json, deadline: deadline)
                     }
-                } catch {
-                    logger.error("cannot store an alarm change for notification", metadata: ["error": "\(error)"])
                 }
-            case .tick:
-                ticks += 1
-                if ticks % 10 == 1, let fresh = try? await store.run({ try LimitStore(db: $0.db).all() }) { overrides = fresh }
-                await composeClosedBatches()
             }
+        } catch {
+            logger.error("cannot store an alarm change for notification", metadata: ["error": "\(error)"])
         }
     }
 

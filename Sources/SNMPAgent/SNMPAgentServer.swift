@@ -2,7 +2,7 @@ import CNetSNMPShim
 import Foundation
 public import GatewayConfig
 public import Logging
-import ModbusCore
+import ServiceSupport
 import Synchronization
 
 /// net-snmp's agent (a master agent, or an AgentX subagent) on a thread of its own, answering from a

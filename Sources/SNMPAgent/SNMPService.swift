@@ -4,6 +4,7 @@ import Foundation
 public import GatewayConfig
 public import Logging
 public import ServiceLifecycle
+import ServiceSupport
 public import Storage
 
 /// Keeps the SNMP agent's view current: rebuilt from the live model once a
@@ -12,33 +13,30 @@ public struct SNMPService: Service {
     let server: SNMPAgentServer
     let builder: MIBBuilder
     let writes: LimitWrites?
-    let alarms: AlarmSettings
+    let limits: LimitOverrides
     let model: LiveModel
     let store: DatabaseQueue<HistoryStore>
     let events: EventBroadcaster
     let logger: Logger
 
-    public init(server: SNMPAgentServer, builder: MIBBuilder, writes: LimitWrites?, alarms: AlarmSettings, model: LiveModel,
+    public init(server: SNMPAgentServer, builder: MIBBuilder, writes: LimitWrites?, limits: LimitOverrides, model: LiveModel,
                 store: DatabaseQueue<HistoryStore>, events: EventBroadcaster, logger: Logger) {
         self.server = server
         self.builder = builder
         self.writes = writes
-        self.alarms = alarms
+        self.limits = limits
         self.model = model
         self.store = store
         self.events = events
         self.logger = logger
     }
 
-    private enum Input: Sendable {
-        case event(GatewayEvent)
-        case tick
-        case limit(LimitWrites.Change)
-    }
+    /// The view is rebuilt every second; the limit table as soon as a limit changes.
+    enum Tick: Hashable, Sendable { case refresh, limits }
 
     /// Configuration limits with the run-time overrides over them, in string order.
-    private func effective(_ overrides: [String: [AlarmType: AlarmLimit]]) -> [[AlarmType: AlarmLimit]] {
-        model.topology.strings.map { alarms.limits(forString: $0.id).merging(overrides[$0.id] ?? [:]) { $1 } }
+    private func effective() -> [[AlarmType: AlarmLimit]] {
+        model.topology.strings.map { limits.effective(forString: $0.id) }
     }
 
     public func run() async throws {
@@ -51,70 +49,48 @@ public struct SNMPService: Service {
         }
         var active = (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? []
         var raised: UInt32 = 0
-        var overrides = (try? await store.run { try LimitStore(db: $0.db).all() }) ?? [:]
-        writes?.update(effective: effective(overrides))
-        let subscription = events.subscribe()
-        let (inputs, input) = AsyncStream<Input>.makeStream()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await e in subscription.events { input.yield(.event(e)) }
-                input.finish()
-            }
-            if let writes {
-                group.addTask {
-                    for await change in writes.changes { input.yield(.limit(change)) }
+        writes?.update(effective: effective())
+        let subscription = events.subscribe(ticks: Tick.self)
+        let watch = limits.watch { subscription.wake(.limits) }
+        defer { limits.unwatch(watch) }
+        let (limits, store, logger, writes) = (self.limits, self.store, self.logger, self.writes)
+        // SETs committed on the agent thread are stored here, then published to every limit reader.
+        let storeWrites: @Sendable () async -> Void = {
+            guard let writes else { return }
+            for await change in writes.changes {
+                do {
+                    try await limits.set(stringId: change.stringId, type: change.type, change.limit, store: store)
+                    logger.notice("alarm limit set over SNMP", metadata: ["user": "\(change.user)", "string": "\(change.stringId)",
+                                                                         "type": "\(change.type.rawValue)"])
+                } catch {
+                    logger.error("alarm limit set over SNMP not stored", metadata: ["string": "\(change.stringId)",
+                                                                                    "type": "\(change.type.rawValue)", "error": "\(error)"])
                 }
             }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
-                    input.yield(.tick)
-                }
+        }
+        server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
+                                   uptime: .now - started, overrides: limits.overrides))
+        await ServiceLoop.run(subscription, timers: [.init(.refresh, every: .seconds(1))], alongside: [storeWrites],
+                              onShutdown: { writes?.finish() }) { input in
+            switch input {
+            case let .event(.alarmRaised(r)):
+                active.append(r)
+                raised &+= 1
+                let n = builder.notification(r, cleared: false, topology: model.topology)
+                server.notify(trap: n.trap, varbinds: n.varbinds)
+            case let .event(.alarmCleared(r)):
+                active.removeAll { $0.id == r.id }
+                let n = builder.notification(r, cleared: true, topology: model.topology)
+                server.notify(trap: n.trap, varbinds: n.varbinds)
+            case .event:
+                return
+            case .tick(.limits):
+                writes?.update(effective: effective())
+            case .tick(.refresh):
+                break
             }
-            group.addTask {
-                try? await gracefulShutdown()
-                subscription.finish()
-                writes?.finish()
-            }
-            var ticks = 0
             server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
-                                       uptime: .now - started, overrides: overrides))
-            for await item in inputs {
-                switch item {
-                case let .event(.alarmRaised(r)):
-                    active.append(r)
-                    raised &+= 1
-                    let n = builder.notification(r, cleared: false, topology: model.topology)
-                    server.notify(trap: n.trap, varbinds: n.varbinds)
-                case let .event(.alarmCleared(r)):
-                    active.removeAll { $0.id == r.id }
-                    let n = builder.notification(r, cleared: true, topology: model.topology)
-                    server.notify(trap: n.trap, varbinds: n.varbinds)
-                case .event:
-                    continue
-                case let .limit(change):
-                    // Stored like `bmgw limits --set`: the alarm engine picks it up with its next reload.
-                    do {
-                        try await store.run { try LimitStore(db: $0.db).set(stringId: change.stringId, type: change.type, change.limit) }
-                        overrides[change.stringId, default: [:]][change.type] = change.limit
-                        logger.notice("alarm limit set over SNMP", metadata: ["user": "\(change.user)", "string": "\(change.stringId)",
-                                                                             "type": "\(change.type.rawValue)"])
-                    } catch {
-                        logger.error("alarm limit set over SNMP not stored", metadata: ["string": "\(change.stringId)",
-                                                                                        "type": "\(change.type.rawValue)", "error": "\(error)"])
-                    }
-                    writes?.update(effective: effective(overrides))
-                case .tick:
-                    ticks += 1
-                    if ticks % 10 == 0, let fresh = try? await store.run({ try LimitStore(db: $0.db).all() }), fresh != overrides {
-                        overrides = fresh
-                        writes?.update(effective: effective(overrides))
-                    }
-                }
-                server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
-                                           uptime: .now - started, overrides: overrides))
-            }
-            group.cancelAll()
+                                       uptime: .now - started, overrides: limits.overrides))
         }
         await server.stop()
     }

@@ -2,6 +2,7 @@ import BatteryModel
 import Foundation
 public import Logging
 import ModbusCore
+import ServiceSupport
 public import RegisterMap
 import Synchronization
 

@@ -2,6 +2,7 @@ import CModbus
 import Foundation
 import Logging
 import ModbusCore
+import ServiceSupport
 #if canImport(Glibc)
 import Glibc
 #endif

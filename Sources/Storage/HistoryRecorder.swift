@@ -2,6 +2,7 @@ public import BatteryModel
 public import Foundation
 public import Logging
 public import ServiceLifecycle
+import ServiceSupport
 
 /// Logs the live model into the history database: fast while a string
 /// discharges, slow otherwise; rolls up finished hours and deletes expired data.
@@ -35,67 +36,45 @@ public struct HistoryRecorder: Service {
         self.logger = logger
     }
 
-    /// What the recording loop reacts to: a model event, or the flush clock.
-    private enum Input: Sendable {
-        case event(ModelEvent)
-        case tick
-    }
+    /// The recording loop's one timer: a pending sample waits at most ``flushDelay``.
+    enum Tick: Hashable, Sendable { case flush }
 
     /// Samples wait at most this long in memory before they are written.
     static let flushDelay = Duration.milliseconds(250)
 
+    /// Logs samples until the model subscription ends (drained at shutdown); a sweep's samples go
+    /// out in one transaction, none waits longer than ``flushDelay``. The subscription drops the
+    /// oldest samples if SQLite stalls, and says how many.
     public func run() async throws {
         let topology = model.topology
         let keys = try await store.run { try $0.register(topology) }
-        let subscription = model.subscribe()
-        let (inputs, input) = AsyncStream<Input>.makeStream()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await event in subscription.events { input.yield(.event(event)) }
-                input.finish()
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: Self.flushDelay)
-                    input.yield(.tick)
-                }
-            }
-            group.addTask {
-                // Services stop in reverse order, so acquisition has stopped by now: drain what it produced.
-                try? await gracefulShutdown()
-                subscription.finish()
-            }
-            group.addTask {
-                await cancelWhenGracefulShutdown { await maintain(keys: keys) }
-            }
-            try await record(inputs, keys: keys)
-            group.cancelAll()
-        }
-    }
-
-    /// Logs samples until the model subscription ends; a sweep's samples go out
-    /// in one transaction, none waits longer than ``flushDelay``.
-    private func record(_ inputs: AsyncStream<Input>, keys: [Int64]) async throws {
+        let subscription = model.subscribe(ticks: Tick.self)
         var policy = LoggingPolicy(settings: settings, strings: keys.count)
         var pending: [(key: Int64, sample: StringSample)] = []
         var oldest = ContinuousClock.now
-        for await input in inputs {
+        var dropped = 0
+        await ServiceLoop.run(subscription, timers: [.init(.flush, every: Self.flushDelay)],
+                              alongside: [{ await maintain(keys: keys) }]) { input in
             switch input {
             case let .event(.sample(sample)):
-                guard policy.shouldLog(sample) else { continue }
+                guard policy.shouldLog(sample) else { return }
                 if pending.isEmpty { oldest = .now }
                 pending.append((keys[sample.stringIndex], sample))
-                if pending.count >= keys.count { try await flush(&pending) }
+                if pending.count >= keys.count { await flush(&pending) }
             case .event(.link):
-                continue
-            case .tick:
-                if !pending.isEmpty && ContinuousClock.now - oldest >= Self.flushDelay { try await flush(&pending) }
+                return
+            case .tick(.flush):
+                if !pending.isEmpty && ContinuousClock.now - oldest >= Self.flushDelay { await flush(&pending) }
+                if subscription.dropped > dropped {
+                    logger.warning("history fell behind: samples dropped", metadata: ["samples": "\(subscription.dropped - dropped)"])
+                    dropped = subscription.dropped
+                }
             }
         }
-        try await flush(&pending)
+        await flush(&pending)
     }
 
-    private func flush(_ pending: inout [(key: Int64, sample: StringSample)]) async throws {
+    private func flush(_ pending: inout [(key: Int64, sample: StringSample)]) async {
         guard !pending.isEmpty else { return }
         let rows = pending
         pending.removeAll(keepingCapacity: true)

@@ -2,7 +2,7 @@ import BatteryModel
 import Foundation
 public import GatewayConfig
 public import Logging
-import ModbusCore
+import ServiceSupport
 public import Storage
 import Synchronization
 

@@ -141,10 +141,10 @@ public struct UplinkPayloads: Sendable {
     }
 
     /// Link quality per string and the outbox (retained).
-    public func status(seq: Int64, now: Int64, uptime: Duration, qualities: [Quality], outbox: (messages: Int, bytes: Int, dropped: Int64)) -> [UInt8] {
+    public func status(seq: Int64, now: Timestamp, uptime: Duration, qualities: [Quality], outbox: (messages: Int, bytes: Int, dropped: Int64)) -> [UInt8] {
         var strings: [String: String] = [:]
         for (i, q) in qualities.enumerated() where i < topology.strings.count { strings[topology.strings[i].id] = q.rawValue }
-        return Self.encode(StatusBody(seq: seq, gateway: gatewayId, time: Timestamp(millis: now).iso, uptimeSeconds: uptime.components.seconds,
+        return Self.encode(StatusBody(seq: seq, gateway: gatewayId, time: now.iso, uptimeSeconds: uptime.components.seconds,
                                       strings: strings, outbox: .init(messages: outbox.messages, bytes: outbox.bytes, dropped: outbox.dropped)))
     }
 }

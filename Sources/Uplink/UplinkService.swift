@@ -4,6 +4,7 @@ import Foundation
 import GatewayConfig
 public import Logging
 public import ServiceLifecycle
+import ServiceSupport
 import Storage
 
 /// Turns the live model and the gateway's events into outbox messages: each string's measurements
@@ -24,71 +25,49 @@ public struct UplinkService: Service {
         self.logger = logger
     }
 
-    private enum Input: Sendable, Equatable {
-        case event(GatewayEvent)
-        case measurements
-        case status
-    }
+    /// Measurements and the gateway status are published on their own intervals.
+    enum Tick: Hashable, Sendable { case measurements, status }
 
     public func run() async throws {
         let started = ContinuousClock.now
-        let subscription = events.subscribe()
+        let subscription = events.subscribe(ticks: Tick.self)
         uplink.start()
         let payloads = self.payloads, uplink = self.uplink
         // Topics and intervals are read at each use: settings can change while running.
         var topics: UplinkTopics { UplinkTopics(prefix: uplink.settings.topicPrefix) }
         let interval = uplink.settings.publishInterval
         await store([Outbox.Draft(kind: .meta, topic: topics.meta, retain: true) { payloads.meta(seq: $0, publishInterval: interval) }])
-        let (inputs, input) = AsyncStream<Input>.makeStream()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await e in subscription.events { input.yield(.event(e)) }
-                input.finish()
-            }
-            for what in [Input.measurements, .status] {
-                group.addTask {
-                    while !Task.isCancelled {
-                        let s = uplink.settings
-                        try? await Task.sleep(for: what == .measurements ? s.publishInterval : s.statusInterval)
-                        input.yield(what)
-                    }
+        var published: [Date?] = Array(repeating: nil, count: model.topology.strings.count)
+        let timers: [ServiceLoop.Timer<Tick>] = [.init(.measurements) { uplink.settings.publishInterval },
+                                                 .init(.status) { uplink.settings.statusInterval }]
+        await ServiceLoop.run(subscription, timers: timers) { input in
+            switch input {
+            case let .event(e):
+                await store([draft(e, topics)])
+            case .tick(.measurements):
+                // Only samples not published yet: a string that stopped answering sends nothing new
+                // (its quality is in the gateway status).
+                let snapshot = model.snapshot()
+                var drafts: [Outbox.Draft] = []
+                for (i, s) in snapshot.strings.enumerated() {
+                    guard let sample = s.sample, sample.time != published[i] else { continue }
+                    published[i] = sample.time
+                    let quality = s.quality
+                    drafts.append(Outbox.Draft(kind: .measurement, topic: topics.measurement(string: snapshot.topology.strings[i].id)) {
+                        payloads.measurement(seq: $0, stringIndex: i, sample: sample, quality: quality)
+                    })
                 }
+                await store(drafts)
+            case .tick(.status):
+                let qualities = model.snapshot().strings.map(\.quality)
+                let st = uplink.status
+                let uptime = ContinuousClock.now - started
+                let now = Timestamp.now
+                await store([Outbox.Draft(kind: .status, topic: topics.gateway, retain: true) {
+                    payloads.status(seq: $0, now: now, uptime: uptime, qualities: qualities,
+                                    outbox: (st.outboxMessages, st.outboxBytes, st.dropped))
+                }])
             }
-            group.addTask {
-                try? await gracefulShutdown()
-                subscription.finish()
-            }
-            var published: [Date?] = Array(repeating: nil, count: model.topology.strings.count)
-            for await item in inputs {
-                switch item {
-                case let .event(e):
-                    await store([draft(e, topics)])
-                case .measurements:
-                    // Only samples not published yet: a string that stopped answering sends nothing new
-                    // (its quality is in the gateway status).
-                    let snapshot = model.snapshot()
-                    var drafts: [Outbox.Draft] = []
-                    for (i, s) in snapshot.strings.enumerated() {
-                        guard let sample = s.sample, sample.time != published[i] else { continue }
-                        published[i] = sample.time
-                        let quality = s.quality
-                        drafts.append(Outbox.Draft(kind: .measurement, topic: topics.measurement(string: snapshot.topology.strings[i].id)) {
-                            payloads.measurement(seq: $0, stringIndex: i, sample: sample, quality: quality)
-                        })
-                    }
-                    await store(drafts)
-                case .status:
-                    let qualities = model.snapshot().strings.map(\.quality)
-                    let st = uplink.status
-                    let uptime = ContinuousClock.now - started
-                    let now = Timestamp.now.millis
-                    await store([Outbox.Draft(kind: .status, topic: topics.gateway, retain: true) {
-                        payloads.status(seq: $0, now: now, uptime: uptime, qualities: qualities,
-                                        outbox: (st.outboxMessages, st.outboxBytes, st.dropped))
-                    }])
-                }
-            }
-            group.cancelAll()
         }
         await uplink.stop()
     }

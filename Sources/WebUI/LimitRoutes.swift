@@ -1,3 +1,4 @@
+import Alarms
 import BatteryModel
 import ConfigSupport
 import Foundation
@@ -11,7 +12,7 @@ import Storage
 /// A change is stored as a run-time override (the alarm engine applies it within seconds) and audited.
 struct LimitRoutes {
     let model: LiveModel
-    let alarms: AlarmSettings
+    let alarmLimits: LimitOverrides
     let store: DatabaseQueue<HistoryStore>
     let page: PageRenderer
     let logger: Logger
@@ -72,8 +73,7 @@ struct LimitRoutes {
 
     /// The limits in force for a string, and which types are run-time overrides.
     private func limits(_ id: String) async throws -> ([AlarmType: AlarmLimit], Set<AlarmType>) {
-        let overrides = try await store.run { try LimitStore(db: $0.db).all()[id] ?? [:] }
-        return (alarms.limits(forString: id).merging(overrides) { $1 }, Set(overrides.keys))
+        (alarmLimits.effective(forString: id), Set((alarmLimits.overrides[id] ?? [:]).keys))
     }
 
     /// What an edited row looks like after a refused save: the submitted text and a problem per field.
@@ -180,14 +180,12 @@ struct LimitRoutes {
         }
         let now = Timestamp.now.millis
         let detail = "string \(id) \(type.rawValue): " + Self.describe(base, type) + " → " + Self.describe(changed, type)
-        try await store.run { s in
-            try s.db.transaction {
-                try LimitStore(db: s.db).set(stringId: id, type: type, changed)
-                try UserStore(db: s.db).audit(user: session.username, action: "alarm limit changed", detail: detail, now: now)
-            }
+        let user = session.username
+        try await alarmLimits.set(stringId: id, type: type, changed, store: store) { s in
+            try UserStore(db: s.db).audit(user: user, action: "alarm limit changed", detail: detail, now: now)
         }
         logger.notice("alarm limit changed in the web UI", metadata: ["user": "\(session.username)", "string": "\(id)", "type": "\(type.rawValue)"])
-        return try await limitsPage(id, context, edited: nil, notice: "Saved \(type.title): applied within seconds.")
+        return try await limitsPage(id, context, edited: nil, notice: "Saved \(type.title): applied at once.")
     }
 
     static func describe(_ l: AlarmLimit, _ t: AlarmType) -> String {

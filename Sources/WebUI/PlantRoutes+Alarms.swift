@@ -1,3 +1,4 @@
+import Alarms
 import BatteryModel
 import GatewayConfig
 import Storage
@@ -34,13 +35,8 @@ extension PlantRoutes {
     func alarmView() async throws -> AlarmView {
         if let fresh = alarmCache.fresh(maxAge: .seconds(2)) { return fresh }
         let ids = model.topology.strings.map(\.id)
-        let alarms = self.alarms
-        let view = try await store.run { s in
-            let overrides = try LimitStore(db: s.db).all()
-            var view = AlarmView(active: try AlarmLog(db: s.db).list(.site, activeOnly: true, limit: 100_000))
-            for id in ids { view.limits[id] = alarms.limits(forString: id).merging(overrides[id] ?? [:]) { $1 } }
-            return view
-        }
+        var view = try await store.run { AlarmView(active: try AlarmLog(db: $0.db).list(.site, activeOnly: true, limit: 100_000)) }
+        for id in ids { view.limits[id] = limits.effective(forString: id) }
         alarmCache.store(view)
         return view
     }

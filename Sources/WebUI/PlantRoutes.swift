@@ -9,7 +9,7 @@ import Storage
 struct PlantRoutes {
     let model: LiveModel
     let store: DatabaseQueue<HistoryStore>
-    let alarms: AlarmSettings
+    let limits: LimitOverrides
     let page: PageRenderer
     let alarmCache = AlarmViewCache()
 

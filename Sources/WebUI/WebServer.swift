@@ -1,3 +1,4 @@
+public import Alarms
 public import BatteryModel
 import Foundation
 public import GatewayConfig
@@ -14,7 +15,7 @@ public struct WebServer: Service {
     public static let defaultPassword = "admin"
 
     let settings: WebSettings
-    let alarms: AlarmSettings
+    let limits: LimitOverrides
     let dataDirectory: String
     let model: LiveModel
     let store: DatabaseQueue<HistoryStore>
@@ -25,10 +26,10 @@ public struct WebServer: Service {
     let backend: any SettingsBackend
     let exports: ExportJobs
 
-    public init(settings: WebSettings, alarms: AlarmSettings, dataDirectory: String, model: LiveModel, store: DatabaseQueue<HistoryStore>,
+    public init(settings: WebSettings, limits: LimitOverrides, dataDirectory: String, model: LiveModel, store: DatabaseQueue<HistoryStore>,
                 version: String, backend: any SettingsBackend, logger: Logger) {
         self.settings = settings
-        self.alarms = alarms
+        self.limits = limits
         self.dataDirectory = dataDirectory
         self.model = model
         self.store = store
@@ -86,7 +87,7 @@ public struct WebServer: Service {
         }
         SystemScripts().register(router)
         AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
-        PlantRoutes(model: model, store: store, alarms: alarms, page: page).register(router)
+        PlantRoutes(model: model, store: store, limits: limits, page: page).register(router)
         router.get("/api/v1/openapi.yaml") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: .init(string: OpenAPIDocument.yaml)))
         }
@@ -94,7 +95,7 @@ public struct WebServer: Service {
         HistoryRoutes(model: model, store: store, page: page).register(router)
         DischargeRoutes(model: model, store: store, page: page).register(router)
         HeatmapRoutes(model: model, store: store, page: page).register(router)
-        LimitRoutes(model: model, alarms: alarms, store: store, page: page, logger: logger).register(router)
+        LimitRoutes(model: model, alarmLimits: limits, store: store, page: page, logger: logger).register(router)
         SettingsRoutes(backend: backend, store: store, page: page, logger: logger).register(router)
         UserRoutes(sessions: sessions, store: store, backend: backend, page: page, logger: logger).register(router)
         ExportRoutes(jobs: exports, model: model, store: store, page: page).register(router)

@@ -55,7 +55,6 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
             let key = try #require(try db.stringKey(id: "s2"))
             try BaselineStore(db: db.db).complete(stringKey: key, resistance: baseline)
         }
-        try await Task.sleep(for: .seconds(6))  // the service reloads baselines every 5 s
 
         try pin(port, unit: 1, [(12, words(30000)), (10, words(16 * 14200)), (14, [400]), (3, [1]), (16, [850]),
                                 (1002, [14600]), (2004, [9000]), (4005, [200]), (5006, [500]), (3007, [400]), (3008, [330])])
@@ -71,7 +70,8 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
             "s2 stringDischargeCurrentHigh", "s2 stringVoltageLow", "s2 cellVoltageLow 4", "s2 cellOhmicRise 10",
             "s3 commLost",
         ]
-        #expect(try await eventually(8) { try activeAlarms(dir).isSuperset(of: expected) })
+        // The service reads baselines every 5 s: the ohmic rise comes within that of the pins.
+        #expect(try await eventually(15) { try activeAlarms(dir).isSuperset(of: expected) })
         // Whether cell 10 of s2 also passes the absolute 8 mΩ depends on its simulated age; judge it by its value.
         if baseline[9] * 3 / 2 > 8000 { expected.insert("s2 cellResistanceHigh 10") }
         let difference = try activeAlarms(dir).symmetricDifference(expected)
@@ -109,7 +109,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         #expect(raised == expected.count && cleared == expected.count, "subscribers saw every transition")
     }
 
-    @Test func limitsChangedAtRunTimeApplyWithinSeconds() async throws {
+    @Test func limitsChangedAtRunTimeApplyAtOnce() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
         let (sim, port) = try startSimulator(units: [1, 2])
@@ -122,6 +122,8 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         let (code, out, _) = try runBMGW(["limits", "-c", config, "-s", "s2", "--type", "cellVoltageHigh", "--set", "limit: 13.0, hysteresis: 0.01"])
         #expect(code == 0)
         #expect(out.contains("cellVoltageHigh") && out.contains("13.000 V") && out.contains("run-time"))
+        // The command told the running gateway over its socket: in force before it returned, no polling.
+        #expect(gw.gateway.limits.effective(forString: "s2")[.cellVoltageHigh]?.limit == 13_000)
         #expect(try await eventually(10) { try activeAlarms(dir).count { $0.hasPrefix("s2 cellVoltageHigh") } == 16 })
         #expect(try activeAlarms(dir).allSatisfy { $0.hasPrefix("s2") })
 
@@ -132,6 +134,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
 
         let (reset, _, _) = try runBMGW(["limits", "-c", config, "-s", "s2", "--type", "cellVoltageHigh", "--reset"])
         #expect(reset == 0)
+        #expect(gw.gateway.limits.effective(forString: "s2")[.cellVoltageHigh]?.limit == AlarmLimit.defaults[.cellVoltageHigh]?.limit)
         #expect(try await eventually(10) { try activeAlarms(dir).isEmpty })
         try await gw.stop()
         await sim.stop()
