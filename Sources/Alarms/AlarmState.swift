@@ -14,7 +14,7 @@ struct AlarmState: Sendable {
     var baselines: [Int64: [Int32]]
     let topology: Topology
 
-    /// Restores active alarms, open discharges, baselines and limit overrides from the database.
+    /// Restores active alarms, open discharges and baselines from the database; limits come from `limits`.
     static func load(store: DatabaseQueue<HistoryStore>, topology: Topology, keys: [Int64], limits: LimitOverrides,
                      discharge: DischargeSettings, now: Timestamp) async throws -> AlarmState {
         let period = limits.settings.baselinePeriod

@@ -41,7 +41,7 @@ enum BenchMQTT {
         (settings.port, settings.tls, settings.clientId) = (port, false, "bmgw-bench-\(getpid())-\(round)")
         let uplink = MQTTUplink(settings: settings, outbox: outbox, logger: logger)
         let start = ContinuousClock.now
-        uplink.start()
+        await uplink.start()
         while uplink.status.outboxMessages > 0 || uplink.status.acknowledged < count {
             try await Task.sleep(for: .milliseconds(5))
             if ContinuousClock.now - start > .seconds(300) { throw BenchError("replay did not finish: \(uplink.status)") }

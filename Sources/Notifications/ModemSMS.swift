@@ -18,8 +18,16 @@ public struct ModemSMS: Sendable {
     /// Blocking: call from a delivery thread.
     /// Set when the SIM refused our PIN: it is never sent again by this process (three wrong tries lock the SIM).
     private static let pinRejected = Atomic<Bool>(false)
+    /// One conversation with the modem at a time: a test SMS from the web UI may come while the
+    /// delivery queue is sending, and two AT dialogues on one port garble each other.
+    private static let portInUse = Mutex(())
 
     public func send(to phone: String, text: String) throws(DeliveryError) {
+        let result = Self.portInUse.withLock { _ in Result { () throws(DeliveryError) in try converse(to: phone, text: text) } }
+        try result.get()
+    }
+
+    private func converse(to phone: String, text: String) throws(DeliveryError) {
         let fd = try openPort()
         defer { close(fd) }
         var port = Port(fd: fd, timeout: settings.timeout)

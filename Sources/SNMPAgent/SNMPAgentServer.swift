@@ -96,7 +96,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
     }
 
     /// Starts the agent; throws when it cannot listen (or reach the AgentX master at first).
-    public func start() throws {
+    public func start() async throws {
         let s = settings.withLock { $0.current }
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -134,7 +134,10 @@ public final class SNMPAgentServer: @unchecked Sendable {
             server.closeInforms()
             cnetsnmpshim_stop(Self.app)
         }
-        started.wait()
+        // Waited for off Swift's cooperative threads (net-snmp's start-up reads files and binds).
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { started.wait(); c.resume() }
+        }
         let rc = result.withLock { $0 }
         let place = s.mode == .agentx ? "as AgentX subagent of \(s.agentxSocket)" : "on \(s.listen)"
         guard rc != -3 else {

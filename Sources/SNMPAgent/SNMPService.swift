@@ -41,7 +41,7 @@ public struct SNMPService: Service {
 
     public func run() async throws {
         let started = ContinuousClock.now
-        do { try server.start() } catch {
+        do { try await server.start() } catch {
             // Not fatal for the rest of the gateway (a port in use, say): said clearly, then idle.
             logger.error("SNMP agent not started", metadata: ["error": "\(error)"])
             try? await gracefulShutdown()

@@ -60,9 +60,11 @@ public final class MQTTUplink: Sendable {
         }
     }
 
-    public func start() {
-        let counts = outbox.sync { ($0.count, $0.bytes, $0.dropped) }
-        state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.dropped) = counts }
+    public func start() async {
+        // Read on the outbox's own queue, not on a cooperative thread.
+        if let counts = try? await outbox.run({ ($0.count, $0.bytes, $0.dropped) }) {
+            state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.dropped) = counts }
+        }
         threads.spawn(name: "mqtt-uplink") { [self] in run() }
     }
 

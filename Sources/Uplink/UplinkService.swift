@@ -31,7 +31,7 @@ public struct UplinkService: Service {
     public func run() async throws {
         let started = ContinuousClock.now
         let subscription = events.subscribe(ticks: Tick.self)
-        uplink.start()
+        await uplink.start()
         let payloads = self.payloads, uplink = self.uplink
         // Topics and intervals are read at each use: settings can change while running.
         var topics: UplinkTopics { UplinkTopics(prefix: uplink.settings.topicPrefix) }

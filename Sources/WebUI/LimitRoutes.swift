@@ -44,7 +44,7 @@ struct LimitRoutes {
             guard let id = context.parameters.get("id"), model.topology.stringIndex(id: id) != nil else {
                 return WebResponse.json(["error": "no such string"], status: .notFound)
             }
-            let (effective, overridden) = try await limits(id)
+            let (effective, overridden) = limits(id)
             return WebResponse.json(AlarmType.allCases.compactMap { t -> LimitJSON? in
                 effective[t].map { LimitJSON(type: t.rawValue, $0, runtime: overridden.contains(t)) }
             })
@@ -72,7 +72,7 @@ struct LimitRoutes {
     }
 
     /// The limits in force for a string, and which types are run-time overrides.
-    private func limits(_ id: String) async throws -> ([AlarmType: AlarmLimit], Set<AlarmType>) {
+    private func limits(_ id: String) -> ([AlarmType: AlarmLimit], Set<AlarmType>) {
         (alarmLimits.effective(forString: id), Set((alarmLimits.overrides[id] ?? [:]).keys))
     }
 
@@ -85,7 +85,7 @@ struct LimitRoutes {
 
     private func limitsPage(_ id: String, _ context: WebContext, edited: Edited?, notice: String? = nil,
                             status: HTTPResponse.Status = .ok) async throws -> Response {
-        let (effective, overridden) = try await limits(id)
+        let (effective, overridden) = limits(id)
         let admin = context.session?.isAdmin == true
         var rows = ""
         for t in AlarmType.allCases {
@@ -145,7 +145,7 @@ struct LimitRoutes {
         }
         guard let id = context.parameters.get("id"), model.topology.stringIndex(id: id) != nil,
               let type = context.parameters.get("type").flatMap(AlarmType.init(rawValue:)) else { return notFound(context) }
-        let (effective, _) = try await limits(id)
+        let (effective, _) = limits(id)
         let base = effective[type] ?? AlarmLimit()
         // The submitted fields as `key: value` settings, checked exactly like the configuration file.
         var values: [String: String] = [:]

@@ -47,6 +47,7 @@ public struct WebServer: Service {
         logger.notice("web UI certificate", metadata: ["sha256": "\(identity.fingerprint)", "selfSigned": "\(settings.certFile == nil)",
                                                        "generated": "\(identity.generated)"])
         try await ensureDefaultAdministrator()
+        await PasswordHasher.prepare()
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: identity.certificateChain.map { .certificate($0) },
                                                            privateKey: .privateKey(identity.privateKey))
         tls.minimumTLSVersion = .tlsv12

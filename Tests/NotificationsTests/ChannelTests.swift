@@ -5,6 +5,7 @@ import GatewayConfig
 import Simulator
 import Storage
 import TestSupport
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -97,6 +98,26 @@ import Glibc
         } catch {
             #expect(error.description.contains("HTTP 500") && error.description.contains("quota exceeded"), "\(error)")
         }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aTestSMSAndTheDeliveryQueueTakeTurnsOnTheModem() async throws {
+        // The web UI's test SMS runs on its own thread while the queue may be sending: one AT dialogue at a time.
+        let pty = try SerialDevice.openPTY()
+        let modem = FakeModem(fd: pty.master, failAt: nil)
+        modem.start()
+        defer { modem.stop(); close(pty.master) }
+        var settings = ModemSettings(device: pty.slavePath, baud: 115200)
+        settings.timeout = .seconds(3)
+        let modemSettings = settings
+        let texts = (1...4).map { "message \($0) of 4" }
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: texts.count) { i in
+            do { try ModemSMS(settings: modemSettings).send(to: "+4915112345678", text: texts[i]) } catch {
+                failures.withLock { $0.append("\(texts[i]): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        for text in texts { #expect(modem.transcript.contains("\(text)\u{1A}"), "\(text) sent whole") }
     }
 
     @Test func modemDialogueAndModemErrors() async throws {
