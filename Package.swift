@@ -76,9 +76,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // libcurl's one owner: global set-up, easy handles, callbacks (e-mail, HTTP SMS, the web benchmark).
+        .target(name: "CurlClient", dependencies: ["CCurl"], swiftSettings: settings),
         // E-mail (libcurl SMTP) and SMS (AT modem, HTTP gateway): batching, delivery log, retries.
         .target(name: "Notifications", dependencies: [
-            "CCurl", "BatteryModel", "Storage", "GatewayConfig", "Alarms", "ServiceSupport",
+            "CCurl", "CurlClient", "BatteryModel", "Storage", "GatewayConfig", "Alarms", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
@@ -107,16 +109,38 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
-        // A libcurl HTTP client for `bmgw bench web` (kept out of GatewayApp: CCurl's C headers would
-        // shadow Glibc's socket constants there).
-        .target(name: "HTTPLoad", dependencies: ["CCurl"], swiftSettings: settings),
-        // Service wiring, status socket, CLI commands (testable without the executable).
-        .target(name: "GatewayApp", dependencies: [
-            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "ServiceSupport", "Alarms", "Notifications", "SNMPAgent", "Uplink", "CMosquitto", "WebUI", "HTTPLoad",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // Network and time settings as systemd/chrony files, and the apply command.
+        .target(name: "SystemFiles", dependencies: [
+            "GatewayConfig", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: settings),
+        // The status socket (`bmgw status`, `bmgw limits`) and the document it serves.
+        .target(name: "StatusServer", dependencies: [
+            "BatteryModel", "Uplink", "ServiceSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+        // The assembled gateway: one live model and the services around it, reload, settings.
+        .target(name: "GatewayServices", dependencies: [
+            "BatteryModel", "GatewayConfig", "ConfigSupport", "RegisterMap", "Acquisition", "Simulator", "Storage", "Alarms",
+            "Notifications", "SNMPAgent", "Uplink", "WebUI", "StatusServer", "SystemFiles",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+        // `bmgw bench`: full-size figures; links libcurl, calls libmosquitto and libmodbus directly.
+        .target(name: "Benchmarks", dependencies: [
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms",
+            "Uplink", "WebUI", "GatewayServices", "CurlClient", "CCurl", "CMosquitto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
+        // The CLI: commands and their terminal tables (testable without the executable).
+        .target(name: "GatewayApp", dependencies: [
+            "BatteryModel", "GatewayConfig", "RegisterMap", "Simulator", "Storage", "Alarms", "Notifications", "Uplink", "WebUI",
+            "GatewayServices", "StatusServer", "Benchmarks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         .executableTarget(name: "bmgw", dependencies: ["GatewayApp"], swiftSettings: settings),
 
@@ -127,7 +151,7 @@ let package = Package(
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "BatteryModel", "RegisterMap", "ModbusCore"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "BatteryModel"], swiftSettings: settings),
-        .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "RegisterMap", "ModbusCore",
+        .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "GatewayServices", "RegisterMap", "ModbusCore",
                                                          .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: settings),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Storage", "BatteryModel"], swiftSettings: settings),
@@ -135,7 +159,7 @@ let package = Package(
         .testTarget(name: "WebUITests", dependencies: ["WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage"], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
-            "TestSupport", "GatewayApp", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
+            "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

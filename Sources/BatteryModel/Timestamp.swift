@@ -14,6 +14,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// A literal is milliseconds since 1970 (fixed instants in tests and fixtures).
     public init(integerLiteral millis: Int64) { self.millis = millis }
 
+    /// Reads ISO 8601 text with or without milliseconds (``iso`` writes it); nil for anything else.
+    public init?(iso text: String) {
+        let exact = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        guard let date = (try? exact.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else { return nil }
+        self.init(date)
+    }
+
     public init(_ date: Date) {
         millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
     }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import GatewayServices
 
 /// The `bmgw` command line.
 public struct BMGW: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import BatteryModel
 import Foundation
 import GatewayConfig
 import Storage
+import GatewayServices
 
 /// Where read-only commands find the gateway: a config file or a data folder.
 struct DataSourceOptions: ParsableArguments {

@@ -4,6 +4,8 @@ import ConfigSupport
 import Foundation
 import GatewayConfig
 import Storage
+import StatusServer
+import GatewayServices
 
 struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import Foundation
 import GatewayConfig
 import Notifications
 import Storage
+import GatewayServices
 
 struct TestEmailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import GatewayConfig
 import Storage
 import WebUI
+import GatewayServices
 
 /// `bmgw password USER`: sets a web UI password from the console, e.g. a forgotten administrator's.
 /// The password is read from standard input (never an argument: it would show in the process list).

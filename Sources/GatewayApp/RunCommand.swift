@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConfigSupport
 import GatewayConfig
+import GatewayServices
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

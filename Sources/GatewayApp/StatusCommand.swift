@@ -3,6 +3,8 @@ import BatteryModel
 import Foundation
 import GatewayConfig
 import Storage
+import StatusServer
+import GatewayServices
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,8 +38,8 @@ struct StatusCommand: ParsableCommand {
             return
         }
         if let string {
-            guard let entry = document.strings.first(where: { $0.id == string }) else {
-                printError("no string '\(string)'; known: \(document.strings.map(\.id).joined(separator: ", "))")
+            guard let entry = document.strings.first(where: { $0.summary.id == string }) else {
+                printError("no string '\(string)'; known: \(document.strings.map(\.summary.id).joined(separator: ", "))")
                 throw ExitCode(1)
             }
             FileOutput.standardOutput.write(StatusText.cells(entry) + "\n")
@@ -72,9 +74,9 @@ extension StatusDocument {
         }
         self.init(snapshot: model.snapshot(), gatewayId: config?.gatewayId ?? "", version: Gateway.version)
         source = "database"
-        for i in strings.indices { strings[i].quality = .unknown }
+        for i in strings.indices { strings[i].summary.quality = Quality.unknown.rawValue }
         // Nobody polls: no link is answering or lost.
-        for i in ups.indices { (ups[i].stringsCommOK, ups[i].stringsCommLost) = (0, 0) }
-        (dataCentre.stringsCommOK, dataCentre.stringsCommLost) = (0, 0)
+        for i in ups.indices { (ups[i].stringsOK, ups[i].stringsCommLost) = (0, 0) }
+        (dataCentre.stringsOK, dataCentre.stringsCommLost) = (0, 0)
     }
 }

@@ -1,6 +1,7 @@
 import BatteryModel
 import Foundation
 import Uplink
+import StatusServer
 
 /// Plain-text rendering of a ``StatusDocument`` for the terminal.
 enum StatusText {
@@ -10,33 +11,31 @@ enum StatusText {
         let live = d.source == "live"
         let identity = [d.gatewayId, d.site].filter { !$0.isEmpty }
         let name = identity.isEmpty ? "BTMS gateway (name and site unknown without --config)" : "BTMS gateway " + identity.joined(separator: " — ")
-        out.append("\(name) — \(live ? "live" : "gateway not running: last stored samples") — \(Timestamp(millis: d.generatedAt).iso)")
+        out.append("\(name) — \(live ? "live" : "gateway not running: last stored samples") — \(d.generatedAt)")
         for g in [d.dataCentre] + d.ups {
             let title = g.name.isEmpty ? "Site" : g.name
-            var line = live ? "\(title): \(g.strings) strings (\(g.stringsCommOK) answering, \(g.stringsCommLost) lost, \(g.stringsDischarging) discharging), \(g.cells) cells"
+            var line = live ? "\(title): \(g.strings) strings (\(g.stringsOK) answering, \(g.stringsCommLost) lost, \(g.stringsDischarging) discharging), \(g.cells) cells"
                             : "\(title): \(g.strings) strings, \(g.cells) cells"
             if let lo = g.cellVoltageMin, let hi = g.cellVoltageMax, let mean = g.cellVoltageMean {
-                line += "; cell V \(format(lo.value, scale: 0.001, digits: 3))…\(format(hi.value, scale: 0.001, digits: 3)) avg \(formatNumber(mean / 1000, digits: 3)); lowest \(lo.string)#\(lo.cell)"
+                line += "; cell V \(show(lo, 3))…\(show(hi, 3)) avg \(show(mean, 3)); lowest \(g.cellVoltageMinAt ?? "")"
             }
             out.append(line)
         }
         var table = TextTable(header: ["string", "ups", "link", "age", "voltage V", "current A", "SoC %", "temp °C", "RH %",
                                        "cells", "min V", "max V", "avg V", "lowest", "note"])
         table.rightAligned = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
-        for s in d.strings {
-            let volts = s.cells?.voltage.compactMap { $0 } ?? []
-            let lo = volts.min(), hi = volts.max()
-            let lowest = lo.flatMap { v in s.cells?.voltage.firstIndex(of: v) }.map { "#\($0 + 1)" } ?? ""
-            let avg = volts.isEmpty ? "n/a" : formatNumber(Double(volts.reduce(0) { $0 + Int64($1) }) / Double(volts.count) / 1000, digits: 3)
-            let age = s.time.map { formatNumber(Double(now - $0) / 1000, digits: 1) + "s" } ?? "never"
-            let note = [s.status.joined(separator: ","), s.warning ?? "", s.quality == .ok ? "" : (s.lastError ?? "")]
+        for detail in d.strings {
+            let s = detail.summary
+            let volts = detail.cells.compactMap(\.voltage)
+            let lowest = volts.min().flatMap { v in detail.cells.first { $0.voltage == v } }.map { "#\($0.cell)" } ?? ""
+            let avg = volts.isEmpty ? nil : volts.reduce(0, +) / Double(volts.count)
+            let age = s.time.flatMap(Timestamp.init(iso:)).map { formatNumber(Double(now - $0.millis) / 1000, digits: 1) + "s" } ?? "never"
+            let note = [s.status.joined(separator: ","), s.warning ?? "", s.quality == Quality.ok.rawValue ? "" : (s.lastError ?? "")]
                 .filter { !$0.isEmpty }.joined(separator: "; ")
-            table.rows.append([s.id, s.ups, s.quality.rawValue, age,
-                               format(s.voltage, scale: 0.001, digits: StringQuantity.voltage.digits),
-                               format(s.current, scale: 0.001, digits: StringQuantity.current.digits),
-                               format(s.soc, scale: 0.1, digits: 1), format(s.temperature, scale: 0.1, digits: 1),
-                               format(s.humidity, scale: 0.1, digits: 1), "\(s.cellCount)",
-                               format(lo, scale: 0.001, digits: 3), format(hi, scale: 0.001, digits: 3), avg, lowest, note])
+            table.rows.append([s.id, s.ups, s.quality, age,
+                               show(s.voltage, StringQuantity.voltage.digits), show(s.current, StringQuantity.current.digits),
+                               show(s.soc, 1), show(s.temperature, 1), show(s.humidity, 1), "\(s.cells)",
+                               show(volts.min(), 3), show(volts.max(), 3), show(avg, 3), lowest, note])
         }
         out.append(table.render())
         if let m = d.mqtt { out.append(mqtt(m)) }
@@ -57,19 +56,21 @@ enum StatusText {
         return line
     }
 
-    static func cells(_ s: StatusDocument.StringEntry) -> String {
-        var out = ["String \(s.id) (\(s.name)), UPS \(s.ups), link \(s.quality.rawValue), sample \(s.time.map { Timestamp(millis: $0).iso } ?? "none")"]
-        guard let c = s.cells else { return out[0] + "\nno sample yet" }
+    static func cells(_ d: LiveSummary.StringDetail) -> String {
+        let s = d.summary
+        let head = "String \(s.id) (\(s.name)), UPS \(s.ups), link \(s.quality), sample \(s.time ?? "none")"
+        guard !d.cells.isEmpty else { return head + "\nno sample yet" }
         var table = TextTable(header: ["cell", "voltage V", "resistance mΩ", "temp °C", "SoC %", "SoH %", "status"])
         table.rightAligned = [0, 1, 2, 3, 4, 5]
-        for i in c.voltage.indices {
-            table.rows.append(["\(i + 1)", format(c.voltage[i], scale: 0.001, digits: 3), format(c.resistance[i], scale: 0.001, digits: 3),
-                               format(c.temperature[i], scale: 0.1, digits: 1), format(c.soc[i], scale: 0.1, digits: 1),
-                               format(c.soh[i], scale: 0.1, digits: 1), c.status[i].joined(separator: ",")])
+        for c in d.cells {
+            table.rows.append(["\(c.cell)", show(c.voltage, 3), show(c.resistance, 3), show(c.temperature, 1),
+                               show(c.soc, 1), show(c.soh, 1), c.flags.joined(separator: ",")])
         }
-        out.append(table.render())
-        return out.joined(separator: "\n")
+        return head + "\n" + table.render()
     }
 
-
+    /// A value in display units, rounded as every view rounds (``DecimalText``), or "n/a".
+    static func show(_ v: Double?, _ digits: Int) -> String {
+        DecimalText.format(v, digits: digits, missing: "n/a")
+    }
 }

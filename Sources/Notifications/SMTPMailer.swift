@@ -1,4 +1,5 @@
 import CCurl
+import CurlClient
 import BatteryModel
 public import Foundation
 public import GatewayConfig
@@ -13,24 +14,26 @@ public struct SMTPMailer: Sendable {
 
     /// Blocking: call from a delivery thread.
     public func send(to recipient: String, subject: String, body: String, date: Date = Date()) throws(DeliveryError) {
-        let curl = try CurlEasy()
-        let scheme = settings.security == .tls ? "smtps" : "smtp"
-        try curl.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)")
-        try curl.set(CURLOPT_USE_SSL, settings.security == .starttls ? Int(CURLUSESSL_ALL.rawValue) : Int(CURLUSESSL_NONE.rawValue))
-        if settings.security != .none {
-            try curl.set(CURLOPT_SSL_VERIFYPEER, settings.verifyCertificate ? 1 : 0)
-            try curl.set(CURLOPT_SSL_VERIFYHOST, settings.verifyCertificate ? 2 : 0)
-            if let ca = settings.caFile { try curl.set(CURLOPT_CAINFO, ca) }
+        try DeliveryError.curl { () throws(CurlError) in
+            let curl = try CurlEasy()
+            let scheme = settings.security == .tls ? "smtps" : "smtp"
+            try curl.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)")
+            try curl.set(CURLOPT_USE_SSL, settings.security == .starttls ? Int(CURLUSESSL_ALL.rawValue) : Int(CURLUSESSL_NONE.rawValue))
+            if settings.security != .none {
+                try curl.set(CURLOPT_SSL_VERIFYPEER, settings.verifyCertificate ? 1 : 0)
+                try curl.set(CURLOPT_SSL_VERIFYHOST, settings.verifyCertificate ? 2 : 0)
+                if let ca = settings.caFile { try curl.set(CURLOPT_CAINFO, ca) }
+            }
+            if let user = settings.username { try curl.set(CURLOPT_USERNAME, user) }
+            if let password = settings.password { try curl.set(CURLOPT_PASSWORD, password) }
+            try curl.set(CURLOPT_MAIL_FROM, "<\(settings.from)>")
+            try curl.set(CURLOPT_MAIL_RCPT, list: ["<\(recipient)>"])
+            let ms = Int(settings.timeout.milliseconds)
+            try curl.set(CURLOPT_TIMEOUT_MS, ms)
+            try curl.set(CURLOPT_CONNECTTIMEOUT_MS, ms)
+            try curl.upload(Array(Self.message(from: settings.from, to: recipient, subject: subject, body: body, date: date).utf8))
+            try curl.perform()
         }
-        if let user = settings.username { try curl.set(CURLOPT_USERNAME, user) }
-        if let password = settings.password { try curl.set(CURLOPT_PASSWORD, password) }
-        try curl.set(CURLOPT_MAIL_FROM, "<\(settings.from)>")
-        try curl.set(CURLOPT_MAIL_RCPT, list: ["<\(recipient)>"])
-        let ms = Int(settings.timeout.milliseconds)
-        try curl.set(CURLOPT_TIMEOUT_MS, ms)
-        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, ms)
-        try curl.upload(Array(Self.message(from: settings.from, to: recipient, subject: subject, body: body, date: date).utf8))
-        try curl.perform()
     }
 
     /// An RFC 5322 message with CRLF line ends; non-ASCII subjects are RFC 2047 encoded.

@@ -28,7 +28,7 @@ components:
         error: { type: string, description: What is wrong; a wrong parameter is named. }
     StringSummary:
       type: object
-      required: [id, name, ups, quality, cells]
+      required: [id, name, ups, quality, cells, status]
       properties:
         id: { type: string }
         name: { type: string }
@@ -43,6 +43,10 @@ components:
         humidity: { type: number, nullable: true }
         cellVoltageMin: { type: number, nullable: true }
         cellVoltageMax: { type: number, nullable: true }
+        status: { type: array, items: { type: string }, description: The string's status flags. }
+        lastError: { type: string, nullable: true, description: The link's last failure. }
+        warning: { type: string, nullable: true, description: "A problem that does not stop polling, e.g. a cell count mismatch." }
+        sweepMillis: { type: number, nullable: true, description: The controller's last successful sweep, ms. }
     UPSSummary:
       type: object
       required: [id, name, strings, stringsOK, stringsCommLost, stringsDischarging, cells]
@@ -57,8 +61,12 @@ components:
         cellVoltageMin: { type: number, nullable: true }
         cellVoltageMinAt: { type: string, nullable: true, description: "e.g. a1 cell 17" }
         cellVoltageMax: { type: number, nullable: true }
+        cellVoltageMaxAt: { type: string, nullable: true }
+        cellVoltageMean: { type: number, nullable: true }
         cellResistanceMax: { type: number, nullable: true }
         cellResistanceMaxAt: { type: string, nullable: true }
+        cellTemperatureMax: { type: number, nullable: true }
+        cellTemperatureMaxAt: { type: string, nullable: true }
     Cell:
       type: object
       required: [cell, flags]

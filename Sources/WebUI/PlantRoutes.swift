@@ -13,26 +13,11 @@ struct PlantRoutes {
     let page: PageRenderer
     let alarmCache = AlarmViewCache()
 
-    struct StringSummary: Encodable {
-        let id: String, name: String, ups: String, quality: String, time: String?, cells: Int
-        let voltage: Double?, current: Double?, soc: Double?, temperature: Double?, humidity: Double?
-        let cellVoltageMin: Double?, cellVoltageMax: Double?
-    }
-
-    /// A UPS (or the data centre) as one line: its strings' state and its extreme cells.
-    struct GroupSummary: Encodable {
-        let id: String, name: String, strings: Int, stringsOK: Int, stringsCommLost: Int, stringsDischarging: Int, cells: Int
-        let cellVoltageMin: Double?, cellVoltageMinAt: String?, cellVoltageMax: Double?, cellResistanceMax: Double?, cellResistanceMaxAt: String?
-    }
-
-    struct StringDetail: Encodable {
-        let summary: StringSummary
-        let cells: [Cell]
-    }
-
-    struct Cell: Encodable {
-        let cell: Int, voltage: Double?, resistance: Double?, temperature: Double?, soc: Double?, soh: Double?, flags: [String]
-    }
+    // The API's documents are the one live summary (docs/live-summary.md); the pages render them.
+    typealias StringSummary = LiveSummary.StringLine
+    typealias GroupSummary = LiveSummary.Group
+    typealias StringDetail = LiveSummary.StringDetail
+    typealias Cell = LiveSummary.Cell
 
     func register(_ router: Router<WebContext>) {
         router.get("/") { request, context -> Response in overview(request, context, ups: nil, alarms: try await alarmView()) }
@@ -75,52 +60,13 @@ struct PlantRoutes {
     }
 
     /// One line per UPS.
-    func groups() -> [GroupSummary] {
-        let snap = model.snapshot()
-        return snap.topology.upses.indices.map { group(snap, snap.aggregate(ups: $0), id: snap.topology.upses[$0].id, name: snap.topology.upses[$0].name) }
-    }
+    func groups() -> [GroupSummary] { LiveSummary.upses(model.snapshot()) }
 
-    private func group(_ snap: ModelSnapshot, _ a: GroupAggregate, id: String, name: String) -> GroupSummary {
-        func at(_ r: GroupAggregate.CellRef?) -> String? { r.map { "\(snap.topology.strings[$0.string].id) cell \($0.cell + 1)" } }
-        let v = a.cells[.voltage], r = a.cells[.resistance]
-        return GroupSummary(id: id, name: name, strings: a.stringCount, stringsOK: a.stringsCommOK, stringsCommLost: a.stringsCommLost,
-                            stringsDischarging: a.stringsDischarging, cells: a.cellCount,
-                            cellVoltageMin: v.flatMap { Measurement.display($0.min.value, scale: 0.001) }, cellVoltageMinAt: at(v?.min),
-                            cellVoltageMax: v.flatMap { Measurement.display($0.max.value, scale: 0.001) },
-                            cellResistanceMax: r.flatMap { Measurement.display($0.max.value, scale: 0.001) }, cellResistanceMaxAt: at(r?.max))
-    }
-
-    func summaries() -> [StringSummary] {
-        let snap = model.snapshot()
-        return snap.topology.strings.indices.map { summary(snap, $0) }
-    }
-
-    private func summary(_ snap: ModelSnapshot, _ i: Int) -> StringSummary {
-        let info = snap.topology.strings[i], state = snap.strings[i]
-        let v = state.sample?.values, volts = state.sample?.summary.statistics[.voltage]
-        func s(_ raw: Int32?, _ q: StringQuantity) -> Double? { raw.flatMap { Measurement.display($0, scale: q.displayScale) } }
-        return StringSummary(
-            id: info.id, name: info.name, ups: snap.topology.upses[info.upsIndex].id, quality: state.quality.rawValue,
-            time: state.sample.map { $0.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }, cells: info.cellCount,
-            voltage: s(v?.voltage, .voltage), current: s(v?.current, .current), soc: s(v?.soc, .soc),
-            temperature: s(v?.temperature, .temperature), humidity: s(v?.humidity, .humidity),
-            cellVoltageMin: volts.flatMap { Measurement.display($0.min, scale: 0.001) }, cellVoltageMax: volts.flatMap { Measurement.display($0.max, scale: 0.001) })
-    }
+    func summaries() -> [StringSummary] { LiveSummary.strings(model.snapshot()) }
 
     func detail(_ id: String) -> StringDetail? {
         let snap = model.snapshot()
-        guard let i = snap.topology.stringIndex(id: id) else { return nil }
-        let cells: [Cell]
-        if let c = snap.strings[i].sample?.cells {
-            cells = (0..<c.count).map { n in
-                Cell(cell: n + 1, voltage: Measurement.display(c.voltage[n], scale: 0.001), resistance: Measurement.display(c.resistance[n], scale: 0.001),
-                     temperature: Measurement.display(c.temperature[n], scale: 0.1), soc: Measurement.display(c.soc[n], scale: 0.1), soh: Measurement.display(c.soh[n], scale: 0.1),
-                     flags: c.status[n].flagNames)
-            }
-        } else {
-            cells = []
-        }
-        return StringDetail(summary: summary(snap, i), cells: cells)
+        return snap.topology.stringIndex(id: id).map { LiveSummary.detail(snap, $0) }
     }
 
     private func f(_ v: Double?, _ digits: Int) -> String { DecimalText.format(v, digits: digits, missing: "n/a") }

@@ -2,6 +2,7 @@ import Alarms
 import BatteryModel
 import Foundation
 import GatewayApp
+import GatewayServices
 import ModbusCore
 import Simulator
 import Storage

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayApp
+import GatewayServices
 import Simulator
 import Storage
 import Testing

@@ -1,6 +1,7 @@
 import BatteryModel
 import Foundation
 import GatewayApp
+import GatewayServices
 import GatewayConfig
 import Storage
 import Testing

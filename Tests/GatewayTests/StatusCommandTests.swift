@@ -1,5 +1,6 @@
 import Foundation
 @testable import GatewayApp
+import GatewayServices
 import TestSupport
 import Testing
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ import Glibc
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(doc["gatewayId"] as? String == "test-gw" && doc["site"] as? String == "Test site" && doc["source"] as? String == "database")
         let ups = try #require(doc["ups"] as? [[String: Any]])
-        #expect(ups.map { $0["id"] as? String } == ["u1", "u2"] && ups.map { $0["stringsCommOK"] as? Int } == [0, 0])
+        #expect(ups.map { $0["id"] as? String } == ["u1", "u2"] && ups.map { $0["stringsOK"] as? Int } == [0, 0])
         // Without the configuration the database still gives the plant, and says what it cannot know.
         let (_, bare, _) = try await offPool { try runBMGW(["status", "--data", "\(dir.path)/data"]) }
         #expect(bare.hasPrefix("BTMS gateway (name and site unknown without --config) — gateway not running"), "\(bare)")

@@ -3,6 +3,7 @@ import Alarms
 import BatteryModel
 import Foundation
 import GatewayApp
+import GatewayServices
 import GatewayConfig
 import Logging
 import ModbusCore

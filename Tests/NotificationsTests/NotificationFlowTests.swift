@@ -2,6 +2,7 @@ import Alarms
 import BatteryModel
 import Foundation
 import GatewayApp
+import GatewayServices
 import GatewayConfig
 import Logging
 import ModbusCore

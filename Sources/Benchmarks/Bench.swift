@@ -1,9 +1,12 @@
 import Foundation
+import GatewayServices
 import Logging
 
 /// `bmgw bench`: full-size figures for docs/performance.md. Not a test: it prints numbers.
-enum Bench {
-    static func runAll(mapFile: String, only: Set<String>, broker: String?) async throws {
+/// Its own module: it links libcurl and calls libmosquitto and libmodbus directly, which the
+/// gateway's CLI and wiring never do.
+public enum Bench {
+    public static func runAll(mapFile: String, only: Set<String>, broker: String?) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let all = only.isEmpty
@@ -19,7 +22,7 @@ enum Bench {
     }
 
     static func say(_ line: String) {
-        FileOutput.standardOutput.write(line + "\n")
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Median and maximum of durations, in milliseconds.

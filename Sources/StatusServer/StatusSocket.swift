@@ -1,26 +1,27 @@
-import SNMPAgent
-import Uplink
-import BatteryModel
-import Foundation
-import GatewayConfig
-import Logging
-import Alarms
+public import Foundation
+public import Logging
 import ServiceSupport
-import Storage
-import ServiceLifecycle
+public import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A Unix socket in the data folder that answers every connection with the
 /// live state as JSON (`bmgw status` reads it). Local only: file permissions
-/// (0660) decide who may read.
-struct StatusSocket: Service {
+/// (0660) decide who may read. What it answers is the gateway's business (`answer`).
+public struct StatusSocket: Service {
     let path: String
-    let gateway: Gateway
     let logger: Logger
+    /// The reply to a request; called on the socket's thread, one client at a time.
+    let answer: @Sendable (Request) -> [UInt8]
 
-    func run() async throws {
+    public init(path: String, logger: Logger, answer: @escaping @Sendable (Request) -> [UInt8]) {
+        self.path = path
+        self.logger = logger
+        self.answer = answer
+    }
+
+    public func run() async throws {
         let threads = WorkerThreads()
         let fd: Int32
         do { fd = try Self.listen(path: path) } catch {
@@ -29,7 +30,7 @@ struct StatusSocket: Service {
             try? await gracefulShutdown()
             return
         }
-        let gateway = self.gateway
+        let answer = self.answer
         threads.spawn(name: "status-socket") {
             defer { close(fd) }
             while !threads.isStopping {
@@ -37,7 +38,7 @@ struct StatusSocket: Service {
                 guard poll(&p, 1, 200) > 0 else { continue }
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { continue }
-                Self.answer(client, gateway: gateway)
+                Self.serve(client, answer: answer)
             }
         }
         try? await gracefulShutdown()
@@ -47,11 +48,11 @@ struct StatusSocket: Service {
 
     /// What a client asks, in one line: `status` (the JSON document) or `limits` (the alarm limits
     /// were changed in the database by `bmgw limits`: read them again and apply them at once).
-    enum Request: String {
+    public enum Request: String, Sendable {
         case status, limits
     }
 
-    private static func answer(_ client: Int32, gateway: Gateway) {
+    private static func serve(_ client: Int32, answer: @Sendable (Request) -> [UInt8]) {
         defer { close(client) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -59,25 +60,8 @@ struct StatusSocket: Service {
         var line = [UInt8](repeating: 0, count: 64)
         let n = line.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
         let text = n > 0 ? String(decoding: line[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "status"
-        switch Request(rawValue: text) {
-        case .limits:
-            let reply: String
-            do {
-                gateway.limits.replace(with: try gateway.store.sync { try LimitStore(db: $0.db).all() })
-                reply = "ok\n"
-            } catch {
-                reply = "error: \(error)\n"
-            }
-            write(Array(reply.utf8), to: client)
-            return
-        case .status, nil:
-            break
-        }
-        let document = StatusDocument(snapshot: gateway.model.snapshot(), gatewayId: gateway.config.gatewayId,
-                                      version: Gateway.version, mqtt: gateway.uplink?.status,
-                                      snmpInforms: gateway.snmpAgent.map { $0.informState }.flatMap { $0.isEmpty ? nil : $0 })
-        guard let data = try? JSONEncoder().encode(document) else { return }
-        write(data, to: client)
+        // An older client sends nothing: it asks for the status.
+        write(answer(Request(rawValue: text) ?? .status), to: client)
     }
 
     private static func write(_ data: some DataProtocol, to client: Int32) {
@@ -114,7 +98,7 @@ struct StatusSocket: Service {
     }
 
     /// Connects to a gateway's status socket, asks, and reads the answer (the status JSON, or "ok").
-    static func fetch(path: String, _ request: Request = .status) throws -> Data {
+    public static func fetch(path: String, _ request: Request = .status) throws -> Data {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         defer { close(fd) }

@@ -2,6 +2,7 @@ public import Acquisition
 public import Alarms
 import Notifications
 import SNMPAgent
+import StatusServer
 public import Uplink
 import WebUI
 public import BatteryModel
@@ -170,7 +171,7 @@ public struct Gateway: Sendable {
         }
         list.append(AcquisitionService(acquisition: acquisition))
         list.append(ReloadOnHangup(gateway: self, logger: logger))
-        list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), gateway: self, logger: logger))
+        list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), logger: logger) { [self] in statusReply($0) })
         return list
     }
 

@@ -5,6 +5,7 @@ import GatewayConfig
 import Logging
 import Notifications
 import Storage
+import SystemFiles
 import Uplink
 import WebUI
 

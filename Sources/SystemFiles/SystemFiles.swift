@@ -1,6 +1,6 @@
-import Foundation
-import GatewayConfig
-import Logging
+public import Foundation
+public import GatewayConfig
+public import Logging
 
 /// Network and time settings as standard system files, written into `system.directory`, then the
 /// configured apply command. On an appliance the directory is /etc/systemd (or a staging folder the
@@ -11,11 +11,15 @@ import Logging
 /// which also takes ports), `timezone` (the zone name). The command gets `BMGW_SYSTEM_DIR`,
 /// `BMGW_CHANGED` (network or time), `BMGW_TIMEZONE`, `BMGW_NTP` (on/off) and, for a one-off clock
 /// setting, `BMGW_SET_TIME` (ISO 8601, UTC).
-struct SystemFiles {
-    let settings: SystemFilesSettings
+public struct SystemFiles: Sendable {
+    public let settings: SystemFilesSettings
+
+    public init(settings: SystemFilesSettings) {
+        self.settings = settings
+    }
 
     /// Writes the files of `changed` (network or time), then `request.env`; returns their paths.
-    func write(_ changed: String, config: GatewayConfig, setTime: Date? = nil) throws -> [String] {
+    public func write(_ changed: String, config: GatewayConfig, setTime: Date? = nil) throws -> [String] {
         var files: [(String, String)] = []
         if changed == "network" {
             for port in config.network?.ports ?? [] { files.append(("network/10-bmgw-\(port.role).network", Self.networkd(port))) }
@@ -38,7 +42,7 @@ struct SystemFiles {
     }
 
     /// Runs the apply command (if any); returns a one-line result for the page and the log.
-    func apply(_ changed: String, config: GatewayConfig, setTime: Date?, logger: Logger) async -> String {
+    public func apply(_ changed: String, config: GatewayConfig, setTime: Date?, logger: Logger) async -> String {
         guard let command = settings.applyCommand, let program = command.first else {
             return "files written; applied by the system's watcher of request.env if one is installed (no system.applyCommand)"
         }

@@ -1,7 +1,8 @@
 import BatteryModel
 import Foundation
 import GatewayConfig
-import HTTPLoad
+import GatewayServices
+import CurlClient
 import Logging
 import ServiceLifecycle
 import Storage
@@ -16,7 +17,7 @@ enum BenchWeb {
     static let clients = 50, perClient = 100
 
     static func run(mapFile: String, logger: Logger) async throws {
-        guard HTTPLoadClient.ready else { throw BenchError.libcurl }
+        guard CurlEasy.ready else { throw BenchError.libcurl }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bmgw-bench-web-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
