@@ -92,13 +92,13 @@ let package = Package(
         ], swiftSettings: settings),
         // MQTT uplink on libmosquitto: payloads, the durable outbox's replay, TLS, reconnects.
         .target(name: "Uplink", dependencies: [
-            "CMosquitto", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport",
+            "CMosquitto", "CSQLite", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // HTTPS web UI and JSON API (Hummingbird 2, swift-nio-ssl): users, sessions, pages.
         .target(name: "WebUI", dependencies: [
-            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms",
+            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms", "Notifications",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -150,16 +150,16 @@ let package = Package(
         .testTarget(name: "RegisterMapTests", dependencies: ["RegisterMap", "BatteryModel", "ConfigSupport"], swiftSettings: settings),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "BatteryModel", "RegisterMap", "ModbusCore"], swiftSettings: settings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "GatewayServices", "RegisterMap", "ModbusCore",
                                                          .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: settings),
-        .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Storage", "BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms"], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
-        .testTarget(name: "WebUITests", dependencies: ["WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage"], swiftSettings: settings),
+        .testTarget(name: "WebUITests", dependencies: ["TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms"], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
-            "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
+            "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

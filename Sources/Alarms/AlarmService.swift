@@ -10,14 +10,14 @@ public import Storage
 /// keeps their lifecycle in SQLite and tells subscribers through ``events``.
 public struct AlarmService: Service {
     public let events: EventBroadcaster
-    private let store: DatabaseQueue<HistoryStore>
+    private let store: DatabaseQueue<GatewayDatabase>
     private let model: LiveModel
     private let limits: LimitOverrides
     private var settings: AlarmSettings { limits.settings }
     private let discharge: DischargeSettings
     private let logger: Logger
 
-    public init(store: DatabaseQueue<HistoryStore>, model: LiveModel, limits: LimitOverrides, discharge: DischargeSettings,
+    public init(store: DatabaseQueue<GatewayDatabase>, model: LiveModel, limits: LimitOverrides, discharge: DischargeSettings,
                 events: EventBroadcaster, logger: Logger) {
         self.store = store
         self.model = model

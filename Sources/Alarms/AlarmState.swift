@@ -15,7 +15,7 @@ struct AlarmState: Sendable {
     let topology: Topology
 
     /// Restores active alarms, open discharges and baselines from the database; limits come from `limits`.
-    static func load(store: DatabaseQueue<HistoryStore>, topology: Topology, keys: [Int64], limits: LimitOverrides,
+    static func load(store: DatabaseQueue<GatewayDatabase>, topology: Topology, keys: [Int64], limits: LimitOverrides,
                      discharge: DischargeSettings, now: Timestamp) async throws -> AlarmState {
         let period = limits.settings.baselinePeriod
         let (active, open, baselines) = try await store.run { store in
@@ -68,7 +68,7 @@ struct AlarmState: Sendable {
     }
 
     /// Computes baselines whose period is over (and picks up a reset by `bmgw baseline-reset`).
-    mutating func refreshBaselines(store: DatabaseQueue<HistoryStore>, settings: AlarmSettings, now: Timestamp, logger: Logger) async {
+    mutating func refreshBaselines(store: DatabaseQueue<GatewayDatabase>, settings: AlarmSettings, now: Timestamp, logger: Logger) async {
         let keys = self.keys
         let period = settings.baselinePeriod
         do {
@@ -101,7 +101,7 @@ struct AlarmState: Sendable {
     }
 
     /// Stores the running figures of open discharges (at shutdown); they continue after a restart.
-    func saveOpenDischarges(store: DatabaseQueue<HistoryStore>, now: Timestamp, logger: Logger) async {
+    func saveOpenDischarges(store: DatabaseQueue<GatewayDatabase>, now: Timestamp, logger: Logger) async {
         let open = detector.openEvents().compactMap { s, e in e.id == 0 ? nil : (keys[s], Self.record(e, string: s, topology)) }
         guard !open.isEmpty else { return }
         do {

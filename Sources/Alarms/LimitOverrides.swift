@@ -25,7 +25,7 @@ public final class LimitOverrides: Sendable {
     }
 
     /// The overrides stored in `store`.
-    public static func load(settings: AlarmSettings, store: DatabaseQueue<HistoryStore>) async throws -> LimitOverrides {
+    public static func load(settings: AlarmSettings, store: DatabaseQueue<GatewayDatabase>) async throws -> LimitOverrides {
         LimitOverrides(settings: settings, overrides: try await store.run { try LimitStore(db: $0.db).all() })
     }
 
@@ -39,8 +39,8 @@ public final class LimitOverrides: Sendable {
 
     /// Stores a string's new limit of one type (with `also` in the same transaction: an audit entry),
     /// then tells the watchers.
-    public func set(stringId: String, type: AlarmType, _ limit: AlarmLimit, store: DatabaseQueue<HistoryStore>,
-                    also: (@Sendable (HistoryStore) throws -> Void)? = nil) async throws {
+    public func set(stringId: String, type: AlarmType, _ limit: AlarmLimit, store: DatabaseQueue<GatewayDatabase>,
+                    also: (@Sendable (GatewayDatabase) throws -> Void)? = nil) async throws {
         try await store.run { s in
             try s.db.transaction {
                 try LimitStore(db: s.db).set(stringId: stringId, type: type, limit)
@@ -51,7 +51,7 @@ public final class LimitOverrides: Sendable {
     }
 
     /// Removes an override (nil type: all of the string's), then tells the watchers.
-    public func remove(stringId: String, type: AlarmType?, store: DatabaseQueue<HistoryStore>) async throws {
+    public func remove(stringId: String, type: AlarmType?, store: DatabaseQueue<GatewayDatabase>) async throws {
         try await store.run { try LimitStore(db: $0.db).remove(stringId: stringId, type: type) }
         publish { o in
             if let type { o[stringId]?[type] = nil } else { o[stringId] = nil }
@@ -61,7 +61,7 @@ public final class LimitOverrides: Sendable {
 
     /// Reads the table again after a change made by another process (`bmgw limits`, which says so
     /// over the status socket); watchers are told only if something changed.
-    public func reload(store: DatabaseQueue<HistoryStore>) async throws {
+    public func reload(store: DatabaseQueue<GatewayDatabase>) async throws {
         replace(with: try await store.run { try LimitStore(db: $0.db).all() })
     }
 

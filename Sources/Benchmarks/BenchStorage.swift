@@ -35,7 +35,7 @@ enum BenchStorage {
     static func ingest() throws {
         let path = tempPath("ingest")
         defer { remove(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let keys = try store.register(topology)
         var feed = PlantFeed()
         let t0 = Timestamp.now.millis
@@ -57,7 +57,7 @@ enum BenchStorage {
     static func bytesPerDay() throws {
         let path = tempPath("size")
         defer { remove(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let keys = try store.register(topology)
         let before = try store.usedBytes()
         var feed = PlantFeed()
@@ -81,7 +81,7 @@ enum BenchStorage {
     }
 
     /// One string's samples every minute over `from ..< to` from the plant simulator (a year: 525 600).
-    static func fillYear(_ store: HistoryStore, key: Int64, from start: Int64, to end: Int64) throws {
+    static func fillYear(_ store: GatewayDatabase, key: Int64, from start: Int64, to end: Int64) throws {
         var plant = SimulatedPlantReading(cells: cells, seed: 9)
         var batch: [(key: Int64, sample: StringSample)] = []
         var t = start
@@ -100,7 +100,7 @@ enum BenchStorage {
     static func yearQuery() throws {
         let path = tempPath("year")
         defer { remove(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let key = try store.register(topology)[0]
         let hour: Int64 = 3_600_000
         let now = Timestamp.now.millis / hour * hour

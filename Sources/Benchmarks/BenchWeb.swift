@@ -47,7 +47,7 @@ enum BenchWeb {
         let now = Timestamp.now.millis / hour * hour
         let fill = ContinuousClock.now
         do {
-            let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir))
+            let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir), parts: Gateway.tables)
             let key = try store.register(config.topology)[0]
             try BenchStorage.fillYear(store, key: key, from: now - 365 * 24 * hour, to: now)
             while try store.rollUpNext(stringKey: key, before: now) {}

@@ -100,7 +100,7 @@ struct EventsCommand: ParsableCommand {
     }
 
     /// The logged samples of one event (fast logging while it lasted), as CSV.
-    private func samples(of id: Int64, _ store: HistoryStore) throws {
+    private func samples(of id: Int64, _ store: GatewayDatabase) throws {
         guard let e = try DischargeLog(db: store.db).list(.site, limit: Int(Int32.max)).first(where: { $0.id == id }),
               let key = try store.stringKey(id: e.stringId) else {
             printError("no discharge event \(id)")

@@ -31,7 +31,7 @@ struct DataSourceOptions: ParsableArguments {
 
     /// The history database, read-only, weighting means as the gateway does
     /// (2 × slowInterval of the configuration, or of the default 60 s with --data).
-    func openStore() throws -> HistoryStore {
+    func openStore() throws -> GatewayDatabase {
         var cap = Duration.seconds(120)
         if data == nil { cap = try loadConfig(config ?? "config/gateway.yaml").history.slowInterval * 2 }
         let path = Gateway.databasePath(dataDirectory: try dataDirectory())
@@ -39,6 +39,6 @@ struct DataSourceOptions: ParsableArguments {
             printError("no history database at \(path): has the gateway run with this data folder?")
             throw ExitCode(1)
         }
-        return try HistoryStore(path: path, readOnly: true, sampleWeightCap: cap)
+        return try GatewayDatabase(path: path, readOnly: true, sampleWeightCap: cap)
     }
 }

@@ -6,6 +6,7 @@ import GatewayConfig
 import Storage
 import StatusServer
 import GatewayServices
+import Alarms
 
 struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,7 +39,7 @@ struct LimitsCommand: ParsableCommand {
             printError("no string '\(string)' in \(config)")
             throw ExitCode(1)
         }
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: cfg.dataDirectory))
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: cfg.dataDirectory), parts: Gateway.tables)
         let limits = LimitStore(db: store.db)
         var effective = cfg.alarms.limits(forString: string).merging(try limits.all()[string] ?? [:]) { $1 }
         if let type {
@@ -99,7 +100,7 @@ struct BaselineCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try loadConfig(config)
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: cfg.dataDirectory))
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: cfg.dataDirectory), parts: Gateway.tables)
         let key: Int64?
         if let string {
             guard let k = try store.stringKey(id: string) else {

@@ -72,7 +72,7 @@ private func sendTest(_ cfg: GatewayConfig, channel: String, to: String, subject
 private func logTestAttempt(_ cfg: GatewayConfig, _ q: NotificationStore.Queued, error: DeliveryError?) throws {
     let path = Gateway.databasePath(dataDirectory: cfg.dataDirectory)
     guard FileManager.default.fileExists(atPath: path) else { return }
-    let store = try HistoryStore(path: path)
+    let store = try GatewayDatabase(path: path, parts: Gateway.tables)
     let now = Timestamp.now.millis
     // A test is not retried; a failure is logged as "failed" (the queue has no row id 0 to update).
     try NotificationStore(db: store.db).record(q, at: now, error: error?.description, retryAt: error == nil ? nil : now)

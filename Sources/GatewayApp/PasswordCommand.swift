@@ -43,7 +43,7 @@ struct PasswordCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let path = Gateway.databasePath(dataDirectory: cfg.dataDirectory)
-        let store = try DatabaseQueue(label: "password") { try HistoryStore(path: path) }
+        let store = try DatabaseQueue(label: "password") { try GatewayDatabase(path: path, parts: Gateway.tables) }
         let exists = try await store.run { [user] in try UserStore(db: $0.db).user(named: user) } != nil
         guard create || exists else {
             printError("no web UI user '\(user)'; add --create to make one")

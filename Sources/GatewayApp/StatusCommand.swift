@@ -53,7 +53,7 @@ extension StatusDocument {
     /// The newest stored sample of every string, for when the gateway is not running: the plant as
     /// configured (`config`, so the gateway, site and UPS names are there), or as the database knows
     /// it without a configuration (`--data`). Links are `unknown`: nothing is polling.
-    init(store: HistoryStore, config: GatewayConfig?) throws {
+    init(store: GatewayDatabase, config: GatewayConfig?) throws {
         let stored = try store.strings()
         let topology: Topology
         if let config {

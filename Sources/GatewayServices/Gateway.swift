@@ -26,7 +26,7 @@ public struct Gateway: Sendable {
     /// Web UI users who want alarm e-mails or SMS (added to the configured recipients).
     let userRecipients: LiveSettings<[Recipient]>
     public let model: LiveModel
-    public let store: DatabaseQueue<HistoryStore>
+    public let store: DatabaseQueue<GatewayDatabase>
     public let simulator: PlantSimulator?
     /// Port the embedded simulator listens on (may differ from the config when it asked for 0).
     public let simulatorPort: Int?
@@ -47,6 +47,8 @@ public struct Gateway: Sendable {
     private let logger: Logger
 
     public static func databasePath(dataDirectory: String) -> String { "\(dataDirectory)/history.sqlite" }
+    /// The modules' tables in the gateway's database (besides the history's), in creation order.
+    public static let tables: [SchemaPart] = [AlarmTables.schema, NotificationTables.schema, WebTables.schema]
     public static func socketPath(dataDirectory: String) -> String { "\(dataDirectory)/bmgw.sock" }
     public static func outboxPath(dataDirectory: String) -> String { "\(dataDirectory)/outbox.sqlite" }
 
@@ -59,7 +61,7 @@ public struct Gateway: Sendable {
         model = LiveModel(topology: config.topology, dischargeCurrent: config.discharge.current)
         let path = Self.databasePath(dataDirectory: config.dataDirectory)
         let cap = config.history.slowInterval * 2
-        store = try DatabaseQueue(label: "history") { try HistoryStore(path: path, sampleWeightCap: cap) }
+        store = try DatabaseQueue(label: "history") { try GatewayDatabase(path: path, parts: Self.tables, sampleWeightCap: cap) }
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
         acquisition = Acquisition(config: config, model: model, logger: logger)
         live = LiveSettings(config)

@@ -1,4 +1,4 @@
-import Alarms
+public import Alarms
 public import BatteryModel
 import Foundation
 public import Storage

@@ -11,7 +11,7 @@ public import Storage
 /// Tells recipients about alarms: collects each person's changes within a window (durably,
 /// in SQLite) into one message per channel, queues it, delivers and retries with backoff.
 public struct NotificationService: Service {
-    private let store: DatabaseQueue<HistoryStore>
+    private let store: DatabaseQueue<GatewayDatabase>
     private let source: LiveSettings<NotificationSettings>
     /// Read at each use: recipients, channels and retries can change while running.
     private var settings: NotificationSettings { source.current }
@@ -24,7 +24,7 @@ public struct NotificationService: Service {
     private let logger: Logger
     private let delivery = DispatchQueue(label: "notification-delivery")
 
-    public init(store: DatabaseQueue<HistoryStore>, settings: LiveSettings<NotificationSettings>, limits: LimitOverrides,
+    public init(store: DatabaseQueue<GatewayDatabase>, settings: LiveSettings<NotificationSettings>, limits: LimitOverrides,
                 gatewayId: String, site: String, siteTime: @escaping @Sendable () -> SiteTime = { .utc }, events: EventBroadcaster,
                 logger: Logger) {
         self.store = store

@@ -2,6 +2,7 @@ public import BatteryModel
 import Foundation
 public import GatewayConfig
 public import Storage
+public import Alarms
 
 /// Builds the BTMS-GATEWAY-MIB view (mibs/BTMS-GATEWAY-MIB.txt) from a model snapshot.
 public struct MIBBuilder: Sendable {

@@ -15,12 +15,12 @@ public struct SNMPService: Service {
     let writes: LimitWrites?
     let limits: LimitOverrides
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let events: EventBroadcaster
     let logger: Logger
 
     public init(server: SNMPAgentServer, builder: MIBBuilder, writes: LimitWrites?, limits: LimitOverrides, model: LiveModel,
-                store: DatabaseQueue<HistoryStore>, events: EventBroadcaster, logger: Logger) {
+                store: DatabaseQueue<GatewayDatabase>, events: EventBroadcaster, logger: Logger) {
         self.server = server
         self.builder = builder
         self.writes = writes

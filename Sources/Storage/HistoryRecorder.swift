@@ -24,12 +24,12 @@ public struct HistoryRecorder: Service {
         }
     }
 
-    private let store: DatabaseQueue<HistoryStore>
+    private let store: DatabaseQueue<GatewayDatabase>
     private let model: LiveModel
     private let settings: Settings
     private let logger: Logger
 
-    public init(store: DatabaseQueue<HistoryStore>, model: LiveModel, settings: Settings, logger: Logger) {
+    public init(store: DatabaseQueue<GatewayDatabase>, model: LiveModel, settings: Settings, logger: Logger) {
         self.store = store
         self.model = model
         self.settings = settings

@@ -1,7 +1,31 @@
-/// Database schema, versioned with `PRAGMA user_version`; each migration runs once, in order.
+/// A module's tables: its name and its migrations, each run once, in order. Each module that keeps
+/// data in the gateway's database declares its own (`AlarmTables`, `NotificationTables`,
+/// `WebTables`; the history tables are Storage's own) and the database brings every part it is
+/// opened with to its newest version (docs/storage.md).
+public struct SchemaPart: Sendable {
+    public let name: String
+    public let migrations: [String]
+    /// Statements that delete at most a batch of rows older than `?1` (ms since 1970): run with the
+    /// history's retention until they delete nothing.
+    public let expiry: [String]
+
+    public init(name: String, migrations: [String], expiry: [String] = []) {
+        self.name = name
+        self.migrations = migrations
+        self.expiry = expiry
+    }
+
+    public var version: Int { migrations.count }
+}
+
+/// Versions per part, in the table `schema_parts`. `PRAGMA user_version` says how the database is
+/// versioned: 1…6 were one list for every table (before issue 13), 7 is per part. A gateway that
+/// knows only the one list refuses a database at 7, as it refuses any newer schema.
 enum Schema {
-    static let migrations: [String] = [
-        // 1: strings, raw samples, hourly rollups.
+    static let perPart = 7
+
+    /// The history tables: strings, raw samples, hourly rollups.
+    static let history = SchemaPart(name: "history", migrations: [
         """
         CREATE TABLE strings (
             key        INTEGER PRIMARY KEY,
@@ -33,130 +57,65 @@ enum Schema {
             cell_stats   BLOB NOT NULL
         );
         """,
-        // 2: alarm lifecycle, discharge events, resistance baselines, per-string limit overrides, notifications.
-        """
-        CREATE TABLE alarms (
-            id          INTEGER PRIMARY KEY,
-            string_key  INTEGER NOT NULL REFERENCES strings(key),
-            cell        INTEGER,            -- 1-based; NULL for a string alarm
-            type        TEXT NOT NULL,
-            raised_at   INTEGER NOT NULL,   -- ms since 1970
-            cleared_at  INTEGER,            -- ms; NULL while active
-            value       INTEGER,            -- canonical units, at raise
-            limit_value INTEGER NOT NULL
-        );
-        -- At most one active alarm per place and type: a restart can never duplicate one.
-        CREATE UNIQUE INDEX alarms_one_active ON alarms(string_key, type, ifnull(cell, 0)) WHERE cleared_at IS NULL;
-        CREATE INDEX alarms_by_time ON alarms(raised_at);
-        CREATE TABLE discharges (
-            id               INTEGER PRIMARY KEY,
-            string_key       INTEGER NOT NULL REFERENCES strings(key),
-            start_at         INTEGER NOT NULL,
-            end_at           INTEGER,       -- NULL while discharging
-            updated_at       INTEGER NOT NULL,
-            charge_mah       INTEGER NOT NULL,
-            min_voltage      INTEGER,
-            min_cell_voltage INTEGER,
-            min_cell         INTEGER        -- 1-based
-        );
-        CREATE INDEX discharges_by_time ON discharges(start_at);
-        -- Mean cell resistance over [start_at, end_at): PackedColumns, NULL until the period is over.
-        CREATE TABLE baselines (
-            string_key INTEGER PRIMARY KEY REFERENCES strings(key),
-            start_at   INTEGER NOT NULL,
-            end_at     INTEGER NOT NULL,
-            resistance BLOB
-        );
-        CREATE TABLE alarm_limits (
-            string_id TEXT NOT NULL,
-            type      TEXT NOT NULL,
-            settings  TEXT NOT NULL,        -- JSON AlarmLimit
-            PRIMARY KEY (string_id, type)
-        );
-        CREATE TABLE notification_queue (
-            id         INTEGER PRIMARY KEY,
-            channel    TEXT NOT NULL,       -- email | sms
-            recipient  TEXT NOT NULL,
-            contact    TEXT NOT NULL,
-            subject    TEXT NOT NULL,
-            body       TEXT NOT NULL,
-            attempts   INTEGER NOT NULL DEFAULT 0,
-            next_at    INTEGER NOT NULL,
-            created_at INTEGER NOT NULL
-        );
-        CREATE TABLE notification_log (
-            id        INTEGER PRIMARY KEY,
-            at        INTEGER NOT NULL,
-            channel   TEXT NOT NULL,
-            recipient TEXT NOT NULL,
-            contact   TEXT NOT NULL,
-            subject   TEXT NOT NULL,
-            status    TEXT NOT NULL,        -- sent | failed | gave-up
-            error     TEXT,
-            attempt   INTEGER NOT NULL
-        );
-        CREATE INDEX notification_log_by_time ON notification_log(at);
-        """,
-        // 3: alarm changes waiting for their batch window, so a restart loses none.
-        """
-        CREATE TABLE notification_pending (
-            id          INTEGER PRIMARY KEY,
-            channel     TEXT NOT NULL,
-            recipient   TEXT NOT NULL,
-            contact     TEXT NOT NULL,
-            deadline_at INTEGER NOT NULL,   -- when the batch is composed (first change + window)
-            change      TEXT NOT NULL       -- JSON of the alarm change
-        );
-        CREATE INDEX notification_pending_by_batch ON notification_pending(channel, recipient, contact);
-        """,
-        // 4: web UI users (personal data: name, phone, e-mail) and the audit log of setting changes.
-        """
-        CREATE TABLE users (
-            id            INTEGER PRIMARY KEY,
-            username      TEXT NOT NULL UNIQUE,
-            full_name     TEXT NOT NULL DEFAULT '',
-            is_admin      INTEGER NOT NULL,
-            phone         TEXT,
-            email         TEXT,
-            password_hash TEXT NOT NULL,       -- bcrypt
-            must_change   INTEGER NOT NULL,    -- the password must be changed at the next login
-            created_at    INTEGER NOT NULL,
-            updated_at    INTEGER NOT NULL
-        );
-        CREATE TABLE audit_log (
-            id      INTEGER PRIMARY KEY,
-            at      INTEGER NOT NULL,
-            user    TEXT NOT NULL,       -- user name (not personal data beyond the login)
-            action  TEXT NOT NULL,
-            detail  TEXT NOT NULL
-        );
-        CREATE INDEX audit_log_by_time ON audit_log(at);
-        """,
-        // 5: users who want alarm e-mails / SMS (at their e-mail / phone) and what the web UI exports.
-        """
-        ALTER TABLE users ADD COLUMN notify_email INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE users ADD COLUMN notify_sms INTEGER NOT NULL DEFAULT 0;
-        """,
-        // 6: which alarms a queued and a logged message was about (ids, comma-separated; '' before 6).
-        """
-        ALTER TABLE notification_queue ADD COLUMN alarm_ids TEXT NOT NULL DEFAULT '';
-        ALTER TABLE notification_log ADD COLUMN alarm_ids TEXT NOT NULL DEFAULT '';
-        """,
+    ])
+
+    /// Where each part stood when the database was versioned as one list: migration i of that list
+    /// (0-based) brought these parts to these versions.
+    static let oneList: [[String: Int]] = [
+        ["history": 1],
+        ["alarms": 1, "notifications": 1],
+        ["notifications": 2],
+        ["web": 1],
+        ["web": 2],
+        ["notifications": 3],
     ]
 
-    static var version: Int { migrations.count }
-
-    /// Brings the database to the current version; refuses a newer one.
-    static func migrate(_ db: SQLiteConnection) throws {
-        let current = Int(try db.scalar("PRAGMA user_version") ?? 0)
-        if current > version {
-            throw SQLiteError(code: 0, message: "database schema \(current) is newer than this gateway's \(version); upgrade the gateway",
+    /// Brings `parts` (after the history tables, which the others refer to) to their newest versions;
+    /// refuses a database newer than this gateway.
+    static func migrate(_ db: SQLiteConnection, parts: [SchemaPart]) throws {
+        let format = Int(try db.scalar("PRAGMA user_version") ?? 0)
+        if format > perPart {
+            throw SQLiteError(code: 0, message: "database schema \(format) is newer than this gateway's \(perPart); upgrade the gateway",
                               context: db.path)
         }
-        for v in current..<version {
+        if format < perPart {
             try db.transaction {
-                try db.execute(migrations[v])
-                try db.execute("PRAGMA user_version = \(v + 1)")
+                try db.execute("CREATE TABLE schema_parts (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+                var versions: [String: Int] = [:]
+                for step in oneList.prefix(format) { versions.merge(step) { max($0, $1) } }
+                let insert = try db.statement("INSERT INTO schema_parts(name, version) VALUES (?, ?)")
+                defer { insert.reset() }
+                for (name, version) in versions.sorted(by: { $0.key < $1.key }) {
+                    try insert.bind(1, name)
+                    try insert.bind(2, Int64(version))
+                    try insert.step()
+                    insert.reset()
+                }
+                try db.execute("PRAGMA user_version = \(perPart)")
+            }
+        }
+        for part in [history] + parts.filter({ $0.name != history.name }) {
+            try migrate(db, part)
+        }
+    }
+
+    private static func migrate(_ db: SQLiteConnection, _ part: SchemaPart) throws {
+        let read = try db.statement("SELECT version FROM schema_parts WHERE name = ?")
+        try read.bind(1, part.name)
+        let current = try read.step() ? Int(read.int64(0)) : 0
+        read.reset()
+        if current > part.version {
+            throw SQLiteError(code: 0, message: "the \(part.name) tables are at version \(current), newer than this gateway's \(part.version); upgrade the gateway",
+                              context: db.path)
+        }
+        for v in current..<part.version {
+            try db.transaction {
+                try db.execute(part.migrations[v])
+                let write = try db.statement("INSERT INTO schema_parts(name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version")
+                defer { write.reset() }
+                try write.bind(1, part.name)
+                try write.bind(2, Int64(v + 1))
+                try write.step()
             }
         }
     }

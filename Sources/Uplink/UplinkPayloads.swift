@@ -1,5 +1,6 @@
 public import BatteryModel
 import Foundation
+public import Alarms
 public import Storage
 
 /// The JSON payloads of the topic tree (docs/mqtt.md). Values are in display units

@@ -3,11 +3,12 @@ import BatteryModel
 import Foundation
 import Hummingbird
 import Storage
+import Notifications
 
 /// The alarm tab: alarms newest first, paged, reload, CSV download; the e-mail and SMS logs.
 struct AlarmRoutes {
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
     static let perPage = 50
 

@@ -8,7 +8,7 @@ import Storage
 struct AuthRoutes {
     let sessions: SessionStore
     let throttle: LoginThrottle
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
     let logger: Logger
 

@@ -8,7 +8,7 @@ import Storage
 /// the string's voltage, current and SoC over the event and a chosen cell's voltage.
 struct DischargeRoutes {
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
 
     struct EventJSON: Encodable {

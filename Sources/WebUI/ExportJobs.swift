@@ -29,12 +29,12 @@ final class ExportJobs: Sendable {
     }
 
     let directory: String
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let logger: Logger
     private let running = Mutex<[String: Job]>([:])
     static let maxFiles = 20
 
-    init(directory: String, store: DatabaseQueue<HistoryStore>, logger: Logger) {
+    init(directory: String, store: DatabaseQueue<GatewayDatabase>, logger: Logger) {
         self.directory = directory
         self.store = store
         self.logger = logger

@@ -11,7 +11,7 @@ import Storage
 struct ExportRoutes {
     let jobs: ExportJobs
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
 
     func register(_ router: Router<WebContext>) {

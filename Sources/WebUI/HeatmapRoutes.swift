@@ -2,6 +2,7 @@ import BatteryModel
 import Foundation
 import Hummingbird
 import Storage
+import Alarms
 
 /// The plant at a glance: every cell of every string on one screen (a row per string, a column per
 /// cell), coloured by its deviation from its string's mean, cells in alarm outlined; a click opens
@@ -10,7 +11,7 @@ import Storage
 /// a table of links, which works without JavaScript.
 struct HeatmapRoutes {
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
 
     static let quantities: [(CellQuantity, String)] = [(.voltage, "voltage"), (.resistance, "resistance"), (.temperature, "temperature")]

@@ -3,6 +3,7 @@ import ConfigSupport
 import Foundation
 import Hummingbird
 import Storage
+import Alarms
 
 /// One cell: its voltage, resistance, temperature and SoH over a period, one plot each and zoomed
 /// together, and its alarms.

@@ -9,7 +9,7 @@ import Storage
 /// pages (plots at each level) in HistoryRoutes+Page.swift.
 struct HistoryRoutes {
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
 
     struct Query {

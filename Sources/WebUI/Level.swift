@@ -1,6 +1,7 @@
 import BatteryModel
 import Hummingbird
 import Storage
+import Alarms
 
 /// Where a page sits in the plant, as the product manual's pages: the data centre, one UPS, one
 /// string. Each level has the same tabs (Real-time / History / Discharge / Alarm / Settings), and

@@ -13,7 +13,7 @@ import Storage
 struct LimitRoutes {
     let model: LiveModel
     let alarmLimits: LimitOverrides
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
     let logger: Logger
 

@@ -8,7 +8,7 @@ import Storage
 /// The real-time data: an overview page, a string's cells, and the same as JSON under /api/v1.
 struct PlantRoutes {
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let limits: LimitOverrides
     let page: PageRenderer
     let alarmCache = AlarmViewCache()

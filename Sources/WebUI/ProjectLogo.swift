@@ -9,7 +9,7 @@ import Storage
 /// `<data>/logo`, shown in every page's header, deleted on request.
 struct ProjectLogo {
     let path: String
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
     let logger: Logger
     static let maxBytes = 512 * 1024

@@ -13,7 +13,7 @@ import Storage
 /// restart through the gateway (``SettingsBackend``), and audited. Viewers see them read-only.
 struct SettingsRoutes {
     let backend: any SettingsBackend
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
     let logger: Logger
 

@@ -12,7 +12,7 @@ import Storage
 struct TLSUpload {
     let directory: String
     let backend: any SettingsBackend
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
     let logger: Logger
     static let kinds = ["caFile": "CA certificates", "certFile": "client certificate", "keyFile": "client key"]

@@ -6,13 +6,14 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Storage
+import Notifications
 
 /// User management for administrators: add, edit (name, role, phone, e-mail, alarm e-mail / SMS,
 /// a new password that must be changed at the next login), delete, and the GDPR export of a user's
 /// personal data. Users may export their own. Personal data is never written to the server log.
 struct UserRoutes {
     let sessions: SessionStore
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let backend: any SettingsBackend
     let page: PageRenderer
     let logger: Logger

@@ -18,7 +18,7 @@ public struct WebServer: Service {
     let limits: LimitOverrides
     let dataDirectory: String
     let model: LiveModel
-    let store: DatabaseQueue<HistoryStore>
+    let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
     let logger: Logger
     let sessions: SessionStore
@@ -26,7 +26,7 @@ public struct WebServer: Service {
     let backend: any SettingsBackend
     let exports: ExportJobs
 
-    public init(settings: WebSettings, limits: LimitOverrides, dataDirectory: String, model: LiveModel, store: DatabaseQueue<HistoryStore>,
+    public init(settings: WebSettings, limits: LimitOverrides, dataDirectory: String, model: LiveModel, store: DatabaseQueue<GatewayDatabase>,
                 version: String, backend: any SettingsBackend, logger: Logger) {
         self.settings = settings
         self.limits = limits

@@ -8,7 +8,7 @@ public enum WebUsers {
     /// Sets a user's password (creating the user as an administrator if missing); with `mustChange`
     /// the password has to be changed at the next login. Returns whether the user was created.
     @discardableResult
-    public static func setPassword(_ password: String, for username: String, mustChange: Bool, store: DatabaseQueue<HistoryStore>,
+    public static func setPassword(_ password: String, for username: String, mustChange: Bool, store: DatabaseQueue<GatewayDatabase>,
                                    cost: UInt8 = PasswordHasher.cost) async throws -> Bool {
         let hash = await PasswordHasher.hash(password, cost: cost)
         let now = Timestamp.now.millis

@@ -39,7 +39,7 @@ import Testing
         #expect(await eventually { gw.model.string(2).sample?.cells.resistance == sim.units[3]!.currentReading().1.resistance })
 
         // The database has the injected value (the test config logs every second).
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
         let key = try #require(try store.stringKey(id: "s2"))
         #expect(try await eventually {
             try store.rawSeries(stringKey: key, .cell(.voltage, index: 6), from: 0, to: nowMillis() + 60000).contains { $0.1 == 12345 }

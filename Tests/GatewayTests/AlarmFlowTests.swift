@@ -27,7 +27,7 @@ func words(_ v: Int32) -> [UInt16] {
 }
 
 func activeAlarms(_ dir: TempDir) throws -> Set<String> {
-    let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+    let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
     return Set(try AlarmLog(db: store.db).list(.site, activeOnly: true, limit: 1000).map {
         "\($0.stringId) \($0.type.rawValue)\($0.cell.map { " \($0)" } ?? "")"
     })
@@ -52,7 +52,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         // The ohmic-rise baseline: as if commissioning had measured today's resistances of s2.
         let baseline = try #require(gw.model.string(1).sample?.cells.resistance)
         do {
-            let db = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path))
+            let db = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), parts: Gateway.tables)
             let key = try #require(try db.stringKey(id: "s2"))
             try BaselineStore(db: db.db).complete(stringKey: key, resistance: baseline)
         }
@@ -79,7 +79,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         #expect(difference.isEmpty, "difference: \(difference)")
 
         // Value and limit at raise time are stored.
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
         let s1 = try AlarmLog(db: store.db).list(.string("s1"), activeOnly: true, limit: 100)
         let cellHigh = try #require(s1.first { $0.type == .cellVoltageHigh })
         #expect(cellHigh.value == 14600 && cellHigh.limit == 14400 && cellHigh.upsId == "u1")
@@ -159,7 +159,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         gw = try RunningGateway(configFile: config)
         #expect(try await eventually { try activeAlarms(dir) == ["s1 cellVoltageHigh 1"] })
         try await Task.sleep(for: .seconds(1))
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
         let all = try AlarmLog(db: store.db).list(.site, limit: 100)
         #expect(all.count == 2, "the still-active alarm was not raised again")
         let gone = try #require(all.first { $0.stringId == "s2" })
@@ -180,7 +180,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
         let ctx = try modbusClient(port: port, unit: 2)
         try ctx.writeRegister(ControlRegisters.speed, 60)   // a minute of plant time per second
         try ctx.writeRegister(ControlRegisters.discharge, 400)  // 40 A
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
         #expect(try await eventually { try DischargeLog(db: store.db).list(.string("s2")).first?.endAt == nil
                                         && !(try DischargeLog(db: store.db).list(.string("s2")).isEmpty) })
         try await Task.sleep(for: .seconds(4))

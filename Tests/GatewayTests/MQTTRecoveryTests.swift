@@ -6,6 +6,7 @@ import Storage
 import Testing
 #if canImport(Glibc)
 import Glibc
+import Uplink
 #endif
 
 /// The outbox's promise, end to end with `bmgw run` processes: the broker stops, the gateway is

@@ -7,6 +7,7 @@ import Storage
 import Testing
 #if canImport(Glibc)
 import Glibc
+import Alarms
 #endif
 
 /// Parts of the one SNMP agent test (one net-snmp agent per process): SETs of alarm limits,
@@ -18,7 +19,7 @@ extension SNMPTests {
                       "-t", "2", "-r", "0"]
 
     func storedLimit(_ dir: TempDir, string: String, type: AlarmType) throws -> AlarmLimit? {
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
         return try LimitStore(db: store.db).all()[string]?[type]
     }
 

@@ -17,7 +17,7 @@ import Testing
         let base: Int64 = 1_764_533_898_000
         var stored: [Int64: (Int64, Int64)] = [:]
         do {
-            let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path))
+            let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), parts: Gateway.tables)
             let key = try #require(try store.register(topology).first)
             let log = AlarmLog(db: store.db), events = DischargeLog(db: store.db)
             for i in Int64(0)..<100 {

@@ -5,6 +5,7 @@ import GatewayServices
 import Simulator
 import Storage
 import Testing
+import Alarms
 
 /// The operator's view in headless Chromium (scripts/peers/web_operator.py): site time, plots, bar
 /// graphs, the string block, the heatmap, the limits page's checkboxes, at 1280 and 1400 px. In the
@@ -44,7 +45,7 @@ extension WebBrowserTests {
         let db = Gateway.databasePath(dataDirectory: dir.path)
         var event: Int64?
         #expect(await eventually(15) {
-            event = try? DischargeLog(db: HistoryStore(path: db, readOnly: true).db).list(.string("s1"), limit: 1).first?.id
+            event = try? DischargeLog(db: GatewayDatabase(path: db, readOnly: true).db).list(.string("s1"), limit: 1).first?.id
             return event != nil
         })
         try await Task.sleep(for: .seconds(3))

@@ -10,6 +10,8 @@ import Synchronization
 import TestSupport
 import Testing
 import Uplink
+import Notifications
+import WebUI
 
 /// The settings pages over live TLS: each form checked like the configuration file with the problem
 /// at its field, saved to `<data>/settings.yaml`, applied without a restart (SNMP answered by
@@ -147,7 +149,7 @@ import Uplink
 
         // A viewer sees the settings read-only and cannot change them.
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let rw = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path))
+        let rw = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), parts: Gateway.tables)
         try UserStore(db: rw.db).add(username: "viewer", fullName: "V", isAdmin: false, passwordHash: Bcrypt.hash("viewer-password-1", cost: 4),
                                      mustChange: false, now: now)
         let viewer = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/viewer-jar", dir: dir.path)
@@ -223,7 +225,7 @@ import Uplink
         #expect(await eventually { receivedMail("\(dir.path)/mail").contains { $0.contains("X-Envelope-To: tester@example.org") } })
 
         // The last administrator cannot become a viewer.
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
         let admin = try #require(try UserStore(db: store.db).user(named: "admin"))
         let demote = try await browser.request("/settings/users/\(admin.id)", form: ["csrf": csrf, "fullName": "A", "role": "viewer"])
         #expect(demote.status == 400 && demote.body.contains("id=\"role-problem\">the last administrator cannot become a viewer"))

@@ -7,6 +7,8 @@ import Simulator
 import Storage
 import TestSupport
 import Testing
+import Alarms
+import WebUI
 
 /// curl against the running gateway's HTTPS server: certificate checked against the gateway's own
 /// self-signed one, cookies kept in a jar.
@@ -122,7 +124,7 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil, cells: Int = 8, extra
         #expect(weak.body.contains("id=\"confirm-problem\">does not match the new password"))
         let changed = try await browser.request("/password", form: ["csrf": csrf, "current": "admin", "new": "a-long-password-1", "confirm": "a-long-password-1"])
         #expect(changed.status == 302 && changed.header("Location") == "/")
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), readOnly: true)
         #expect(try UserStore(db: store.db).auditLog().first?.action == "password changed")
         #expect(try UserStore(db: store.db).user(named: "admin")?.mustChange == false)
 
@@ -199,7 +201,7 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil, cells: Int = 8, extra
 
         // A viewer sees the limits but cannot change them.
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let rw = try HistoryStore(path: Gateway.databasePath(dataDirectory: dir.path))
+        let rw = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path))
         try UserStore(db: rw.db).add(username: "viewer", fullName: "Viewer", isAdmin: false, passwordHash: Bcrypt.hash("viewer-password-1", cost: 4),
                                      mustChange: false, now: now)
         let viewer = Browser(base: browser.base, ca: browser.ca, jar: "\(dir.path)/jar4", dir: dir.path)

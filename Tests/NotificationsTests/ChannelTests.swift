@@ -9,6 +9,7 @@ import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
+import Alarms
 #endif
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct ChannelTests {

@@ -12,6 +12,7 @@ import Simulator
 import Storage
 import TestSupport
 import Testing
+import Notifications
 
 /// A gateway polling two simulated strings, with e-mail notifications to `smtpPort`.
 struct NotifyingPlant {
@@ -68,7 +69,7 @@ struct NotifyingPlant {
     }
 
     func log() throws -> [NotificationStore.LogEntry] {
-        let store = try HistoryStore(path: Gateway.databasePath(dataDirectory: "\(dir)/data"), readOnly: true)
+        let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: "\(dir)/data"), readOnly: true)
         return try NotificationStore(db: store.db).log()
     }
 
@@ -112,7 +113,7 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         // In the site's zone (UTC+05:30, no daylight saving), said once; the times of the lines in it.
         #expect(alice.contains("Times in Asia/Kolkata (") && alice.contains("UTC+05:30)."), "\(alice)")
         let local = SiteTime(identifier: "Asia/Kolkata")
-        let raised = try AlarmLog(db: try HistoryStore(path: Gateway.databasePath(dataDirectory: "\(plant.dir)/data"), readOnly: true).db)
+        let raised = try AlarmLog(db: try GatewayDatabase(path: Gateway.databasePath(dataDirectory: "\(plant.dir)/data"), readOnly: true).db)
             .list(.site, limit: 10).map { local.text($0.raisedAt) }
         #expect(!raised.isEmpty && raised.allSatisfy { alice.contains("\($0)  RAISED") }, "\(raised) in \(alice)")
         #expect(alice.contains("string s1 cell 3") && alice.contains("string s1 cell 9") && alice.contains("string s2 cell 5"))
@@ -153,7 +154,7 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         try first.pinCell(unit: 1, cell: 2, millivolts: 14600)
         let db = Gateway.databasePath(dataDirectory: "\(first.dir)/data")
         #expect(await waitFor(10) {
-            ((try? HistoryStore(path: db, readOnly: true).db.scalar("SELECT COUNT(*) FROM notification_pending")) ?? 0) == 1
+            ((try? GatewayDatabase(path: db, readOnly: true).db.scalar("SELECT COUNT(*) FROM notification_pending")) ?? 0) == 1
         })
         try await first.stop(keepData: true)  // inside the 5 s window: nothing was sent yet
         #expect(receivedMail("\(certDir)/mail").isEmpty)

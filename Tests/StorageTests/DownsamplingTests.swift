@@ -1,13 +1,14 @@
 import BatteryModel
 import Foundation
 @testable import Storage
+import TestSupport
 import Testing
 
 @Suite struct DownsamplingTests {
     @Test func bucketsHoldMinTimeWeightedMeanMax() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path, sampleWeightCap: .seconds(60))
+        let store = try GatewayDatabase(path: path, sampleWeightCap: .seconds(60))
         let key = try store.register(twoStrings)[0]
         // Bucket 1 (0–60 s): 100 at t=0 for 30 s, then 200 at t=30 for 30 s → mean 150.
         // Bucket 2 (60–120 s): 10 samples 1 s apart from t=60 (values 0…9, 1 s each), then 1000 at t=70 for 50 s.
@@ -28,7 +29,7 @@ import Testing
     @Test func gapsDoNotInflateOneSample() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path, sampleWeightCap: .seconds(60))
+        let store = try GatewayDatabase(path: path, sampleWeightCap: .seconds(60))
         let key = try store.register(twoStrings)[0]
         // The gateway was off for an hour after the first sample.
         try store.insert([(key, makeSample(0, ms: 0, base: 500)), (key, makeSample(0, ms: 3_600_000, base: 100)),
@@ -41,7 +42,7 @@ import Testing
     @Test func emptyBucketsAreLeftOut() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let key = try store.register(twoStrings)[0]
         try store.insert([(key, makeSample(0, ms: 5000, base: 1)), (key, makeSample(0, ms: 95000, base: 2))])
         let series = try store.series(stringKey: key, .string(.voltage), from: 0, to: 100_000, points: 10)
@@ -51,7 +52,7 @@ import Testing
     @Test func rollupsGiveTheSameAnswerAsRawSamples() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path, sampleWeightCap: .seconds(120))
+        let store = try GatewayDatabase(path: path, sampleWeightCap: .seconds(120))
         let keys = try store.register(twoStrings)
         // 48 hours of one-minute samples with a daily wave, plus a 20-minute 1 s "discharge" on day 2.
         var rows: [(key: Int64, sample: StringSample)] = []

@@ -1,13 +1,14 @@
 import BatteryModel
 import Foundation
 @testable import Storage
+import TestSupport
 import Testing
 
 @Suite struct RetentionTests {
     @Test func deletesOnlyWhatIsOlderThanTheCutoff() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let keys = try store.register(twoStrings)
         let hour: Int64 = 3_600_000
         var rows: [(key: Int64, sample: StringSample)] = []
@@ -34,7 +35,7 @@ import Testing
     @Test func reportsUsedBytes() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let key = try store.register(twoStrings)[0]
         let before = try store.usedBytes()
         try store.insert((0..<500).map { (key, makeSample(0, ms: Int64($0) * 1000, base: 13600)) })

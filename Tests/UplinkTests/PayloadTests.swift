@@ -3,6 +3,7 @@ import Foundation
 import Storage
 import Testing
 import Uplink
+import Alarms
 
 @Suite struct PayloadTests {
     let topology = Topology(siteName: "Site", upses: [.init(id: "u1", name: "UPS 1")],

@@ -1,13 +1,16 @@
 import Foundation
 @testable import Storage
+import TestSupport
 import Testing
+import Notifications
+@testable import WebUI
 
 /// Users and their erasure (GDPR): what goes, what stays under a neutral name, what is not touched.
 @Suite struct UserStoreTests {
     @Test func deletingAUserErasesTheirTracesOnly() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path, parts: [NotificationTables.schema, WebTables.schema])
         let users = UserStore(db: store.db), log = NotificationStore(db: store.db)
         let al = try users.add(username: "al", fullName: "Al", isAdmin: false, passwordHash: "x", mustChange: false, now: 1)
         try users.add(username: "alice", fullName: "Alice", isAdmin: true, passwordHash: "y", mustChange: false, now: 1)

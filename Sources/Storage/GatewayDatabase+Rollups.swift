@@ -1,6 +1,6 @@
 import BatteryModel
 
-extension HistoryStore {
+extension GatewayDatabase {
     static let hour: Int64 = 3_600_000
 
     /// Computes the next hourly rollup of a string that is complete before `limit`

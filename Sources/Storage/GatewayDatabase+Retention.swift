@@ -1,4 +1,4 @@
-extension HistoryStore {
+extension GatewayDatabase {
     /// Deletes at most `span` (ms) of the oldest data older than `cutoff` (ms)
     /// per string and table; returns the rows deleted. Callers repeat until 0,
     /// so each transaction stays small and never stalls the recorder.
@@ -19,11 +19,9 @@ extension HistoryStore {
                 deleted += db.changes
             }
         }
-        // Logs age out with the history: ended alarms and discharges, delivery log entries
-        // (which name people: GDPR wants them gone when no longer needed).
-        for sql in ["DELETE FROM alarms WHERE id IN (SELECT id FROM alarms WHERE cleared_at < ?1 LIMIT 1000)",
-                    "DELETE FROM discharges WHERE id IN (SELECT id FROM discharges WHERE end_at < ?1 LIMIT 1000)",
-                    "DELETE FROM notification_log WHERE id IN (SELECT id FROM notification_log WHERE at < ?1 LIMIT 1000)"] {
+        // The modules' logs age out with the history (ended alarms and discharges, delivery log
+        // entries, which name people: GDPR wants them gone when no longer needed).
+        for sql in parts.flatMap(\.expiry) {
             let s = try db.statement(sql)
             defer { s.reset() }
             try s.bind(1, cutoff)

@@ -1,3 +1,4 @@
+public import Storage
 public import BatteryModel
 
 /// One alarm as stored: raised (active, "from") → cleared (gone, "to").

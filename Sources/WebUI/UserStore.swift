@@ -1,4 +1,6 @@
+public import Storage
 import Foundation
+public import Notifications
 
 /// Web UI users and the audit log (schema 4). Password hashes are made and checked by the caller
 /// (bcrypt in the web module); this stores them.
@@ -131,17 +133,7 @@ public struct UserStore {
                 _ = try s.step()
             }
             let recipient = Self.recipientName(u.username)
-            let log = try db.statement("UPDATE notification_log SET contact = 'erased', recipient = ? WHERE recipient = ?")
-            defer { log.reset() }
-            try log.bind(1, anonymous)
-            try log.bind(2, recipient)
-            _ = try log.step()
-            for table in ["notification_queue", "notification_pending"] {
-                let s = try db.statement("DELETE FROM \(table) WHERE recipient = ?")
-                defer { s.reset() }
-                try s.bind(1, recipient)
-                _ = try s.step()
-            }
+            try NotificationStore(db: db).forget(recipient: recipient, as: anonymous)
             let s = try db.statement("DELETE FROM users WHERE id = ?")
             defer { s.reset() }
             try s.bind(1, id)

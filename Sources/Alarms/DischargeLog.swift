@@ -1,3 +1,4 @@
+public import Storage
 public import BatteryModel
 /// Discharge event rows on a connection.
 public struct DischargeLog {

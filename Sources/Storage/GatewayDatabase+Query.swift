@@ -1,6 +1,6 @@
 import BatteryModel
 
-extension HistoryStore {
+extension GatewayDatabase {
     /// More buckets than this is no longer a plot; callers get at most this many.
     public static let maxPoints = 100_000
 

@@ -2,20 +2,26 @@ public import BatteryModel
 import CSQLite
 import Foundation
 
-/// The history database: logged samples, hourly rollups, string registry.
+/// The gateway's database (`history.sqlite`): one SQLite connection, the history tables (string
+/// registry, logged samples, hourly rollups) and the tables of the modules it is opened with
+/// (``SchemaPart``: alarms, notifications, web users), each migrated by its own versions.
 ///
 /// Synchronous and not Sendable (it owns a connection); ``DatabaseQueue``
 /// runs it on a thread of its own for async callers.
-public final class HistoryStore {
+public final class GatewayDatabase {
     public let db: SQLiteConnection
     /// Longest time one sample stands for in time-weighted means (a gap in logging
     /// must not make one old sample dominate an average).
     public var sampleWeightCap: Int64
+    /// The modules' tables besides the history's (their retention runs with the history's).
+    public let parts: [SchemaPart]
 
-    public init(path: String, readOnly: Bool = false, sampleWeightCap: Duration = .seconds(120)) throws {
+    /// Opens (creating) the database and brings the history tables and `parts` to their newest versions.
+    public init(path: String, parts: [SchemaPart] = [], readOnly: Bool = false, sampleWeightCap: Duration = .seconds(120)) throws {
         db = try SQLiteConnection(path: path, readOnly: readOnly)
         self.sampleWeightCap = max(1, sampleWeightCap.milliseconds)
-        if !readOnly { try Schema.migrate(db) }
+        self.parts = parts
+        if !readOnly { try Schema.migrate(db, parts: parts) }
     }
 
     // MARK: Strings

@@ -1,3 +1,4 @@
+public import Storage
 public import BatteryModel
 
 /// Per-string resistance baselines for the ohmic-rise alarm: the mean resistance of
@@ -59,7 +60,7 @@ public struct BaselineStore {
     }
 }
 
-extension HistoryStore {
+extension GatewayDatabase {
     /// Mean resistance of every cell over `from ..< to` from the logged samples; nil without samples.
     public func meanCellResistance(stringKey: Int64, from: Timestamp, to: Timestamp) throws -> [Int32]? {
         var sums: [Int64] = [], counts: [Int] = []

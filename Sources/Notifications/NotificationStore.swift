@@ -1,3 +1,4 @@
+public import Storage
 /// Queued messages (delivered or retried by the notification service) and the delivery log.
 public struct NotificationStore {
     let db: SQLiteConnection
@@ -187,5 +188,22 @@ public struct NotificationStore {
                                 status: s.text(5), error: s.isNull(6) ? nil : s.text(6), attempt: Int(s.int64(7)), alarmIds: Self.ids(s.text(8))))
         }
         return out
+    }
+
+    /// Forgets a recipient (GDPR erasure of a web user): logged messages keep their subject and
+    /// status under `name` with the contact erased; nothing queued or pending is sent to them.
+    /// Runs inside the caller's transaction.
+    public func forget(recipient: String, as name: String) throws {
+        let log = try db.statement("UPDATE notification_log SET contact = 'erased', recipient = ? WHERE recipient = ?")
+        defer { log.reset() }
+        try log.bind(1, name)
+        try log.bind(2, recipient)
+        _ = try log.step()
+        for table in ["notification_queue", "notification_pending"] {
+            let s = try db.statement("DELETE FROM \(table) WHERE recipient = ?")
+            defer { s.reset() }
+            try s.bind(1, recipient)
+            _ = try s.step()
+        }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 @testable import Storage
+import TestSupport
 import Testing
+import Uplink
 
 @Suite struct OutboxTests {
     func draft(_ kind: Outbox.Kind, _ size: Int = 100, topic: String = "t") -> Outbox.Draft {

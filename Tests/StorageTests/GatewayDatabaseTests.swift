@@ -1,15 +1,8 @@
 import BatteryModel
 import Foundation
 @testable import Storage
+import TestSupport
 import Testing
-
-func tempDatabase() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("hist-\(UUID().uuidString).sqlite").path
-}
-
-func removeDatabase(_ path: String) {
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-}
 
 let twoStrings = Topology(siteName: "T", upses: [.init(id: "u", name: "U")],
                           strings: [.init(id: "a", name: "A", upsIndex: 0, cellCount: 4),
@@ -37,7 +30,7 @@ func makeSample(_ string: Int, ms: Int64, base: Int32, current: Int32 = 150) -> 
     @Test func samplesRoundTrip() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let keys = try store.register(twoStrings)
         let s = makeSample(1, ms: 1_700_000_000_123, base: 13600)
         try store.insert([(keys[1], s)])
@@ -51,11 +44,11 @@ func makeSample(_ string: Int, ms: Int64, base: Int32, current: Int32 = 150) -> 
     @Test func keysAreStableAcrossRestartsAndReordering() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let first = try HistoryStore(path: path).register(twoStrings)
+        let first = try GatewayDatabase(path: path).register(twoStrings)
         var reordered = twoStrings
         reordered.strings.reverse()
         reordered.strings.append(.init(id: "c", name: "C", upsIndex: 0, cellCount: 4))
-        let second = try HistoryStore(path: path).register(reordered)
+        let second = try GatewayDatabase(path: path).register(reordered)
         #expect(second[0] == first[1])
         #expect(second[1] == first[0])
         #expect(!first.contains(second[2]))
@@ -65,29 +58,29 @@ func makeSample(_ string: Int, ms: Int64, base: Int32, current: Int32 = 150) -> 
         let path = tempDatabase()
         defer { removeDatabase(path) }
         do {
-            let store = try HistoryStore(path: path)
+            let store = try GatewayDatabase(path: path)
             let keys = try store.register(twoStrings)
             try store.insert((0..<10).map { (keys[0], makeSample(0, ms: 1_000_000 + Int64($0) * 1000, base: 13000 + Int32($0))) })
         }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let key = try #require(try store.stringKey(id: "a"))
         let raw = try store.rawSeries(stringKey: key, .cell(.voltage, index: 2), from: 0, to: 2_000_000)
         #expect(raw.map(\.1) == (0..<10).map { 13002 + Int32($0) })
-        let readOnly = try HistoryStore(path: path, readOnly: true)
+        let readOnly = try GatewayDatabase(path: path, readOnly: true)
         #expect(try readOnly.rawSeries(stringKey: key, .string(.current), from: 0, to: 2_000_000).count == 10)
     }
 
     @Test func newerSchemaIsRefused() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        try HistoryStore(path: path).db.execute("PRAGMA user_version = 99")
-        #expect(throws: SQLiteError.self) { try HistoryStore(path: path) }
+        try GatewayDatabase(path: path).db.execute("PRAGMA user_version = 99")
+        #expect(throws: SQLiteError.self) { try GatewayDatabase(path: path) }
     }
 
     @Test func rawSeriesSkipsMissingValuesAndOtherStrings() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        let store = try HistoryStore(path: path)
+        let store = try GatewayDatabase(path: path)
         let keys = try store.register(twoStrings)
         try store.insert([(keys[0], makeSample(0, ms: 1000, base: 1)), (keys[1], makeSample(1, ms: 1000, base: 2)),
                           (keys[0], makeSample(0, ms: 2000, base: 3))])
