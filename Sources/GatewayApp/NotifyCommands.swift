@@ -26,7 +26,7 @@ struct TestEmailCommand: ParsableCommand {
             printError("\(config): notifications.email is not configured")
             throw ExitCode(2)
         }
-        try sendTest(cfg, channel: "email", to: to, subject: "[BTMS \(cfg.gatewayId)] test e-mail",
+        try sendTest(cfg, channel: .email, to: to, subject: "[BTMS \(cfg.gatewayId)] test e-mail",
                      body: "This is a test message from BTMS gateway \(cfg.gatewayId) (\(cfg.topology.siteName)).\nE-mail notifications work.")
         FileOutput.standardOutput.write("test e-mail sent to \(to) via \(email.host):\(email.port)\n")
     }
@@ -52,18 +52,18 @@ struct TestSMSCommand: ParsableCommand {
             printError("\(config): notifications.sms (modem or http) is not configured")
             throw ExitCode(2)
         }
-        try sendTest(cfg, channel: "sms", to: to, subject: "test SMS", body: "BTMS \(cfg.gatewayId): test SMS, notifications work.")
+        try sendTest(cfg, channel: .sms, to: to, subject: "test SMS", body: "BTMS \(cfg.gatewayId): test SMS, notifications work.")
         FileOutput.standardOutput.write("test SMS sent to \(to)\n")
     }
 }
 
 /// Sends a test message through the same delivery code as alarms, logs the attempt, exits 1 on failure.
-private func sendTest(_ cfg: GatewayConfig, channel: String, to: String, subject: String, body: String) throws {
+private func sendTest(_ cfg: GatewayConfig, channel: Channel, to: String, subject: String, body: String) throws {
     let q = NotificationStore.Queued(id: 0, channel: channel, recipient: "test", contact: to, subject: subject, body: body, attempts: 0)
     let error = NotificationService.deliver(q, settings: cfg.notifications)
     try logTestAttempt(cfg, q, error: error)
     if let error {
-        printError("test \(channel == "email" ? "e-mail" : "SMS") failed: \(error)")
+        printError("test \(channel.label) failed: \(error)")
         throw ExitCode(1)
     }
 }
@@ -94,8 +94,12 @@ struct NotificationsCommand: ParsableCommand {
         let store = try source.openStore()
         let n = NotificationStore(db: store.db)
         var table = TextTable(header: ["time", "channel", "recipient", "contact", "status", "attempt", "subject", "error"])
-        for e in try n.log(channel: channel, limit: limit) {
-            table.rows.append([Timestamp(millis: e.at).iso, e.channel, e.recipient, e.contact, e.status, String(e.attempt),
+        let only = try channel.map { name in
+            guard let c = Channel(rawValue: name) else { throw ValidationError("--channel: '\(name)' is not email or sms") }
+            return c
+        }
+        for e in try n.log(channel: only, limit: limit) {
+            table.rows.append([Timestamp(millis: e.at).iso, e.channel.rawValue, e.recipient, e.contact, e.status, String(e.attempt),
                                String(e.subject.prefix(60)), e.error ?? ""])
         }
         FileOutput.standardOutput.write("\(try n.pendingCount()) message(s) queued\n" + table.render() + "\n")

@@ -108,10 +108,10 @@ actor GatewaySettings: SettingsBackend {
         return outcome
     }
 
-    nonisolated func sendTest(channel: String, to: String) async -> String? {
+    nonisolated func sendTest(channel: Channel, to: String) async -> String? {
         let config = current
-        let subject = channel == "email" ? "[BTMS \(config.gatewayId)] test e-mail" : "test SMS"
-        let body = channel == "email"
+        let subject = channel == .email ? "[BTMS \(config.gatewayId)] test e-mail" : "test SMS"
+        let body = channel == .email
             ? "This is a test message from BTMS gateway \(config.gatewayId) (\(config.topology.siteName)).\nE-mail notifications work."
             : "BTMS \(config.gatewayId): test SMS, notifications work."
         let q = NotificationStore.Queued(id: 0, channel: channel, recipient: "test", contact: to, subject: subject, body: body, attempts: 0)

@@ -55,7 +55,7 @@ public struct NotificationService: Service {
     private func hold(_ change: MessageComposer.Change) async {
         let id = change.record.stringId
         let limit = limits.effective(forString: id)[change.record.type]
-        var targets: [(channel: String, recipient: Recipient)] = []
+        var targets: [(channel: Channel, recipient: Recipient)] = []
         for r in settings.recipients where r.strings?.contains(id) ?? true {
             for channel in channels(for: r, limit: limit) { targets.append((channel, r)) }
         }
@@ -67,7 +67,7 @@ public struct NotificationService: Service {
                 try store.db.transaction {
                     let n = NotificationStore(db: store.db)
                     for (channel, r) in chosen {
-                        let contact = (channel == "email" ? r.email : r.phone) ?? ""
+                        let contact = (channel == .email ? r.email : r.phone) ?? ""
                         try n.addPending(channel: channel, recipient: r.name, contact: contact, change: json, deadline: deadline)
                     }
                 }
@@ -88,7 +88,7 @@ public struct NotificationService: Service {
                     for batch in try n.takeClosedBatches(now: now) {
                         let changes = batch.changes.compactMap { try? JSONDecoder().decode(MessageComposer.Change.self, from: Data($0.utf8)) }
                         guard !changes.isEmpty else { continue }
-                        let (subject, body) = batch.channel == "email" ? composer.email(changes) : ("SMS", composer.sms(changes))
+                        let (subject, body) = batch.channel == .email ? composer.email(changes) : ("SMS", composer.sms(changes))
                         try n.enqueue(channel: batch.channel, recipient: batch.recipient, contact: batch.contact,
                                       subject: subject, body: body, at: now, alarmIds: changes.map(\.record.id))
                     }
@@ -99,11 +99,11 @@ public struct NotificationService: Service {
         }
     }
 
-    private func channels(for r: Recipient, limit: AlarmLimit?) -> [String] {
+    private func channels(for r: Recipient, limit: AlarmLimit?) -> [Channel] {
         guard let limit else { return [] }
-        var out: [String] = []
-        if limit.email, r.email != nil, settings.email != nil { out.append("email") }
-        if limit.sms, r.phone != nil, settings.smsModem != nil || settings.smsHTTP != nil { out.append("sms") }
+        var out: [Channel] = []
+        if limit.email, r.email != nil, settings.email != nil { out.append(.email) }
+        if limit.sms, r.phone != nil, settings.smsModem != nil || settings.smsHTTP != nil { out.append(.sms) }
         return out
     }
 
@@ -155,10 +155,10 @@ public struct NotificationService: Service {
     public static func deliver(_ q: NotificationStore.Queued, settings: NotificationSettings) -> DeliveryError? {
         do {
             switch q.channel {
-            case "email":
+            case .email:
                 guard let email = settings.email else { throw DeliveryError("no SMTP server configured") }
                 try SMTPMailer(settings: email).send(to: q.contact, subject: q.subject, body: q.body)
-            case "sms":
+            case .sms:
                 if let modem = settings.smsModem {
                     try ModemSMS(settings: modem).send(to: q.contact, text: q.body)
                 } else if let http = settings.smsHTTP {
@@ -166,8 +166,6 @@ public struct NotificationService: Service {
                 } else {
                     throw DeliveryError("no SMS modem or gateway configured")
                 }
-            default:
-                throw DeliveryError("unknown channel \(q.channel)")
             }
             return nil
         } catch let error as DeliveryError {

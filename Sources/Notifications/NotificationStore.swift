@@ -9,7 +9,7 @@ public struct NotificationStore {
 
     public struct Queued: Sendable, Equatable {
         public var id: Int64
-        public var channel: String
+        public var channel: Channel
         public var recipient: String
         public var contact: String
         public var subject: String
@@ -18,7 +18,7 @@ public struct NotificationStore {
         /// The alarms the message is about (empty for a test message).
         public var alarmIds: [Int64] = []
 
-        public init(id: Int64, channel: String, recipient: String, contact: String, subject: String, body: String, attempts: Int,
+        public init(id: Int64, channel: Channel, recipient: String, contact: String, subject: String, body: String, attempts: Int,
                     alarmIds: [Int64] = []) {
             self.alarmIds = alarmIds
             self.id = id
@@ -33,7 +33,7 @@ public struct NotificationStore {
 
     public struct LogEntry: Sendable, Equatable {
         public var at: Int64
-        public var channel: String
+        public var channel: Channel
         public var recipient: String
         public var contact: String
         public var subject: String
@@ -50,18 +50,18 @@ public struct NotificationStore {
     /// Adds a change to the batch of (channel, recipient, contact); the batch closes at the
     /// deadline of its first change. Returns that deadline.
     @discardableResult
-    public func addPending(channel: String, recipient: String, contact: String, change: String, deadline: Int64) throws -> Int64 {
+    public func addPending(channel: Channel, recipient: String, contact: String, change: String, deadline: Int64) throws -> Int64 {
         let first = try db.statement(
             "SELECT MIN(deadline_at) FROM notification_pending WHERE channel = ? AND recipient = ? AND contact = ?")
         defer { first.reset() }
-        for (i, v) in [channel, recipient, contact].enumerated() { try first.bind(i + 1, v) }
+        for (i, v) in [channel.rawValue, recipient, contact].enumerated() { try first.bind(i + 1, v) }
         let existing = try first.step() && !first.isNull(0) ? first.int64(0) : nil
         first.reset()
         let at = existing ?? deadline
         let s = try db.statement(
             "INSERT INTO notification_pending(channel, recipient, contact, deadline_at, change) VALUES (?, ?, ?, ?, ?)")
         defer { s.reset() }
-        for (i, v) in [channel, recipient, contact].enumerated() { try s.bind(i + 1, v) }
+        for (i, v) in [channel.rawValue, recipient, contact].enumerated() { try s.bind(i + 1, v) }
         try s.bind(4, at)
         try s.bind(5, change)
         try s.step()
@@ -69,7 +69,7 @@ public struct NotificationStore {
     }
 
     public struct PendingBatch: Sendable {
-        public var channel: String
+        public var channel: Channel
         public var recipient: String
         public var contact: String
         /// JSON of each change, oldest first.
@@ -94,8 +94,10 @@ public struct NotificationStore {
             while try s.step() {
                 let key = "\(s.text(0))\u{1F}\(s.text(1))\u{1F}\(s.text(2))"
                 if batches[key] == nil {
+                    // Only this store writes the column: a value it does not know is left alone.
+                    guard let channel = Channel(rawValue: s.text(0)) else { continue }
                     order.append(key)
-                    batches[key] = PendingBatch(channel: s.text(0), recipient: s.text(1), contact: s.text(2), changes: [])
+                    batches[key] = PendingBatch(channel: channel, recipient: s.text(1), contact: s.text(2), changes: [])
                 }
                 batches[key]?.changes.append(s.text(3))
             }
@@ -104,7 +106,7 @@ public struct NotificationStore {
             let del = try db.statement("DELETE FROM notification_pending WHERE channel = ? AND recipient = ? AND contact = ?")
             defer { del.reset() }
             for b in out {
-                for (i, v) in [b.channel, b.recipient, b.contact].enumerated() { try del.bind(i + 1, v) }
+                for (i, v) in [b.channel.rawValue, b.recipient, b.contact].enumerated() { try del.bind(i + 1, v) }
                 try del.step()
                 del.reset()
             }
@@ -113,13 +115,13 @@ public struct NotificationStore {
     }
 
     @discardableResult
-    public func enqueue(channel: String, recipient: String, contact: String, subject: String, body: String, at: Int64,
+    public func enqueue(channel: Channel, recipient: String, contact: String, subject: String, body: String, at: Int64,
                         alarmIds: [Int64] = []) throws -> Int64 {
         let s = try db.statement("""
             INSERT INTO notification_queue(channel, recipient, contact, subject, body, next_at, created_at, alarm_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         defer { s.reset() }
-        for (i, v) in [channel, recipient, contact, subject, body].enumerated() { try s.bind(i + 1, v) }
+        for (i, v) in [channel.rawValue, recipient, contact, subject, body].enumerated() { try s.bind(i + 1, v) }
         try s.bind(6, at)
         try s.bind(7, at)
         try s.bind(8, alarmIds.map(String.init).joined(separator: ","))
@@ -138,7 +140,8 @@ public struct NotificationStore {
         try s.bind(2, Int64(limit))
         var out: [Queued] = []
         while try s.step() {
-            out.append(Queued(id: s.int64(0), channel: s.text(1), recipient: s.text(2), contact: s.text(3), subject: s.text(4),
+            guard let channel = Channel(rawValue: s.text(1)) else { continue }
+            out.append(Queued(id: s.int64(0), channel: channel, recipient: s.text(2), contact: s.text(3), subject: s.text(4),
                               body: s.text(5), attempts: Int(s.int64(6)), alarmIds: Self.ids(s.text(7))))
         }
         return out
@@ -157,7 +160,7 @@ public struct NotificationStore {
                 """)
             defer { log.reset() }
             try log.bind(1, at)
-            for (i, v) in [q.channel, q.recipient, q.contact, q.subject, status].enumerated() { try log.bind(i + 2, v) }
+            for (i, v) in [q.channel.rawValue, q.recipient, q.contact, q.subject, status].enumerated() { try log.bind(i + 2, v) }
             if let error { try log.bind(7, error) } else { try log.bind(7, nil as Int32?) }
             try log.bind(8, Int64(q.attempts + 1))
             try log.bind(9, q.alarmIds.map(String.init).joined(separator: ","))
@@ -173,18 +176,19 @@ public struct NotificationStore {
     }
 
     /// The delivery log, newest first; `channel` nil for both.
-    public func log(channel: String? = nil, limit: Int = 100, offset: Int = 0) throws -> [LogEntry] {
+    public func log(channel: Channel? = nil, limit: Int = 100, offset: Int = 0) throws -> [LogEntry] {
         let s = try db.statement("""
             SELECT at, channel, recipient, contact, subject, status, error, attempt, alarm_ids FROM notification_log
             WHERE ?1 IS NULL OR channel = ?1 ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3
             """)
         defer { s.reset() }
-        if let channel { try s.bind(1, channel) } else { try s.bind(1, nil as Int32?) }
+        if let channel { try s.bind(1, channel.rawValue) } else { try s.bind(1, nil as Int32?) }
         try s.bind(2, Int64(limit))
         try s.bind(3, Int64(offset))
         var out: [LogEntry] = []
         while try s.step() {
-            out.append(LogEntry(at: s.int64(0), channel: s.text(1), recipient: s.text(2), contact: s.text(3), subject: s.text(4),
+            guard let channel = Channel(rawValue: s.text(1)) else { continue }
+            out.append(LogEntry(at: s.int64(0), channel: channel, recipient: s.text(2), contact: s.text(3), subject: s.text(4),
                                 status: s.text(5), error: s.isNull(6) ? nil : s.text(6), attempt: Int(s.int64(7)), alarmIds: Self.ids(s.text(8))))
         }
         return out

@@ -141,9 +141,9 @@ public final class SNMPAgentServer: @unchecked Sendable {
         let rc = result.withLock { $0 }
         let place = s.mode == .agentx ? "as AgentX subagent of \(s.agentxSocket)" : "on \(s.listen)"
         guard rc != -3 else {
-            throw SNMPError(description: "the SNMP agent \(place) read no access control (community or user) from \(configDirectory)/\(Self.app).conf")
+            throw SNMPError(.noAccessControl, "the SNMP agent \(place) read no access control (community or user) from \(configDirectory)/\(Self.app).conf")
         }
-        guard rc == 0 else { throw SNMPError(description: "cannot start the SNMP agent \(place) (code \(rc))") }
+        guard rc == 0 else { throw SNMPError(.startFailed, "cannot start the SNMP agent \(place) (code \(rc))") }
         logger.info("SNMP agent started", metadata: ["mode": "\(s.mode.rawValue)", "at": "\(place)",
                                                       "limitWrites": "\(writable)"])
     }
@@ -370,5 +370,30 @@ public final class SNMPAgentServer: @unchecked Sendable {
 }
 
 public struct SNMPError: Error, Sendable, CustomStringConvertible {
-    public var description: String
+    /// What went wrong, for callers that act on it; new codes can be added without breaking them.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable {
+            case noAccessControl, startFailed
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The agent's configuration gave no community or user: nobody could ask it anything.
+        public static let noAccessControl = Code(.noAccessControl)
+        /// net-snmp could not open the agent's port or AgentX socket.
+        public static let startFailed = Code(.startFailed)
+
+        public var description: String { "\(base)" }
+    }
+
+    public let code: Code
+    /// Where the agent was to run and what net-snmp said.
+    public let detail: String
+
+    init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { detail }
 }

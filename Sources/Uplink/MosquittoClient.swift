@@ -33,7 +33,7 @@ final class MosquittoClient {
     /// cannot work, e.g. an unreadable CA file.
     init(settings: MQTTSettings, statusTopic: String) throws(UplinkError) {
         _ = Self.initialized
-        guard let h = mosquitto_new(settings.clientId, false, nil) else { throw UplinkError("cannot create an MQTT client (out of memory)") }
+        guard let h = mosquitto_new(settings.clientId, false, nil) else { throw UplinkError(.noClient, "cannot create an MQTT client (out of memory)") }
         handle = h
         self.settings = settings
         mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
@@ -45,13 +45,13 @@ final class MosquittoClient {
         mosquitto_log_callback_set(h, Self.onLog)
         if settings.tls {
             for (what, path) in [("CA file", settings.caFile), ("certificate file", settings.certFile), ("key file", settings.keyFile)] {
-                if let path, access(path, R_OK) != 0 { throw UplinkError("\(what) \(path) is not readable") }
+                if let path, access(path, R_OK) != 0 { throw UplinkError(.tlsFiles, "\(what) \(path) is not readable") }
             }
             var rc = mosquitto_tls_set(h, settings.caFile, nil, settings.certFile, settings.keyFile, Self.noPassword)
-            guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError("TLS files not usable: \(Self.text(rc))") }
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(.tlsFiles, "TLS files not usable: \(Self.text(rc))") }
             // Verify the server's certificate; the minimum TLS version (newer ones stay allowed).
             rc = mosquitto_tls_opts_set(h, 1, settings.tlsVersion == "1.3" ? "tlsv1.3" : "tlsv1.2", nil)
-            guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError("TLS options refused: \(Self.text(rc))") }
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(.tlsOptions, "TLS options refused: \(Self.text(rc))") }
             mosquitto_tls_insecure_set(h, false)  // the host name must match the certificate
         }
         if let user = settings.username {
@@ -78,7 +78,7 @@ final class MosquittoClient {
         } else {
             rc = mosquitto_connect(handle, settings.host, Int32(settings.port), keepalive)
         }
-        guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(describe(rc)) }
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(.refused, describe(rc)) }
     }
 
     /// Network I/O for up to `timeoutMs`; callbacks run inside. Returns nil or the reason the connection is gone.
@@ -91,7 +91,7 @@ final class MosquittoClient {
     func publish(topic: String, payload: [UInt8], retain: Bool) throws(UplinkError) -> Int32 {
         var mid: Int32 = 0
         let rc = payload.withUnsafeBytes { mosquitto_publish(handle, &mid, topic, Int32($0.count), $0.baseAddress, 1, retain) }
-        guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(describe(rc)) }
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(.refused, describe(rc)) }
         return mid
     }
 
@@ -147,12 +147,4 @@ final class MosquittoClient {
 
     /// An encrypted key file is refused instead of prompting on the terminal.
     private static let noPassword: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = { _, _, _, _ in 0 }
-}
-
-public struct UplinkError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
 }

@@ -34,7 +34,7 @@ struct AlarmRoutes {
         let time: String, channel: String, contact: String, status: String, error: String?, attempt: Int, subject: String
 
         init(_ e: NotificationStore.LogEntry) {
-            (time, channel, contact, status, error, attempt, subject) = (Timestamp(millis: e.at).iso, e.channel, e.contact, e.status, e.error, e.attempt, e.subject)
+            (time, channel, contact, status, error, attempt, subject) = (Timestamp(millis: e.at).iso, e.channel.rawValue, e.contact, e.status, e.error, e.attempt, e.subject)
         }
     }
 
@@ -70,14 +70,15 @@ struct AlarmRoutes {
             return WebResponse.json(Page(total: total, page: n, perPage: Self.perPage, alarms: rows.map(AlarmJSON.init)))
         }
         router.get("/api/v1/notifications") { request, _ -> Response in
-            let channel = request.uri.queryParameters["channel"].map(String.init)
-            if let channel, channel != "email" && channel != "sms" {
-                return WebResponse.json(["error": "channel: '\(channel)' is not email or sms"], status: .badRequest)
+            let asked = request.uri.queryParameters["channel"].map(String.init)
+            let channel = asked.flatMap(Channel.init(rawValue:))
+            if let asked, channel == nil {
+                return WebResponse.json(["error": "channel: '\(asked)' is not email or sms"], status: .badRequest)
             }
             let entries = try await store.run { try NotificationStore(db: $0.db).log(channel: channel, limit: 200) }
             return WebResponse.json(entries.map(DeliveryJSON.init))
         }
-        for (path, channel, title) in [("/alarms/email", "email", "E-mail log"), ("/alarms/sms", "sms", "SMS log")] {
+        for (path, channel, title) in [("/alarms/email", Channel.email, "E-mail log"), ("/alarms/sms", .sms, "SMS log")] {
             router.get(RouterPath(stringLiteral: path)) { _, context -> Response in
                 let (entries, alarms) = try await store.run { s in
                     let entries = try NotificationStore(db: s.db).log(channel: channel, limit: 200)

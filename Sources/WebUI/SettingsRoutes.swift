@@ -5,6 +5,7 @@ import Foundation
 import GatewayConfig
 import HTTPTypes
 import Hummingbird
+import Notifications
 import Logging
 import Storage
 
@@ -84,8 +85,8 @@ struct SettingsRoutes {
         if let notice { body += "<p class=\"notice\" role=\"status\" id=\"notice\">\(HTML.escape(notice))</p>" }
         if !admin { body += "<p>Only administrators change settings.</p>" }
         body += form.render(action: "/settings/\(id)", csrf: context.session?.csrf ?? "", values: shown, problems: problems, editable: admin)
-        if admin && (id == "email" || id == "sms") {
-            let (label, placeholder) = id == "email" ? ("Send a test e-mail to", "name@example.org") : ("Send a test SMS to", "+4915112345678")
+        if admin, let channel = Channel(rawValue: id) {
+            let (label, placeholder) = channel == .email ? ("Send a test e-mail to", "name@example.org") : ("Send a test SMS to", "+4915112345678")
             body += """
                 <form class="settings" id="test-\(id)" method="post" action="/settings/\(id)/test">
                 <input type="hidden" name="csrf" value="\(HTML.escape(context.session?.csrf ?? ""))">
@@ -249,12 +250,13 @@ struct SettingsRoutes {
     private func sendTest(_ request: Request, _ context: WebContext) async throws -> Response {
         let submitted = try await WebResponse.form(request)
         guard let session = context.session, submitted["csrf"] == session.csrf else { return CSRF.refused() }
-        guard let id = context.parameters.get("page"), id == "email" || id == "sms", let form = SettingsPages.form(id) else { return notFound(context) }
+        // The e-mail and SMS settings pages are named for their channel.
+        guard let id = context.parameters.get("page"), let channel = Channel(rawValue: id), let form = SettingsPages.form(id) else { return notFound(context) }
         guard session.isAdmin else { return forbidden(context) }
         let to = (submitted["to"] ?? "").trimmingCharacters(in: .whitespaces)
         let config = backend.current.notifications
         var problem: String?
-        if id == "email" {
+        if channel == .email {
             if !GatewayConfig.isEmailAddress(to) { problem = "to: not an e-mail address" }
             else if config.email == nil { problem = "No SMTP server is configured: save one first." }
         } else {
@@ -262,10 +264,10 @@ struct SettingsRoutes {
             else if config.smsModem == nil && config.smsHTTP == nil { problem = "No modem or HTTP gateway is configured: save one first." }
         }
         if let problem { return try await settingsPage(id, form, context, values: nil, problems: ["": problem], status: .badRequest) }
-        let error = await backend.sendTest(channel: id, to: to)
+        let error = await backend.sendTest(channel: channel, to: to)
         // The address is personal data: not in the server log, only in the delivery log.
         logger.notice("test message sent from the web UI", metadata: ["channel": "\(id)", "ok": "\(error == nil)"])
-        let notice = error.map { "The test failed: \($0)" } ?? "Test \(id == "email" ? "e-mail" : "SMS") sent; see the \(id == "email" ? "e-mail" : "SMS") log."
+        let notice = error.map { "The test failed: \($0)" } ?? "Test \(channel.label) sent; see the \(channel.label) log."
         return try await settingsPage(id, form, context, values: nil, problems: [:], notice: notice, status: error == nil ? .ok : .badGateway)
     }
 

@@ -247,7 +247,7 @@ struct UserRoutes {
         func iso(_ ms: Int64) -> String { Timestamp(millis: ms).iso }
         let document = ExportJSON(exported: iso(Timestamp.now.millis), user: UserJSON(user),
                                   auditLog: audit.map { AuditJSON(at: iso($0.at), action: $0.action, detail: $0.detail) },
-                                  deliveries: deliveries.map { DeliveryJSON(at: iso($0.at), channel: $0.channel, contact: $0.contact, status: $0.status, subject: $0.subject) })
+                                  deliveries: deliveries.map { DeliveryJSON(at: iso($0.at), channel: $0.channel.rawValue, contact: $0.contact, status: $0.status, subject: $0.subject) })
         var response = WebResponse.json(document)
         response.headers[.contentDisposition] = "attachment; filename=\"personal-data-\(user.username).json\""
         let now = Timestamp.now.millis

@@ -93,7 +93,7 @@ import WebUI
         try alarms.clear(id: recent, at: 9_000)
         let notes = NotificationStore(db: store.db)
         for at: Int64 in [1_000, 9_000] {
-            _ = try notes.enqueue(channel: "email", recipient: "r", contact: "r@example.org", subject: "s", body: "b", at: at)
+            _ = try notes.enqueue(channel: .email, recipient: "r", contact: "r@example.org", subject: "s", body: "b", at: at)
         }
         for q in try notes.due(now: 10_000) { try notes.record(q, at: q.id == 1 ? 1_000 : 9_000, error: nil, retryAt: nil) }
 

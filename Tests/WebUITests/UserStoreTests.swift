@@ -19,7 +19,7 @@ import Notifications
         try users.audit(user: "al", action: "password changed", detail: "own password", now: 4)
         // The same address once for the user and once for a team recipient from the configuration.
         for recipient in [UserStore.recipientName("al"), "Team"] {
-            let q = NotificationStore.Queued(id: 0, channel: "email", recipient: recipient, contact: "al@example.org", subject: "s", body: "b", attempts: 0)
+            let q = NotificationStore.Queued(id: 0, channel: .email, recipient: recipient, contact: "al@example.org", subject: "s", body: "b", attempts: 0)
             try log.record(q, at: 5, error: nil, retryAt: nil)
         }
         try users.delete(id: al)

@@ -1,0 +1,195 @@
+import BatteryModel
+import GatewayConfig
+import Logging
+import ServiceSupport
+import Storage
+import Synchronization
+
+extension MQTTUplink {
+    /// The uplink thread's work, one turn at a time: apply new settings, connect when due, then
+    /// network I/O, the events it brought, and new messages up to the in-flight window. Lives on
+    /// that thread only.
+    struct Loop {
+        let uplink: MQTTUplink
+        var settings: MQTTSettings
+        var topics: UplinkTopics
+        var session: Session?
+        var failures = 0
+        var nextAttempt = ContinuousClock.now
+        /// Sequence numbers acknowledged and not yet removed from the outbox.
+        var acked: [Int64] = []
+        var lastFlush = ContinuousClock.now
+
+        init(uplink: MQTTUplink) {
+            self.uplink = uplink
+            settings = uplink.config.withLock { $0.current }
+            topics = UplinkTopics(prefix: settings.topicPrefix)
+        }
+
+        mutating func run() {
+            while !uplink.threads.isStopping {
+                applyNewSettings()
+                guard var s = session else {
+                    connectWhenDue()
+                    continue
+                }
+                let gone = turn(&s)
+                session = s
+                if let gone {
+                    lost(gone)
+                    continue
+                }
+                if acked.count >= 512 || (!acked.isEmpty && ContinuousClock.now - lastFlush >= .milliseconds(50)) { flush() }
+            }
+            if let s = session { uplink.leave(s, topics: topics, acked: &acked) }
+            flush()
+            session = nil
+            uplink.state.withLock { $0.state = .disconnected; $0.inflight = 0 }
+        }
+
+        /// New settings from ``MQTTUplink/reconfigure(_:)``: leave the broker cleanly, start afresh.
+        private mutating func applyNewSettings() {
+            guard let new = uplink.config.withLock({ c -> MQTTSettings? in
+                defer { if let p = c.pending { c.current = p; c.pending = nil } }
+                return c.pending
+            }) else { return }
+            if let s = session { uplink.leave(s, topics: topics, acked: &acked) }
+            flush()
+            session = nil
+            (settings, topics, failures, nextAttempt) = (new, UplinkTopics(prefix: new.topicPrefix), 0, .now)
+            let limit = new.outboxMaxBytes
+            uplink.outbox.sync { $0.maxBytes = limit }
+            uplink.state.withLock { st in (st.broker, st.state, st.lastError, st.lastErrorAt) = ("\(new.host):\(new.port)", .connecting, nil, nil) }
+            uplink.logger.notice("MQTT settings applied", metadata: ["broker": "\(new.host):\(new.port)", "topicPrefix": "\(new.topicPrefix)"])
+        }
+
+        private mutating func connectWhenDue() {
+            if ContinuousClock.now < nextAttempt {
+                _ = uplink.threads.sleep(min(.milliseconds(100), nextAttempt - .now))
+                return
+            }
+            uplink.state.withLock { $0.state = .connecting }
+            do {
+                let client = try MosquittoClient(settings: settings, statusTopic: topics.status)
+                try client.connect()
+                session = Session(client: client)
+            } catch {
+                lost(error.description)
+            }
+        }
+
+        /// Network I/O, then its events, then sending; returns why the connection is gone, if it is.
+        private mutating func turn(_ s: inout Session) -> String? {
+            // Without waiting only while a replay keeps the window full of work; otherwise network
+            // I/O waits up to 50 ms (a PUBACK or new message ends it early), so an idle uplink sleeps.
+            let busy = s.connected && s.sentLastTurn && s.inflight.count < settings.maxInflight
+            let loopError = s.client.loop(timeoutMs: busy ? 0 : 50)
+            // Events first: a refusal in CONNACK says more than the loop's error that follows it.
+            if let gone = handle(s.client.takeEvents(), &s) ?? loopError { return gone }
+            return s.connected ? send(&s) : nil
+        }
+
+        /// Returns the first reason the connection is gone among `events`, if any.
+        private mutating func handle(_ events: [MosquittoClient.Event], _ s: inout Session) -> String? {
+            var gone: String?
+            for event in events {
+                switch event {
+                case .connected:
+                    connected(&s)
+                case let .refused(reason):
+                    gone = gone ?? "broker refused the connection: \(reason)"
+                case let .disconnected(reason):
+                    gone = gone ?? reason
+                case let .published(mid, reason):
+                    acknowledged(mid, reason: reason, &s)
+                }
+            }
+            return gone
+        }
+
+        private mutating func connected(_ s: inout Session) {
+            s.connected = true
+            failures = 0
+            let boundary = (try? uplink.outbox.sync { try $0.lastSeq() }) ?? 0
+            s.plan = ReplayPlan(boundary: boundary)
+            if let mid = try? s.client.publish(topic: topics.status, payload: Array("online".utf8), retain: true) { s.inflight[mid] = .some(nil) }
+            let now = MQTTUplink.millis()
+            let backlog = uplink.state.withLock { st -> Int in
+                (st.state, st.connectedSince, st.lastError, st.lastErrorAt) = (.connected, now, nil, nil)
+                return st.outboxMessages
+            }
+            uplink.logger.notice("MQTT connected", metadata: ["broker": "\(settings.host):\(settings.port)", "backlog": "\(backlog)"])
+        }
+
+        private mutating func acknowledged(_ mid: Int32, reason: Int32, _ s: inout Session) {
+            // nil: not ours; .some(nil): the birth or offline message, not in the outbox.
+            guard let entry = s.inflight.removeValue(forKey: mid), let seq = entry else { return }
+            acked.append(seq)
+            let now = MQTTUplink.millis()
+            uplink.state.withLock { st in
+                st.acknowledged += 1
+                st.lastAckAt = now
+                if reason >= 0x80 { st.rejected += 1 }
+            }
+            if reason >= 0x80 {
+                // Refused for good (not authorised for the topic, say): sending it again would not help.
+                uplink.logger.error("MQTT broker refused a message", metadata: ["seq": "\(seq)", "reasonCode": "\(reason)"])
+            }
+        }
+
+        /// Hands the next messages of the replay plan to libmosquitto, up to the in-flight window.
+        private mutating func send(_ s: inout Session) -> String? {
+            s.sentLastTurn = false
+            var gone: String?
+            let outbox = uplink.outbox
+            while s.inflight.count < settings.maxInflight {
+                let generation = uplink.generation.load(ordering: .acquiring)
+                guard let m = s.plan.next(generation: generation, fetch: { p, after, through, limit in
+                    (try? outbox.sync { try $0.messages(priority: p, after: after, through: through, limit: limit) }) ?? []
+                }) else { break }
+                do {
+                    let mid = try s.client.publish(topic: m.topic, payload: m.payload, retain: m.retain)
+                    s.inflight[mid] = m.seq
+                    s.sentLastTurn = true
+                } catch {
+                    gone = error.description
+                    break
+                }
+            }
+            let inflight = s.inflight.count
+            uplink.state.withLock { $0.inflight = inflight }
+            return gone
+        }
+
+        /// Removes acknowledged messages from the outbox.
+        private mutating func flush() {
+            guard !acked.isEmpty else { return }
+            let done = acked
+            acked.removeAll(keepingCapacity: true)
+            do {
+                let counts = try uplink.outbox.sync { o in try o.remove(done); return (o.count, o.bytes) }
+                uplink.state.withLock { ($0.outboxMessages, $0.outboxBytes) = counts }
+            } catch {
+                // Left in the outbox: sent again later (at least once).
+                uplink.logger.error("MQTT outbox: acknowledged messages not removed", metadata: ["error": "\(error)"])
+            }
+            lastFlush = .now
+        }
+
+        private mutating func lost(_ reason: String) {
+            flush()
+            session = nil
+            failures += 1
+            let pause = MQTTUplink.backoff(failures: failures, backlog: uplink.state.withLock { $0.outboxMessages } > 0)
+            nextAttempt = .now + pause
+            let now = MQTTUplink.millis()
+            let first = uplink.state.withLock { s -> Bool in
+                defer { s.state = .disconnected; s.inflight = 0; s.connectedSince = nil; s.lastError = reason; s.lastErrorAt = now }
+                return s.lastError != reason || s.state == .connected
+            }
+            // The same reason again (a broker that stays away) is logged once.
+            uplink.logger.log(level: first ? .warning : .debug, "MQTT not connected; retrying",
+                              metadata: ["broker": "\(settings.host):\(settings.port)", "reason": "\(reason)", "retryIn": "\(pause)"])
+        }
+    }
+}
