@@ -60,7 +60,7 @@ let package = Package(
         ], swiftSettings: settings),
         // Battery plant physics behind a real Modbus TCP/RTU server.
         .target(name: "Simulator", dependencies: [
-            "BatteryModel", "RegisterMap", "ModbusCore", "ServiceSupport", "CModbus",
+            "BatteryModel", "RegisterMap", "ModbusCore", "ServiceSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),

@@ -95,9 +95,16 @@ public final class LinkSession {
         }
     }
 
+    /// Busy answers (exception 5 acknowledge, 6 server busy) are retried after a pause of their own,
+    /// as Telegraf's modbus input does: the device is there and asks for a moment. Other exceptions
+    /// end the attempts (the device answered; repeating will not help).
+    static let busyRetries = 3
+    static let busyPause: Duration = .milliseconds(100)
+
     private func read(_ block: ReadBlock, unit: Int, attempts: Int) throws -> [UInt16] {
         var lastError: ModbusError?
-        for _ in 0..<attempts {
+        var failures = 0, busy = 0
+        while failures < attempts {
             // A failed attempt may have closed the connection: each attempt reconnects if needed.
             let ctx = try connectedContext()
             try ctx.setUnit(unit)
@@ -110,7 +117,13 @@ public final class LinkSession {
             } catch {
                 lastError = error
                 recover(after: error)
-                if case .exception = error.kind { break }  // the device answered: repeating will not help
+                if error.isBusy, busy < Self.busyRetries {
+                    busy += 1
+                    Thread.sleep(forTimeInterval: min(Self.busyPause, settings.timeout / 2).seconds)
+                    continue
+                }
+                if case .exception = error.kind { break }
+                failures += 1
             }
         }
         throw lastError ?? ModbusError(kind: .timeout, message: "no attempt made")

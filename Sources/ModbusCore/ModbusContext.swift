@@ -9,8 +9,8 @@ import Glibc
 /// `Sendable`: it is created and used on one thread (a poller's or a
 /// simulator connection's) and freed there.
 public final class ModbusContext {
-    /// The C handle, for the simulator's server calls (`modbus_reply`).
-    public let handle: OpaquePointer
+    /// The C handle: only this module calls libmodbus.
+    let handle: OpaquePointer
     public private(set) var isConnected = false
 
     private init(_ handle: OpaquePointer) {

@@ -43,6 +43,12 @@ public struct ModbusError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The device asks for a moment: exception 5 (acknowledge: the request is being processed) or
+    /// 6 (server busy). Worth asking again after a pause.
+    public var isBusy: Bool {
+        kind == .exception(5) || kind == .exception(6)
+    }
+
     public var description: String {
         switch kind {
         case .timeout: "timeout (\(message))"

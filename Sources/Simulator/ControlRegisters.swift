@@ -26,5 +26,7 @@ public enum ControlRegisters {
 
     public enum CommFault: UInt16, Sendable {
         case none = 0, silent = 1, busy = 2, garbage = 3
+        /// Every other read is answered busy (exception 6): a device that needs a moment.
+        case busyEveryOther = 4
     }
 }

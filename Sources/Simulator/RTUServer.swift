@@ -1,4 +1,3 @@
-import CModbus
 import Foundation
 import Logging
 import ModbusCore
@@ -31,9 +30,9 @@ final class RTUServer: Sendable {
                 Glibc.close(fd)
                 return
             }
-            modbus_set_socket(ctx.handle, fd)
+            ctx.use(socket: fd)
             run(ctx: ctx)
-            modbus_set_socket(ctx.handle, -1)
+            ctx.use(socket: -1)
             Glibc.close(fd)
         }
     }
@@ -66,10 +65,10 @@ final class RTUServer: Sendable {
                     break
                 }
                 guard let unit = units[Int(request[0])] else { continue }  // another device's frame
-                modbus_set_slave(ctx.handle, Int32(unit.unit))
+                try? ctx.setUnit(unit.unit)
                 request.withUnsafeBufferPointer { req in
                     guard let base = req.baseAddress else { return }
-                    _ = unit.serve(request: base, length: length, ctx: ctx.handle)
+                    _ = unit.serve(request: base, length: length, ctx: ctx)
                 }
             }
         }

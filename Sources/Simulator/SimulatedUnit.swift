@@ -1,6 +1,6 @@
 public import BatteryModel
-import CModbus
 import Foundation
+import ModbusCore
 import RegisterMap
 
 /// One simulated string controller: plant physics, its register image, pins
@@ -25,10 +25,12 @@ public final class SimulatedUnit: @unchecked Sendable {
 
     struct State {
         var plant: SimulatedString
-        let image: RegisterImage
+        let image: ModbusRegisterImage
         /// Input register → pinned raw value.
         var pins: [Int: UInt16] = [:]
         var fault = ControlRegisters.CommFault.none
+        /// With ``ControlRegisters/CommFault/busyEveryOther``: whether the last read was answered busy.
+        var lastWasBusy = false
         var speed = 1.0
         var rng: SplitMix64
     }
@@ -41,7 +43,7 @@ public final class SimulatedUnit: @unchecked Sendable {
             .filter { $0.field.table == .input }
             .map { $0.field.address(ofCell: $0.cell ?? 0) + $0.field.type.width }
             .max() ?? 1
-        guard let image = RegisterImage(inputCount: inputCount, holdingCount: ControlRegisters.holdingCount) else {
+        guard let image = ModbusRegisterImage(inputCount: inputCount, holdingCount: ControlRegisters.holdingCount) else {
             throw SimulatorError("cannot allocate the register image of unit \(unit)")
         }
         var st = State(plant: SimulatedString(cellCount: cellCount, seed: seed &+ UInt64(unit) &* 7919),
@@ -93,8 +95,8 @@ public final class SimulatedUnit: @unchecked Sendable {
 
     /// Serves one request frame (`length` bytes including header and checksum) on `ctx`.
     /// Returns false when the unit stays silent.
-    func serve(request: UnsafePointer<UInt8>, length: Int, ctx: OpaquePointer) -> Bool {
-        let header = Int(modbus_get_header_length(ctx))
+    func serve(request: UnsafePointer<UInt8>, length: Int, ctx: ModbusContext) -> Bool {
+        let header = ctx.headerLength
         guard length > header else { return false }
         let function = request[header]
         let isRead = function == 0x03 || function == 0x04
@@ -103,17 +105,22 @@ public final class SimulatedUnit: @unchecked Sendable {
                 switch st.fault {
                 case .silent: return false
                 case .busy:
-                    modbus_reply_exception(ctx, request, UInt32(MODBUS_EXCEPTION_SLAVE_OR_SERVER_BUSY))
+                    ctx.reply(to: request, exception: .serverBusy)
+                    return true
+                case .busyEveryOther:
+                    st.lastWasBusy.toggle()
+                    if !st.lastWasBusy { break }  // this one is served
+                    ctx.reply(to: request, exception: .serverBusy)
                     return true
                 case .garbage:
                     var junk = [UInt8](repeating: 0, count: 16)
                     for i in junk.indices { junk[i] = UInt8.random(in: 0...255, using: &st.rng) }
-                    _ = junk.withUnsafeBytes { write(modbus_get_socket(ctx), $0.baseAddress, $0.count) }
+                    _ = junk.withUnsafeBytes { write(ctx.socket, $0.baseAddress, $0.count) }
                     return true
                 case .none: break
                 }
             }
-            guard modbus_reply(ctx, request, Int32(length), st.image.mapping) >= 0 else { return true }
+            guard ctx.reply(to: request, length: length, from: st.image) else { return true }
             // libmodbus answered an out-of-range write with an exception; only in-range writes changed registers.
             if function == 0x06 || function == 0x10, length >= header + 5 {
                 let address = Int(request[header + 1]) << 8 | Int(request[header + 2])

@@ -1,4 +1,3 @@
-import CModbus
 import Foundation
 import Logging
 import ModbusCore
@@ -31,9 +30,9 @@ final class TCPServer: Sendable {
         do { listener = try ModbusContext.tcp(host: host, port: requestedPort) } catch {
             throw SimulatorError("cannot create a Modbus TCP server on \(host):\(requestedPort): \(error)")
         }
-        let fd = modbus_tcp_pi_listen(listener.handle, 64)
-        guard fd >= 0 else {
-            throw SimulatorError("cannot listen on \(host):\(requestedPort): \(String(cString: strerror(errno)))")
+        let fd: Int32
+        do { fd = try listener.listen(backlog: 64) } catch {
+            throw SimulatorError("cannot listen on \(host):\(requestedPort): \(error)")
         }
         var addr = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -46,8 +45,7 @@ final class TCPServer: Sendable {
                 return sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
             }
         }
-        // The accept loop owns the socket from here; the context must not close it.
-        modbus_set_socket(listener.handle, -1)
+        // The accept loop owns the socket from here (the context has forgotten it).
         let listenFD = fd
         threads.spawn(name: "sim-accept") { [self] in acceptLoop(listenFD: listenFD) }
         return port
@@ -72,26 +70,26 @@ final class TCPServer: Sendable {
         defer { Glibc.close(fd) }
         // A context only to use libmodbus's TCP framing on this socket.
         guard let ctx = try? ModbusContext.tcp(host: "127.0.0.1", port: 0) else { return }
-        modbus_set_socket(ctx.handle, fd)
-        var buffer = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
+        ctx.use(socket: fd)
+        var buffer = [UInt8](repeating: 0, count: ModbusContext.maxTCPFrame)
         while !threads.isStopping {
             guard Self.waitReadable(fd, milliseconds: 200) else { continue }
-            let n = buffer.withUnsafeMutableBufferPointer { modbus_receive(ctx.handle, $0.baseAddress) }
+            let n = ctx.receive(into: &buffer)
             if n < 0 { break }  // closed by the client, or a malformed frame: drop the connection
             guard n > 6 else { continue }
             let unitId = Int(buffer[6])
             buffer.withUnsafeBufferPointer { req in
                 guard let base = req.baseAddress else { return }
                 if let unit = units[unitId] {
-                    _ = unit.serve(request: base, length: Int(n), ctx: ctx.handle)
+                    _ = unit.serve(request: base, length: n, ctx: ctx)
                 } else {
                     // What a TCP gateway answers for a unit that is not there.
-                    modbus_reply_exception(ctx.handle, base, UInt32(MODBUS_EXCEPTION_GATEWAY_TARGET))
+                    ctx.reply(to: base, exception: .gatewayTargetFailedToRespond)
                 }
             }
         }
         // The socket is closed by the defer above, not by the context.
-        modbus_set_socket(ctx.handle, -1)
+        ctx.use(socket: -1)
     }
 
     static func waitReadable(_ fd: Int32, milliseconds: Int32) -> Bool {

@@ -118,6 +118,28 @@ import Testing
         await sim.stop()
     }
 
+    /// A device that answers "busy" now and then is asked again after a pause (as Telegraf does):
+    /// no sweep fails, the link stays ok. Before, the first busy answer ended the sweep.
+    @Test func aDeviceThatIsBusyNowAndThenLosesNoSweep() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let (sim, port) = try startSimulator(units: [1, 2])
+        let clock = runClock(sim)
+        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(data: dir.path, endpoints: [
+            .tcp(port: port, unit: 1), .tcp(port: port, unit: 2)])))
+        #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
+        try modbusClient(port: port, unit: 2).writeRegister(ControlRegisters.commFault, ControlRegisters.CommFault.busyEveryOther.rawValue)
+        let t0 = gw.model.string(1).sample?.time ?? .distantPast
+        try await Task.sleep(for: .seconds(3))
+        let link = gw.model.string(1).link
+        #expect(link.quality == .ok && link.consecutiveFailures == 0 && link.lastError == nil, "\(link)")
+        #expect((gw.model.string(1).sample?.time ?? .distantPast).timeIntervalSince(t0) > 2, "sweeps went on")
+        try modbusClient(port: port, unit: 2).writeRegister(ControlRegisters.commFault, 0)
+        try await gw.stop()
+        clock.cancel()
+        await sim.stop()
+    }
+
     @Test func aKilledControllerIsLostAndComesBack() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
