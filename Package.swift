@@ -148,7 +148,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: settings),
         .testTarget(name: "BatteryModelTests", dependencies: ["BatteryModel"], swiftSettings: settings),
         .testTarget(name: "RegisterMapTests", dependencies: ["RegisterMap", "BatteryModel", "ConfigSupport"], swiftSettings: settings),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["TestSupport", "GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "BatteryModel", "RegisterMap", "ModbusCore"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "GatewayServices", "RegisterMap", "ModbusCore",
@@ -156,7 +156,11 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms"], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
-        .testTarget(name: "WebUITests", dependencies: ["TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms"], swiftSettings: settings),
+        .testTarget(name: "WebUITests", dependencies: [
+            "TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms",
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
             "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",

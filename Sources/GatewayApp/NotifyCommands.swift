@@ -58,7 +58,7 @@ struct TestSMSCommand: ParsableCommand {
 }
 
 /// Sends a test message through the same delivery code as alarms, logs the attempt, exits 1 on failure.
-private func sendTest(_ cfg: GatewayConfig, channel: Channel, to: String, subject: String, body: String) throws {
+private func sendTest(_ cfg: GatewayConfig, channel: NotificationChannel, to: String, subject: String, body: String) throws {
     let q = NotificationStore.Queued(id: 0, channel: channel, recipient: "test", contact: to, subject: subject, body: body, attempts: 0)
     let error = NotificationService.deliver(q, settings: cfg.notifications)
     try logTestAttempt(cfg, q, error: error)
@@ -95,7 +95,7 @@ struct NotificationsCommand: ParsableCommand {
         let n = NotificationStore(db: store.db)
         var table = TextTable(header: ["time", "channel", "recipient", "contact", "status", "attempt", "subject", "error"])
         let only = try channel.map { name in
-            guard let c = Channel(rawValue: name) else { throw ValidationError("--channel: '\(name)' is not email or sms") }
+            guard let c = NotificationChannel(rawValue: name) else { throw ValidationError("--channel: '\(name)' is not email or sms") }
             return c
         }
         for e in try n.log(channel: only, limit: limit) {

@@ -108,7 +108,7 @@ actor GatewaySettings: SettingsBackend {
         return outcome
     }
 
-    nonisolated func sendTest(channel: Channel, to: String) async -> String? {
+    nonisolated func sendTest(channel: NotificationChannel, to: String) async -> String? {
         let config = current
         let subject = channel == .email ? "[BTMS \(config.gatewayId)] test e-mail" : "test SMS"
         let body = channel == .email

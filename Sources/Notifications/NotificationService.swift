@@ -55,7 +55,7 @@ public struct NotificationService: Service {
     private func hold(_ change: MessageComposer.Change) async {
         let id = change.record.stringId
         let limit = limits.effective(forString: id)[change.record.type]
-        var targets: [(channel: Channel, recipient: Recipient)] = []
+        var targets: [(channel: NotificationChannel, recipient: Recipient)] = []
         for r in settings.recipients where r.strings?.contains(id) ?? true {
             for channel in channels(for: r, limit: limit) { targets.append((channel, r)) }
         }
@@ -99,9 +99,9 @@ public struct NotificationService: Service {
         }
     }
 
-    private func channels(for r: Recipient, limit: AlarmLimit?) -> [Channel] {
+    private func channels(for r: Recipient, limit: AlarmLimit?) -> [NotificationChannel] {
         guard let limit else { return [] }
-        var out: [Channel] = []
+        var out: [NotificationChannel] = []
         if limit.email, r.email != nil, settings.email != nil { out.append(.email) }
         if limit.sms, r.phone != nil, settings.smsModem != nil || settings.smsHTTP != nil { out.append(.sms) }
         return out

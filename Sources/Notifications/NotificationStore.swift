@@ -9,7 +9,7 @@ public struct NotificationStore {
 
     public struct Queued: Sendable, Equatable {
         public var id: Int64
-        public var channel: Channel
+        public var channel: NotificationChannel
         public var recipient: String
         public var contact: String
         public var subject: String
@@ -18,7 +18,7 @@ public struct NotificationStore {
         /// The alarms the message is about (empty for a test message).
         public var alarmIds: [Int64] = []
 
-        public init(id: Int64, channel: Channel, recipient: String, contact: String, subject: String, body: String, attempts: Int,
+        public init(id: Int64, channel: NotificationChannel, recipient: String, contact: String, subject: String, body: String, attempts: Int,
                     alarmIds: [Int64] = []) {
             self.alarmIds = alarmIds
             self.id = id
@@ -33,7 +33,7 @@ public struct NotificationStore {
 
     public struct LogEntry: Sendable, Equatable {
         public var at: Int64
-        public var channel: Channel
+        public var channel: NotificationChannel
         public var recipient: String
         public var contact: String
         public var subject: String
@@ -50,7 +50,7 @@ public struct NotificationStore {
     /// Adds a change to the batch of (channel, recipient, contact); the batch closes at the
     /// deadline of its first change. Returns that deadline.
     @discardableResult
-    public func addPending(channel: Channel, recipient: String, contact: String, change: String, deadline: Int64) throws -> Int64 {
+    public func addPending(channel: NotificationChannel, recipient: String, contact: String, change: String, deadline: Int64) throws -> Int64 {
         let first = try db.statement(
             "SELECT MIN(deadline_at) FROM notification_pending WHERE channel = ? AND recipient = ? AND contact = ?")
         defer { first.reset() }
@@ -69,7 +69,7 @@ public struct NotificationStore {
     }
 
     public struct PendingBatch: Sendable {
-        public var channel: Channel
+        public var channel: NotificationChannel
         public var recipient: String
         public var contact: String
         /// JSON of each change, oldest first.
@@ -95,7 +95,7 @@ public struct NotificationStore {
                 let key = "\(s.text(0))\u{1F}\(s.text(1))\u{1F}\(s.text(2))"
                 if batches[key] == nil {
                     // Only this store writes the column: a value it does not know is left alone.
-                    guard let channel = Channel(rawValue: s.text(0)) else { continue }
+                    guard let channel = NotificationChannel(rawValue: s.text(0)) else { continue }
                     order.append(key)
                     batches[key] = PendingBatch(channel: channel, recipient: s.text(1), contact: s.text(2), changes: [])
                 }
@@ -115,7 +115,7 @@ public struct NotificationStore {
     }
 
     @discardableResult
-    public func enqueue(channel: Channel, recipient: String, contact: String, subject: String, body: String, at: Int64,
+    public func enqueue(channel: NotificationChannel, recipient: String, contact: String, subject: String, body: String, at: Int64,
                         alarmIds: [Int64] = []) throws -> Int64 {
         let s = try db.statement("""
             INSERT INTO notification_queue(channel, recipient, contact, subject, body, next_at, created_at, alarm_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -140,7 +140,7 @@ public struct NotificationStore {
         try s.bind(2, Int64(limit))
         var out: [Queued] = []
         while try s.step() {
-            guard let channel = Channel(rawValue: s.text(1)) else { continue }
+            guard let channel = NotificationChannel(rawValue: s.text(1)) else { continue }
             out.append(Queued(id: s.int64(0), channel: channel, recipient: s.text(2), contact: s.text(3), subject: s.text(4),
                               body: s.text(5), attempts: Int(s.int64(6)), alarmIds: Self.ids(s.text(7))))
         }
@@ -176,7 +176,7 @@ public struct NotificationStore {
     }
 
     /// The delivery log, newest first; `channel` nil for both.
-    public func log(channel: Channel? = nil, limit: Int = 100, offset: Int = 0) throws -> [LogEntry] {
+    public func log(channel: NotificationChannel? = nil, limit: Int = 100, offset: Int = 0) throws -> [LogEntry] {
         let s = try db.statement("""
             SELECT at, channel, recipient, contact, subject, status, error, attempt, alarm_ids FROM notification_log
             WHERE ?1 IS NULL OR channel = ?1 ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3
@@ -187,7 +187,7 @@ public struct NotificationStore {
         try s.bind(3, Int64(offset))
         var out: [LogEntry] = []
         while try s.step() {
-            guard let channel = Channel(rawValue: s.text(1)) else { continue }
+            guard let channel = NotificationChannel(rawValue: s.text(1)) else { continue }
             out.append(LogEntry(at: s.int64(0), channel: channel, recipient: s.text(2), contact: s.text(3), subject: s.text(4),
                                 status: s.text(5), error: s.isNull(6) ? nil : s.text(6), attempt: Int(s.int64(7)), alarmIds: Self.ids(s.text(8))))
         }

@@ -71,14 +71,14 @@ struct AlarmRoutes {
         }
         router.get("/api/v1/notifications") { request, _ -> Response in
             let asked = request.uri.queryParameters["channel"].map(String.init)
-            let channel = asked.flatMap(Channel.init(rawValue:))
+            let channel = asked.flatMap(NotificationChannel.init(rawValue:))
             if let asked, channel == nil {
                 return WebResponse.json(["error": "channel: '\(asked)' is not email or sms"], status: .badRequest)
             }
             let entries = try await store.run { try NotificationStore(db: $0.db).log(channel: channel, limit: 200) }
             return WebResponse.json(entries.map(DeliveryJSON.init))
         }
-        for (path, channel, title) in [("/alarms/email", Channel.email, "E-mail log"), ("/alarms/sms", .sms, "SMS log")] {
+        for (path, channel, title) in [("/alarms/email", NotificationChannel.email, "E-mail log"), ("/alarms/sms", .sms, "SMS log")] {
             router.get(RouterPath(stringLiteral: path)) { _, context -> Response in
                 let (entries, alarms) = try await store.run { s in
                     let entries = try NotificationStore(db: s.db).log(channel: channel, limit: 200)

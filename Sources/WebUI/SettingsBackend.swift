@@ -16,7 +16,7 @@ public protocol SettingsBackend: Sendable {
     func apply(section: String, update: @escaping @Sendable ([String: String]) -> [String: String]) async throws -> SettingsOutcome
     /// Sends a test message through the configured channel (`email` or `sms`); nil when it went out,
     /// else the error. Logged in the delivery log like any notification.
-    func sendTest(channel: Channel, to: String) async -> String?
+    func sendTest(channel: NotificationChannel, to: String) async -> String?
     /// The MQTT uplink's state as label → value lines (nil without an uplink).
     func uplinkState() -> [(String, String)]?
     /// Users' alarm contacts changed: the notifier takes the new list.

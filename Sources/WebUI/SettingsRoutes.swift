@@ -85,7 +85,7 @@ struct SettingsRoutes {
         if let notice { body += "<p class=\"notice\" role=\"status\" id=\"notice\">\(HTML.escape(notice))</p>" }
         if !admin { body += "<p>Only administrators change settings.</p>" }
         body += form.render(action: "/settings/\(id)", csrf: context.session?.csrf ?? "", values: shown, problems: problems, editable: admin)
-        if admin, let channel = Channel(rawValue: id) {
+        if admin, let channel = NotificationChannel(rawValue: id) {
             let (label, placeholder) = channel == .email ? ("Send a test e-mail to", "name@example.org") : ("Send a test SMS to", "+4915112345678")
             body += """
                 <form class="settings" id="test-\(id)" method="post" action="/settings/\(id)/test">
@@ -251,7 +251,7 @@ struct SettingsRoutes {
         let submitted = try await WebResponse.form(request)
         guard let session = context.session, submitted["csrf"] == session.csrf else { return CSRF.refused() }
         // The e-mail and SMS settings pages are named for their channel.
-        guard let id = context.parameters.get("page"), let channel = Channel(rawValue: id), let form = SettingsPages.form(id) else { return notFound(context) }
+        guard let id = context.parameters.get("page"), let channel = NotificationChannel(rawValue: id), let form = SettingsPages.form(id) else { return notFound(context) }
         guard session.isAdmin else { return forbidden(context) }
         let to = (submitted["to"] ?? "").trimmingCharacters(in: .whitespaces)
         let config = backend.current.notifications

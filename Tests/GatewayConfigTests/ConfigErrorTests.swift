@@ -2,9 +2,9 @@ import BatteryModel
 import ConfigSupport
 import Foundation
 import GatewayConfig
+import TestSupport
 import Testing
 
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let bmcMap = repoRoot.appendingPathComponent("config/registermaps/bmc-v1.yaml").path
 
 /// A valid two-string configuration; tests break one thing at a time.

@@ -6,9 +6,10 @@ import ModbusCore
 import RegisterMap
 import Simulator
 import Storage
+import TestSupport
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct AcquisitionTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct AcquisitionTests {
     @Test func valuesTravelFromASimulatorWriteToModelAndDatabase() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

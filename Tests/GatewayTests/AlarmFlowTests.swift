@@ -6,6 +6,7 @@ import GatewayServices
 import ModbusCore
 import Simulator
 import Storage
+import TestSupport
 import Testing
 
 /// Alarms and discharges immediately (no delays), so tests run in seconds.
@@ -33,7 +34,7 @@ func activeAlarms(_ dir: TempDir) throws -> Set<String> {
     })
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct AlarmFlowTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct AlarmFlowTests {
     @Test func everyAlarmTypeIsRaisedAndClearedFromSimulatorWrites() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -10,7 +10,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct LifecycleTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct LifecycleTests {
     @Test func restartKeepsHistoryAndAppends() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
@@ -19,7 +19,11 @@ import Glibc
         let db = Gateway.databasePath(dataDirectory: dir.path)
 
         var gw = try RunningGateway(configFile: config)
-        try await Task.sleep(for: .milliseconds(2500))
+        func stored() -> Int {
+            guard let store = try? GatewayDatabase(path: db, readOnly: true), let key = try? store.stringKey(id: "s1") else { return 0 }
+            return (try? store.rawSeries(stringKey: key, .string(.voltage), from: 0, to: nowMillis() + 1000).count) ?? 0
+        }
+        #expect(await eventually { stored() >= 2 })
         try await gw.stop()
         let store = try GatewayDatabase(path: db, readOnly: true)
         let key = try #require(try store.stringKey(id: "s1"))
@@ -27,7 +31,7 @@ import Glibc
         #expect(first.count >= 2)
 
         gw = try RunningGateway(configFile: config)
-        try await Task.sleep(for: .milliseconds(2500))
+        #expect(await eventually { stored() >= first.count + 2 })
         try await gw.stop()
         let second = try store.rawSeries(stringKey: key, .string(.voltage), from: 0, to: nowMillis() + 1000)
         #expect(second.count >= first.count + 2)

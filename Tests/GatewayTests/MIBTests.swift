@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// The SMIv2 base modules unpacked by scripts/install-deps.sh --test.
@@ -52,7 +53,7 @@ func run(_ tool: String, _ arguments: [String], environment: [String: String] = 
     return (p.terminationStatus, withErrors ? text + stderr : text)
 }
 
-@Suite struct MIBTests {
+@Suite(.tags(.endToEnd)) struct MIBTests {
     let mib = repoRoot.appendingPathComponent("mibs/BTMS-GATEWAY-MIB.txt").path
 
     @Test func smilintFindsNothingAtLevelSix() async throws {

@@ -3,10 +3,11 @@ import GatewayApp
 import GatewayServices
 import Simulator
 import Uplink
+import TestSupport
 import Testing
 
-/// After an outage long enough for the back-off to grow (40 s: without the cap the attempts would
-/// come at 1, 3, 7, 15, 31 and 63 s, 20 s after the broker is back), a gateway with a backlog is
+/// After an outage long enough for the back-off to grow (16 s: without the cap the attempts would
+/// come at 1, 3, 7, 15 and 31 s, 15 s after the broker is back), a gateway with a backlog is
 /// delivering again within a few seconds of the broker coming back. In the recovery suite, so that
 /// one broker outage runs at a time.
 extension MQTTRecoveryTests {
@@ -21,7 +22,7 @@ extension MQTTRecoveryTests {
         #expect(await eventually { (gw.gateway.uplinkStatus?.acknowledged ?? 0) > 0 }, "\(String(describing: gw.gateway.uplinkStatus))")
 
         await broker.stop()
-        try await Task.sleep(for: .seconds(40))
+        try await Task.sleep(for: .seconds(16))
         let before = try #require(gw.gateway.uplinkStatus)
         #expect(before.state != .connected && before.outboxMessages > 0, "a backlog while the broker is away: \(before)")
         try await broker.start()
@@ -29,7 +30,7 @@ extension MQTTRecoveryTests {
         let delivered = await eventually(30) { (gw.gateway.uplinkStatus?.acknowledged ?? 0) > before.acknowledged }
         let delay = ContinuousClock.now - up
         #expect(delivered)
-        print("MQTT: first delivery \(delay) after the broker was back (40 s outage)")
+        print("MQTT: first delivery \(delay) after the broker was back (16 s outage)")
         // At most 2.4 s of back-off, then TCP, TLS and the first PUBACK on a loaded two-core machine.
         #expect(delay < .seconds(8), "first delivery \(delay) after the broker was back")
 

@@ -3,6 +3,7 @@ import GatewayApp
 import GatewayServices
 import Simulator
 import Storage
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ import Uplink
 /// The outbox's promise, end to end with `bmgw run` processes: the broker stops, the gateway is
 /// killed with SIGKILL meanwhile and started again, an alarm is raised during the outage; when the
 /// broker is back every sequence number ever assigned arrives, and the alarm before the backlog.
-@Suite(.serialized, .timeLimit(.minutes(4))) struct MQTTRecoveryTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(4))) struct MQTTRecoveryTests {
     @Test func brokerOutageAndKillLoseNothingAndAlarmsComeFirst() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

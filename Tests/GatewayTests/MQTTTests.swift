@@ -25,7 +25,7 @@ func mqttSection(port: Int, ca: String = "ca.crt", interval: String = "200ms", e
 }
 
 /// The uplink against a real mosquitto broker over TLS, with mosquitto_sub recording.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct MQTTTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(3))) struct MQTTTests {
     @Test func messagesArriveWithCorrectPayloads() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -8,7 +8,7 @@ import Glibc
 /// The agent keeps its own configuration whatever net-snmp variables the gateway's environment has
 /// (an NMS host's shell sets them for the client tools). A `bmgw run` process: the variables are
 /// read by net-snmp at start, and one agent runs per process.
-@Suite(.timeLimit(.minutes(2))) struct SNMPEnvironmentTests {
+@Suite(.tags(.endToEnd), .timeLimit(.minutes(2))) struct SNMPEnvironmentTests {
     @Test func agentAnswersWithNetSnmpVariablesSet() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

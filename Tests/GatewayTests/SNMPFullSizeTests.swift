@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// A full-size plant (32 strings × 120 cells) walked through the agent of a `bmgw run` process.
-@Suite(.serialized, .timeLimit(.minutes(4))) struct SNMPFullSizeTests {
+@Suite(.tags(.endToEnd, .heavy), .serialized, .timeLimit(.minutes(4))) struct SNMPFullSizeTests {
     @Test func theWalkCoversEveryCellOfAFullSizePlant() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -7,7 +7,7 @@ import Glibc
 
 /// The gateway as an AgentX subagent of net-snmp's snmpd (a separate `bmgw run` process:
 /// one net-snmp agent per process).
-@Suite(.serialized, .timeLimit(.minutes(2))) struct SNMPSubagentTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct SNMPSubagentTests {
     @Test func servesItsTreeThroughSnmpdAndReconnectsAfterARestart() async throws {
         let base = try #require(smiBaseDirectory, "run scripts/install-deps.sh --test")
         let dir = try TempDir()

@@ -11,7 +11,7 @@ import Glibc
 #endif
 
 /// net-snmp's tools against the running gateway's agent (one agent per process: one suite).
-@Suite(.serialized, .timeLimit(.minutes(2))) struct SNMPTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct SNMPTests {
     @Test func netSnmpToolsSeeTheLiveModel() async throws {
         let base = try #require(smiBaseDirectory, "run scripts/install-deps.sh --test")
         let dir = try TempDir()

@@ -4,6 +4,7 @@ import GatewayApp
 import GatewayServices
 import GatewayConfig
 import Storage
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// `bmgw status` as an operator reads it: live, and after the gateway has stopped.
-@Suite(.timeLimit(.minutes(2))) struct StatusCommandTests {
+@Suite(.tags(.endToEnd), .timeLimit(.minutes(2))) struct StatusCommandTests {
     @Test func stoppedGatewayKeepsItsIdentityFromTheConfiguration() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -4,10 +4,11 @@ import Foundation
 import GatewayApp
 import GatewayServices
 import Storage
+import TestSupport
 import Testing
 
 /// Times leave the gateway exactly as stored: `bmgw alarms` / `bmgw events`, CSV and table, to the millisecond.
-@Suite struct StoredTimeTests {
+@Suite(.tags(.endToEnd)) struct StoredTimeTests {
     @Test func alarmAndEventTimesMatchTheDatabase() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

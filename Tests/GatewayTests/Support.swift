@@ -11,12 +11,12 @@ import RegisterMap
 import ServiceLifecycle
 import Simulator
 import Storage
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let mapFile = repoRoot.appendingPathComponent("config/registermaps/bmc-v1.yaml").path
 
 var quietLogger: Logger {
@@ -43,27 +43,6 @@ struct TempDir {
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }
-}
-
-/// Waits until `condition` holds (polling every 50 ms); false after `timeout` seconds.
-func eventually(_ timeout: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return try condition()
-}
-
-/// `eventually` for a condition that blocks (a child process: curl, snmpget): each try runs on a
-/// Dispatch thread, so the cooperative threads stay free for the gateways under test in this process.
-func eventuallyOffPool(_ timeout: Double = 10, _ condition: @escaping @Sendable () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if (try? await offPool(condition)) == true { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return (try? await offPool(condition)) == true
 }
 
 /// One configured string: where its controller is.
@@ -184,10 +163,3 @@ func startGatewayProcess(config: String, log: String, environment: [String: Stri
     try spawn([bmgwExecutable, "run", "--config", config], output: log, environment: environment)
 }
 
-/// Runs blocking work (a child process) on a Dispatch thread, not on one of Swift's cooperative
-/// threads: an in-process server under test needs those (only two on two cores).
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { c in
-        DispatchQueue.global().async { c.resume(with: Result { try body() }) }
-    }
-}

@@ -2,11 +2,12 @@ import Foundation
 import GatewayApp
 import GatewayServices
 import Simulator
+import TestSupport
 import Testing
 
 /// schemathesis against the OpenAPI document, over live TLS with a logged-in session: no 5xx, and
 /// every answer as the document says (status codes, content types, schemas).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct WebAPITests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(3))) struct WebAPITests {
     @Test func schemathesisFindsNothing() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

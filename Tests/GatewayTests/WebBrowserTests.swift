@@ -3,10 +3,11 @@ import Foundation
 import GatewayApp
 import GatewayServices
 import Simulator
+import TestSupport
 import Testing
 
 /// The web UI in a real browser: headless Chromium driven by scripts/peers/web_browser.py (selenium).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct WebBrowserTests {
+@Suite(.tags(.endToEnd, .heavy), .serialized, .timeLimit(.minutes(3))) struct WebBrowserTests {
     @Test func anAdministratorsFirstVisitInChromium() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

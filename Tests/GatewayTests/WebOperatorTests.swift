@@ -4,6 +4,7 @@ import GatewayApp
 import GatewayServices
 import Simulator
 import Storage
+import TestSupport
 import Testing
 import Alarms
 

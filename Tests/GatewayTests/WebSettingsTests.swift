@@ -17,7 +17,7 @@ import WebUI
 /// at its field, saved to `<data>/settings.yaml`, applied without a restart (SNMP answered by
 /// net-snmp's snmpget; network and time as system files and the apply command), audited, kept
 /// across a restart; read-only for viewers.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct WebSettingsTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(3))) struct WebSettingsTests {
     @Test func settingsAreCheckedAppliedAuditedAndKept() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

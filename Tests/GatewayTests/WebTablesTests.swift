@@ -3,11 +3,12 @@ import Foundation
 import GatewayApp
 import GatewayServices
 import Simulator
+import TestSupport
 import Testing
 
 /// The real-time tables: the cells table sorted, paged and downloaded; bar graphs across strings and
 /// cells; the strings table as CSV. Values injected through the simulator.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct WebTablesTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct WebTablesTests {
     @Test func cellsAreSortedPagedDownloadedAndCharted() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

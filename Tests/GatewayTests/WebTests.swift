@@ -84,7 +84,7 @@ func startWebGateway(_ dir: TempDir, redirect: Int? = nil, cells: Int = 8, extra
     return (gw, sim, port, https)
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct WebTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct WebTests {
     @Test func loginForcedPasswordChangeAndTheLiveData() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

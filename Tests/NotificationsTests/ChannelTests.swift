@@ -12,7 +12,7 @@ import Glibc
 import Alarms
 #endif
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ChannelTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct ChannelTests {
     func smtp(_ mode: String, password: String = "s3cret") throws -> (Peer, EmailSettings, String) {
         let dir = try tempDir()
         let (cert, key) = try makeCertificate(in: dir)
@@ -31,7 +31,7 @@ import Alarms
         let (peer, settings, mailDir) = try smtp("starttls")
         defer { peer.stop() }
         try SMTPMailer(settings: settings).send(to: "oncall@example.org", subject: "Zellenspannung hoch – Ω", body: "line 1\n.line starting with a dot")
-        #expect(await waitFor { receivedMail(mailDir).count == 1 })
+        #expect(await eventually { receivedMail(mailDir).count == 1 })
         let mail = try #require(receivedMail(mailDir).first)
         #expect(mail.contains("X-Envelope-To: oncall@example.org"))
         #expect(mail.contains("Subject: =?UTF-8?B?"), "non-ASCII subject is encoded")
@@ -42,7 +42,7 @@ import Alarms
         let (peer, settings, mailDir) = try smtp("tls")
         defer { peer.stop() }
         try SMTPMailer(settings: settings).send(to: "a@example.org", subject: "TLS", body: "ok")
-        #expect(await waitFor { receivedMail(mailDir).count == 1 })
+        #expect(await eventually { receivedMail(mailDir).count == 1 })
     }
 
     @Test func wrongPasswordReportsTheServersAnswer() throws {

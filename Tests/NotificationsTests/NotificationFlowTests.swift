@@ -93,17 +93,17 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
     return (sink, certDir, cert, smtpPort)
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct NotificationFlowTests {
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct NotificationFlowTests {
     @Test func aBurstBecomesOneMessagePerRecipient() async throws {
         let (sink, certDir, cert, smtpPort) = try startMailSink()
         defer { sink.stop() }
         // A window wide enough for the three alarms to be raised in it on a loaded two-core machine.
         let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "6s")
-        try await Task.sleep(for: .seconds(1))
+        #expect(await eventually { plant.gateway.model.snapshot().strings.allSatisfy { $0.quality == .ok } }, "polling")
         try plant.pinCell(unit: 1, cell: 3, millivolts: 14600)
         try plant.pinCell(unit: 1, cell: 9, millivolts: 14700)
         try plant.pinCell(unit: 2, cell: 5, millivolts: 14800)
-        #expect(await waitFor(30) { receivedMail("\(certDir)/mail").count == 2 })
+        #expect(await eventually(30) { receivedMail("\(certDir)/mail").count == 2 })
         try await Task.sleep(for: .seconds(3))
         let mails = receivedMail("\(certDir)/mail")
         #expect(mails.count == 2, "one message per recipient, not one per alarm")
@@ -130,7 +130,7 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         let (sink, certDir, cert, smtpPort) = try startMailSink()
         defer { sink.stop() }
         let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "1s")
-        try await Task.sleep(for: .seconds(1))
+        #expect(await eventually { plant.gateway.model.snapshot().strings.allSatisfy { $0.quality == .ok } }, "polling")
         // Carol replaces Alice and Bob (SIGHUP, or the web UI's settings).
         let file = "\(plant.dir)/g.yaml"
         let yaml = try String(contentsOfFile: file, encoding: .utf8)
@@ -139,7 +139,7 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try plant.gateway.reload(GatewayConfig.load(file: file)).isEmpty, "applied without a restart")
         try plant.pinCell(unit: 2, cell: 4, millivolts: 14600)
-        #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 1 })
+        #expect(await eventually(15) { receivedMail("\(certDir)/mail").count == 1 })
         try await Task.sleep(for: .seconds(2))
         let mails = receivedMail("\(certDir)/mail")
         #expect(mails.count == 1 && mails.first?.contains("X-Envelope-To: carol@example.org") == true, "only the new recipient: \(mails)")
@@ -150,17 +150,17 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         let (sink, certDir, cert, smtpPort) = try startMailSink()
         defer { sink.stop() }
         let first = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "5s")
-        try await Task.sleep(for: .seconds(1))
+        #expect(await eventually { first.gateway.model.snapshot().strings.allSatisfy { $0.quality == .ok } }, "polling")
         try first.pinCell(unit: 1, cell: 2, millivolts: 14600)
         let db = Gateway.databasePath(dataDirectory: "\(first.dir)/data")
-        #expect(await waitFor(10) {
+        #expect(await eventually(10) {
             ((try? GatewayDatabase(path: db, readOnly: true).db.scalar("SELECT COUNT(*) FROM notification_pending")) ?? 0) == 1
         })
         try await first.stop(keepData: true)  // inside the 5 s window: nothing was sent yet
         #expect(receivedMail("\(certDir)/mail").isEmpty)
 
         let second = try NotifyingPlant(smtpPort: smtpPort, cert: cert, dir: first.dir, window: "5s")
-        #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 1 }, "sent after the restart")
+        #expect(await eventually(15) { receivedMail("\(certDir)/mail").count == 1 }, "sent after the restart")
         #expect(receivedMail("\(certDir)/mail").first?.contains("string s1 cell 2") == true)
         try await second.stop()
     }
@@ -170,18 +170,18 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         let (cert, key) = try makeCertificate(in: certDir)
         let smtpPort = try freePort()  // nothing listens yet
         let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert)
-        try await Task.sleep(for: .seconds(1))
+        #expect(await eventually { plant.gateway.model.snapshot().strings.allSatisfy { $0.quality == .ok } }, "polling")
         try plant.pinCell(unit: 2, cell: 1, millivolts: 14600)
-        #expect(await waitFor(15) { ((try? plant.log()) ?? []).contains { $0.status == "failed" } })
+        #expect(await eventually(15) { ((try? plant.log()) ?? []).contains { $0.status == "failed" } })
         let failed = try #require(try plant.log().first { $0.status == "failed" })
         #expect(failed.error?.contains("connect") == true, "\(failed.error ?? "")")
 
         let sink = try Peer(script: "smtp_sink.py", port: smtpPort, arguments: [
             "--out", "\(certDir)/mail", "--mode", "starttls", "--cert", cert, "--key", key, "--user", "gateway", "--password", "s3cret"])
         defer { sink.stop() }
-        #expect(await waitFor(15) { receivedMail("\(certDir)/mail").count == 2 }, "both recipients' messages arrive on retry")
+        #expect(await eventually(15) { receivedMail("\(certDir)/mail").count == 2 }, "both recipients' messages arrive on retry")
         // The sink has the message before the gateway has its answer and logs the delivery.
-        #expect(await waitFor(10) { ((try? plant.log()) ?? []).filter { $0.status == "sent" }.count == 2 })
+        #expect(await eventually(10) { ((try? plant.log()) ?? []).filter { $0.status == "sent" }.count == 2 })
         let log = try plant.log()
         let sent = log.filter { $0.status == "sent" }
         #expect(sent.count == 2)

@@ -1,5 +1,5 @@
 /// How a notification travels. The raw value is what the delivery tables, the API and the log store.
-public enum Channel: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+public enum NotificationChannel: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case email, sms
 
     /// For people: "e-mail", "SMS".
