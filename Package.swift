@@ -45,7 +45,7 @@ let package = Package(
                 resources: [.embedInCode("Shipped/bmc-v1.yaml")], swiftSettings: settings),
         // The gateway configuration file.
         .target(name: "GatewayConfig", dependencies: ["BatteryModel", "ConfigSupport", "RegisterMap"], swiftSettings: settings),
-        // What every service shares: the bounded service loop, worker threads for blocking C calls.
+        // What every service shares: the bounded service loop, worker threads for blocking C calls, coded errors.
         .target(name: "ServiceSupport", dependencies: [
             "BatteryModel",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "GatewayServices", "RegisterMap", "ModbusCore",
                                                          .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: settings),
-        .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms"], swiftSettings: settings),
+        .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms", "GatewayConfig", "ServiceSupport"], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "WebUITests", dependencies: [
             "TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms",

@@ -22,23 +22,15 @@ public final class ModbusRegisterImage {
         modbus_mapping_free(mapping)
     }
 
-    public func input(_ address: Int) -> UInt16 {
-        guard address >= 0, address < inputCount else { return 0 }
-        return mapping.pointee.tab_input_registers[address]
-    }
+    public func input(_ address: Int) -> UInt16 { register(input: true, address)?.pointee ?? 0 }
+    public func setInput(_ address: Int, _ value: UInt16) { register(input: true, address)?.pointee = value }
+    public func holding(_ address: Int) -> UInt16 { register(input: false, address)?.pointee ?? 0 }
+    public func setHolding(_ address: Int, _ value: UInt16) { register(input: false, address)?.pointee = value }
 
-    public func setInput(_ address: Int, _ value: UInt16) {
-        guard address >= 0, address < inputCount else { return }
-        mapping.pointee.tab_input_registers[address] = value
-    }
-
-    public func holding(_ address: Int) -> UInt16 {
-        guard address >= 0, address < holdingCount else { return 0 }
-        return mapping.pointee.tab_registers[address]
-    }
-
-    public func setHolding(_ address: Int, _ value: UInt16) {
-        guard address >= 0, address < holdingCount else { return }
-        mapping.pointee.tab_registers[address] = value
+    /// The register at `address` of the input or holding table; nil outside it.
+    private func register(input: Bool, _ address: Int) -> UnsafeMutablePointer<UInt16>? {
+        let (table, count) = input ? (mapping.pointee.tab_input_registers, inputCount) : (mapping.pointee.tab_registers, holdingCount)
+        guard address >= 0, address < count else { return nil }
+        return table.map { $0 + address }
     }
 }

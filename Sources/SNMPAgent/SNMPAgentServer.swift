@@ -369,31 +369,3 @@ public final class SNMPAgentServer: @unchecked Sendable {
     }
 }
 
-public struct SNMPError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong, for callers that act on it; new codes can be added without breaking them.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: Hashable, Sendable {
-            case noAccessControl, startFailed
-        }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
-
-        /// The agent's configuration gave no community or user: nobody could ask it anything.
-        public static let noAccessControl = Code(.noAccessControl)
-        /// net-snmp could not open the agent's port or AgentX socket.
-        public static let startFailed = Code(.startFailed)
-
-        public var description: String { "\(base)" }
-    }
-
-    public let code: Code
-    /// Where the agent was to run and what net-snmp said.
-    public let detail: String
-
-    init(_ code: Code, _ detail: String) {
-        self.code = code
-        self.detail = detail
-    }
-
-    public var description: String { detail }
-}

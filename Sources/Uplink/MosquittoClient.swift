@@ -1,5 +1,6 @@
 import CMosquitto
 import GatewayConfig
+import ServiceSupport
 #if canImport(Glibc)
 import Glibc
 #endif
