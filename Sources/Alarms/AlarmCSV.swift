@@ -1,6 +1,6 @@
 public import BatteryModel
 import Foundation
-public import Storage
+import Storage
 
 /// Alarms as CSV (the web UI's download and `bmgw alarms --csv`): one header line, one line per alarm,
 /// times ISO 8601 with the site's offset (`2026-11-30T21:18:23.602+01:00`), values and limits in display units at their measured resolution (``AlarmType/number``).

@@ -1,4 +1,4 @@
-public import Storage
+import Storage
 public import BatteryModel
 
 /// One alarm as stored: raised (active, "from") → cleared (gone, "to").

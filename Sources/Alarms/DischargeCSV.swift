@@ -1,6 +1,6 @@
 public import BatteryModel
 import Foundation
-public import Storage
+import Storage
 
 /// Discharge events as CSV (the web UI's download and `bmgw events --csv`): an event still going on
 /// has an empty end and its duration so far; times ISO 8601 with the site's offset.

@@ -1,5 +1,5 @@
 public import BatteryModel
-public import Storage
+import Storage
 
 /// What outputs (notifications, SNMP traps, MQTT) are told about, in order.
 public enum GatewayEvent: Sendable, Equatable {

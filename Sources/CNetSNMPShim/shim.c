@@ -27,6 +27,14 @@ static void set_value(netsnmp_variable_list *var, const cnetsnmpshim_value *v) {
         snmp_set_var_typed_value(var, type, &x, sizeof(x));
         break;
     }
+    case CNETSNMPSHIM_OID: {
+        oid name[MAX_OID_LEN];
+        size_t n = v->length < MAX_OID_LEN ? v->length : MAX_OID_LEN;
+        const uint32_t *sub = (const uint32_t *)v->bytes;
+        for (size_t i = 0; i < n; i++) name[i] = sub[i];
+        snmp_set_var_typed_value(var, ASN_OBJECT_ID, name, n * sizeof(oid));
+        break;
+    }
     default:
         snmp_set_var_typed_value(var, ASN_OCTET_STR, v->bytes, v->length);
     }

@@ -1,7 +1,7 @@
 public import Alarms
 public import BatteryModel
 import Foundation
-public import Storage
+import Storage
 
 /// Turns a batch of alarm events into an e-mail and an SMS text.
 public struct MessageComposer: Sendable {

@@ -1,7 +1,7 @@
 public import BatteryModel
 import Foundation
 public import GatewayConfig
-public import Storage
+import Storage
 public import Alarms
 
 /// Builds the BTMS-GATEWAY-MIB view (mibs/BTMS-GATEWAY-MIB.txt) from a model snapshot.

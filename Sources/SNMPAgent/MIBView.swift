@@ -7,6 +7,7 @@ public enum SNMPValue: Sendable, Equatable {
     case counter(UInt32)
     case timeTicks(UInt32)
     case octets([UInt8])
+    case objectIdentifier([UInt32])
 
     static func string(_ s: String) -> SNMPValue { .octets(Array(s.utf8)) }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// ``MIBView`` that other tasks swap in; it never waits on the model or SQLite.
 ///
 /// `@unchecked Sendable`: what other threads touch (view, queued notifications, settings) is behind
-/// Mutexes; `scratch`, `informs`, `informTag` and `lastLibraryMessage` are touched only by the agent thread, where net-snmp
+/// Mutexes; `scratch`, `oidScratch`, `informs`, `informTag` and `lastLibraryMessage` are touched only by the agent thread, where net-snmp
 /// calls every callback (it is not thread-safe, so nothing else calls it).
 public final class SNMPAgentServer: @unchecked Sendable {
     private let view = Mutex(MIBView([]))
@@ -22,6 +22,10 @@ public final class SNMPAgentServer: @unchecked Sendable {
     private let directory: String
     private let logger: Logger
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
+    private let oidScratch = UnsafeMutablePointer<UInt32>.allocate(capacity: 128)
+    /// MIB-II's system group, and when the agent started (its `sysUpTime`).
+    private let system: Mutex<SystemGroup?> = Mutex(nil)
+    private let started = ContinuousClock.now
     private var informs: [String: InformDestination] = [:]
     private var informTag: UInt64 = 0
     private var lastLibraryMessage = ""
@@ -47,6 +51,12 @@ public final class SNMPAgentServer: @unchecked Sendable {
 
     deinit {
         scratch.deallocate()
+        oidScratch.deallocate()
+    }
+
+    /// What the system group says (at start, and after the project settings change).
+    public func setSystem(_ group: SystemGroup) {
+        system.withLock { $0 = group }
     }
 
     public func update(_ v: MIBView) {
@@ -120,6 +130,11 @@ public final class SNMPAgentServer: @unchecked Sendable {
                 let root = MIBBuilder.root
                 _ = root.withUnsafeBufferPointer {
                     cnetsnmpshim_register($0.baseAddress, $0.count, ctx, Self.get, Self.next, writable ? Self.set : nil)
+                }
+                if s.mode != .agentx {
+                    _ = SystemGroup.root.withUnsafeBufferPointer {
+                        cnetsnmpshim_register($0.baseAddress, $0.count, ctx, Self.systemGet, Self.systemNext, nil)
+                    }
                 }
                 server.openInforms(s)
             }
@@ -291,7 +306,38 @@ public final class SNMPAgentServer: @unchecked Sendable {
             let n = min(bytes.count, 1024)
             bytes.withUnsafeBufferPointer { b in if let base = b.baseAddress { scratch.update(from: base, count: n) } }
             out.pointee = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_OCTETS), integer: 0, bytes: UnsafePointer(scratch), length: n)
+        case let .objectIdentifier(sub):
+            // One OID per callback (GET and GETNEXT fill one value at a time).
+            let n = min(sub.count, 128)
+            sub.withUnsafeBufferPointer { b in if let base = b.baseAddress { oidScratch.update(from: base, count: n) } }
+            let raw = UnsafeRawPointer(oidScratch).assumingMemoryBound(to: UInt8.self)
+            out.pointee = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_OID), integer: 0, bytes: raw, length: n)
         }
+    }
+
+    /// The system group now (its sysUpTime is read at each request).
+    private func systemEntries() -> [([UInt32], SNMPValue)] {
+        system.withLock { $0 }?.entries(uptime: ContinuousClock.now - started) ?? []
+    }
+
+    private static let systemGet: cnetsnmpshim_get = { context, oid, length, out in
+        guard let context, let oid, let out else { return 0 }
+        let server = Unmanaged<SNMPAgentServer>.fromOpaque(context).takeUnretainedValue()
+        let key = UnsafeBufferPointer(start: oid, count: length)
+        guard let (_, value) = server.systemEntries().first(where: { $0.0.elementsEqual(key) }) else { return 0 }
+        server.fill(value, out)
+        return 1
+    }
+
+    private static let systemNext: cnetsnmpshim_next = { context, oid, length, nextOid, nextLength, out in
+        guard let context, let oid, let nextOid, let nextLength, let out else { return 0 }
+        let server = Unmanaged<SNMPAgentServer>.fromOpaque(context).takeUnretainedValue()
+        let key = UnsafeBufferPointer(start: oid, count: length)
+        guard let (found, value) = server.systemEntries().first(where: { key.lexicographicallyPrecedes($0.0) }) else { return 0 }
+        for (i, x) in found.enumerated() { nextOid[i] = x }
+        nextLength.pointee = found.count
+        server.fill(value, out)
+        return 1
     }
 
     // C callbacks (agent thread): no captures; the server comes back through the context pointer.

@@ -1,7 +1,7 @@
 public import Alarms
 public import BatteryModel
 import Foundation
-public import GatewayConfig
+import GatewayConfig
 public import Logging
 public import ServiceLifecycle
 import ServiceSupport

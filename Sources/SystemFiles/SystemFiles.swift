@@ -61,7 +61,7 @@ public struct SystemFiles: Sendable {
                 process.executableURL = URL(fileURLWithPath: program)
                 process.arguments = arguments
                 process.environment = env
-                FileManager.default.createFile(atPath: log, contents: nil)
+                _ = FileManager.default.createFile(atPath: log, contents: nil)  // a failure shows as a nil handle below
                 let output = FileHandle(forWritingAtPath: log)
                 process.standardOutput = output
                 process.standardError = output

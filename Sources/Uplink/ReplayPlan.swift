@@ -1,4 +1,4 @@
-public import Storage
+import Storage
 
 /// What to send next on one connection: events and metadata first (oldest first), then
 /// measurements, alternating between the backlog (oldest first) and live ones produced since the

@@ -1,7 +1,7 @@
 public import BatteryModel
 import Foundation
 public import Alarms
-public import Storage
+import Storage
 
 /// The JSON payloads of the topic tree (docs/mqtt.md). Values are in display units
 /// (V, A, mΩ, %, °C, %RH); a value that was not measured is null. Every payload carries the

@@ -163,7 +163,6 @@ struct PlantRoutes {
         chart += BarChart.svg(id: "bars", labels: d.cells.map { String($0.cell) }, values: d.cells.map { table.bar.value($0) },
                               states: d.cells.map { alarms.inAlarm(string: d.summary.id, cell: $0.cell, types) },
                               limits: alarms.lines(types, strings: [(d.summary.id, d.cells.count)]), unit: table.bar.unit, digits: table.bar.digits)
-        let id = HTML.escape(d.summary.id)
         return page.render(title: d.summary.name, session: context.session, status: table.problems.isEmpty ? .ok : .badRequest, body: """
             \(Level.string(d.summary.id).header(model.topology, active: .realTime))
             <h1>\(HTML.escape(d.summary.name))</h1>

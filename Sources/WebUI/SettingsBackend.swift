@@ -1,4 +1,4 @@
-public import ConfigSupport
+import ConfigSupport
 public import GatewayConfig
 public import Notifications
 

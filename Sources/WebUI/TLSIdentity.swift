@@ -57,7 +57,9 @@ public struct TLSIdentity: Sendable {
             },
             issuerPrivateKey: .init(privateKey))
         // The key first, private from the start.
-        FileManager.default.createFile(atPath: key, contents: Data(privateKey.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: key, contents: Data(privateKey.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: key])
+        }
         try certificate.serializeAsPEM().pemString.write(toFile: cert, atomically: true, encoding: .utf8)
     }
 }

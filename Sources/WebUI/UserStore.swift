@@ -1,6 +1,6 @@
 public import Storage
 import Foundation
-public import Notifications
+import Notifications
 
 /// Web UI users and the audit log (schema 4). Password hashes are made and checked by the caller
 /// (bcrypt in the web module); this stores them.

@@ -53,6 +53,20 @@ import Glibc
         #expect(code == 0, "\(get)")
         #expect(get.split(separator: "\n") == ["test-gw", "3", "72", "11000 mV", "s2", "ok"])
 
+        // A bare walk (snmpwalk's default subtree, mib-2) finds the system group, which NMS discovery
+        // reads first; sysObjectID names the product in our MIB.
+        let (systemCode, system) = try await runOff("snmpwalk", ["-v2c", "-c", "s3cret", "-M", "+\(base)", "-m", "SNMPv2-MIB", target])
+        let lines = system.split(separator: "\n").map(String.init)
+        #expect(systemCode == 0 && lines.count == 8, "\(system)")
+        #expect(lines.first == "SNMPv2-MIB::sysDescr.0 = STRING: BTMS Gateway 0.1.0: battery monitoring of UPS battery plants (3 strings, 72 cells), Linux",
+                "\(system)")
+        #expect(lines.contains { $0.hasPrefix("SNMPv2-MIB::sysUpTime.0 = Timeticks: (") || $0.hasPrefix("DISMAN-EVENT-MIB::sysUpTimeInstance = Timeticks: (") })
+        #expect(lines.contains("SNMPv2-MIB::sysName.0 = STRING: test-gw") && lines.contains("SNMPv2-MIB::sysLocation.0 = STRING: Test site")
+                && lines.contains("SNMPv2-MIB::sysServices.0 = INTEGER: 72"), "\(system)")
+        let (_, product) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv", "-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)",
+                                                        "-m", "BTMS-GATEWAY-MIB:SNMPv2-MIB", target, "SNMPv2-MIB::sysObjectID.0"])
+        #expect(product == "BTMS-GATEWAY-MIB::btmsGatewayAppliance\n", "\(product)")
+
         // snmptable: one row per string, the columns as the model has them.
         let (tableCode, table) = try await runOff("snmptable", ["-v2c", "-c", "s3cret", "-Cf", "|", "-CH", "-Oqv"] + mibs + [target, "btmsStringTable"])
         #expect(tableCode == 0, "\(table)")

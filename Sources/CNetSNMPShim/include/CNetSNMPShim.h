@@ -16,6 +16,8 @@ enum {
     CNETSNMPSHIM_OCTETS = 5,
     /// Any type a SET may carry that none of the above is (the callback refuses it).
     CNETSNMPSHIM_OTHER = 6,
+    /// An OBJECT IDENTIFIER: `bytes` points at `length` uint32_t sub-identifiers.
+    CNETSNMPSHIM_OID = 7,
 };
 
 /// Phases of a SET, as the set callback sees them.
