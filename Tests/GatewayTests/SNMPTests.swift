@@ -82,6 +82,13 @@ import Glibc
             #expect(abs((Int(row[11].split(separator: " ")[0]) ?? 0) - Int(stats.min)) < 10, "\(row) vs \(stats.min)")
         }
 
+        // DISPLAY-HINTs: tenths and micro-ohms shown in their unit (without them: "231 0.1 degree Celsius").
+        let (_, shown) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs
+                                                     + [target, "btmsCellTemperature.2.17", "btmsCellResistance.2.17", "btmsStringSoc.2"])
+        let parts = shown.split(separator: "\n").map(String.init)
+        #expect(parts.count == 3 && parts[0].wholeMatch(of: /-?\d+\.\d degree Celsius/) != nil
+                && parts[1].wholeMatch(of: /\d+\.\d{3} milliohm/) != nil && parts[2].wholeMatch(of: /\d+\.\d percent/) != nil, "\(shown)")
+
         // The inform receiver comes up now: the s2 raise was sent to nobody and is being retried.
         let informd = try await startInformReceiver(dir: dir, port: informPort)
         defer { killPidFile(informd.pidFile) }
