@@ -201,6 +201,13 @@ int cnetsnmpshim_register(const uint32_t *root, size_t length, void *context, cn
     return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -2;
 }
 
+size_t cnetsnmpshim_engine(uint8_t *id, size_t capacity, int64_t *boots, int64_t *time, int64_t *max_size) {
+    *boots = (int64_t)snmpv3_local_snmpEngineBoots();
+    *time = (int64_t)snmpv3_local_snmpEngineTime();
+    *max_size = 1500;  /* what net-snmp's own snmpEngine module (snmpd) reports */
+    return snmpv3_get_engineID(id, capacity);
+}
+
 void cnetsnmpshim_poll(int timeout_ms) {
     int fds = 0, block = 0;
     fd_set read;

@@ -26,6 +26,8 @@ public final class SNMPAgentServer: @unchecked Sendable {
     /// MIB-II's system group, and when the agent started (its `sysUpTime`).
     private let system: Mutex<SystemGroup?> = Mutex(nil)
     private let started = ContinuousClock.now
+    /// The standard groups the master agent serves (kept here: net-snmp holds unretained pointers to them).
+    private let standardGroups: Mutex<[ScalarGroup]> = Mutex([])
     private var informs: [String: InformDestination] = [:]
     private var informTag: UInt64 = 0
     private var lastLibraryMessage = ""
@@ -131,11 +133,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
                 _ = root.withUnsafeBufferPointer {
                     cnetsnmpshim_register($0.baseAddress, $0.count, ctx, Self.get, Self.next, writable ? Self.set : nil)
                 }
-                if s.mode != .agentx {
-                    _ = SystemGroup.root.withUnsafeBufferPointer {
-                        cnetsnmpshim_register($0.baseAddress, $0.count, ctx, Self.systemGet, Self.systemNext, nil)
-                    }
-                }
+                if s.mode != .agentx { server.registerStandardGroups() }
                 server.openInforms(s)
             }
             result.withLock { $0 = rc }
@@ -296,7 +294,8 @@ public final class SNMPAgentServer: @unchecked Sendable {
         list.withUnsafeBufferPointer(body)
     }
 
-    private func fill(_ value: SNMPValue, _ out: UnsafeMutablePointer<cnetsnmpshim_value>) {
+    /// Agent thread only: the value's bytes stay in the server's scratch buffers until net-snmp copies them.
+    func fill(_ value: SNMPValue, _ out: UnsafeMutablePointer<cnetsnmpshim_value>) {
         switch value {
         case let .integer(v): out.pointee = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_INTEGER), integer: v, bytes: nil, length: 0)
         case let .gauge(v): out.pointee = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_GAUGE), integer: Int64(v), bytes: nil, length: 0)
@@ -313,31 +312,6 @@ public final class SNMPAgentServer: @unchecked Sendable {
             let raw = UnsafeRawPointer(oidScratch).assumingMemoryBound(to: UInt8.self)
             out.pointee = cnetsnmpshim_value(kind: Int32(CNETSNMPSHIM_OID), integer: 0, bytes: raw, length: n)
         }
-    }
-
-    /// The system group now (its sysUpTime is read at each request).
-    private func systemEntries() -> [([UInt32], SNMPValue)] {
-        system.withLock { $0 }?.entries(uptime: ContinuousClock.now - started) ?? []
-    }
-
-    private static let systemGet: cnetsnmpshim_get = { context, oid, length, out in
-        guard let context, let oid, let out else { return 0 }
-        let server = Unmanaged<SNMPAgentServer>.fromOpaque(context).takeUnretainedValue()
-        let key = UnsafeBufferPointer(start: oid, count: length)
-        guard let (_, value) = server.systemEntries().first(where: { $0.0.elementsEqual(key) }) else { return 0 }
-        server.fill(value, out)
-        return 1
-    }
-
-    private static let systemNext: cnetsnmpshim_next = { context, oid, length, nextOid, nextLength, out in
-        guard let context, let oid, let nextOid, let nextLength, let out else { return 0 }
-        let server = Unmanaged<SNMPAgentServer>.fromOpaque(context).takeUnretainedValue()
-        let key = UnsafeBufferPointer(start: oid, count: length)
-        guard let (found, value) = server.systemEntries().first(where: { key.lexicographicallyPrecedes($0.0) }) else { return 0 }
-        for (i, x) in found.enumerated() { nextOid[i] = x }
-        nextLength.pointee = found.count
-        server.fill(value, out)
-        return 1
     }
 
     // C callbacks (agent thread): no captures; the server comes back through the context pointer.
@@ -358,6 +332,43 @@ public final class SNMPAgentServer: @unchecked Sendable {
         for (i, x) in found.enumerated() { nextOid[i] = x }
         nextLength.pointee = found.count
         server.fill(value, out)
+        return 1
+    }
+
+    /// The system group and the snmpEngine group, each under its own root (agent thread).
+    private func registerStandardGroups() {
+        let groups = [
+            ScalarGroup(root: SystemGroup.root, server: self) { [unowned self] in
+                system.withLock { $0 }?.entries(uptime: ContinuousClock.now - started) ?? []
+            },
+            ScalarGroup(root: ScalarGroup.engineRoot, server: self, entries: ScalarGroup.engineEntries),
+        ]
+        standardGroups.withLock { $0 = groups }
+        for group in groups {
+            let context = Unmanaged.passUnretained(group).toOpaque()
+            _ = group.root.withUnsafeBufferPointer {
+                cnetsnmpshim_register($0.baseAddress, $0.count, context, Self.scalarGet, Self.scalarNext, nil)
+            }
+        }
+    }
+
+    private static let scalarGet: cnetsnmpshim_get = { context, oid, length, out in
+        guard let context, let oid, let out else { return 0 }
+        let group = Unmanaged<ScalarGroup>.fromOpaque(context).takeUnretainedValue()
+        let key = UnsafeBufferPointer(start: oid, count: length)
+        guard let (_, value) = group.entries().first(where: { $0.0.elementsEqual(key) }) else { return 0 }
+        group.server.fill(value, out)
+        return 1
+    }
+
+    private static let scalarNext: cnetsnmpshim_next = { context, oid, length, nextOid, nextLength, out in
+        guard let context, let oid, let nextOid, let nextLength, let out else { return 0 }
+        let group = Unmanaged<ScalarGroup>.fromOpaque(context).takeUnretainedValue()
+        let key = UnsafeBufferPointer(start: oid, count: length)
+        guard let (found, value) = group.entries().first(where: { key.lexicographicallyPrecedes($0.0) }) else { return 0 }
+        for (i, x) in found.enumerated() { nextOid[i] = x }
+        nextLength.pointee = found.count
+        group.server.fill(value, out)
         return 1
     }
 

@@ -66,6 +66,14 @@ import Glibc
         let (_, product) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv", "-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)",
                                                         "-m", "BTMS-GATEWAY-MIB:SNMPv2-MIB", target, "SNMPv2-MIB::sysObjectID.0"])
         #expect(product == "BTMS-GATEWAY-MIB::btmsGatewayAppliance\n", "\(product)")
+        // The snmpEngine group (SNMP-FRAMEWORK-MIB), numerically: id, boots, time, maximum message size.
+        let (_, engine) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv", target,
+                                                       ".1.3.6.1.6.3.10.2.1.1.0", ".1.3.6.1.6.3.10.2.1.2.0", ".1.3.6.1.6.3.10.2.1.3.0", ".1.3.6.1.6.3.10.2.1.4.0"])
+        // The id is hex over two lines ("80 00 1F 88 …": net-snmp's enterprise format); boots, time, size follow.
+        let engineValues = engine.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let counters = Array(engineValues.suffix(3))
+        #expect(engineValues.first?.hasPrefix("\"80 00 1F 88") == true && counters.count == 3 && (Int(counters[0]) ?? 0) >= 1
+                && (Int(counters[1]) ?? -1) >= 0 && counters[2] == "1500", "\(engine)")
 
         // snmptable: one row per string, the columns as the model has them.
         let (tableCode, table) = try await runOff("snmptable", ["-v2c", "-c", "s3cret", "-Cf", "|", "-CH", "-Oqv"] + mibs + [target, "btmsStringTable"])

@@ -68,6 +68,10 @@ int cnetsnmpshim_register(const uint32_t *root, size_t length, void *context, cn
 /// Processes requests for at most `timeout_ms`.
 void cnetsnmpshim_poll(int timeout_ms);
 
+/// The local SNMP engine (SNMP-FRAMEWORK-MIB's snmpEngine group): its id (up to `capacity` bytes; the
+/// length is returned), boots, time since the last boot (s) and the largest message it handles.
+size_t cnetsnmpshim_engine(uint8_t *id, size_t capacity, int64_t *boots, int64_t *time, int64_t *max_size);
+
 /// Reads the configuration files again (communities, users, trap sinks), dropping the agent's own USM users
 /// first so that removed users are gone.
 void cnetsnmpshim_reconfigure(const char *app);
