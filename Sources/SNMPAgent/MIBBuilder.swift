@@ -88,7 +88,7 @@ public struct MIBBuilder: Sendable {
                 let limitCols: [(UInt32, SNMPValue)] = [(2, .integer(l.enabled ? 1 : 2)), (3, .integer(Int64(l.limit))),
                                                         (4, .integer(Int64(l.hysteresis))), (5, .gauge(Self.ms(l.onDelay))),
                                                         (6, .gauge(Self.ms(l.offDelay))), (7, .integer(l.sms ? 1 : 2)),
-                                                        (8, .integer(l.email ? 1 : 2))]
+                                                        (8, .integer(l.email ? 1 : 2)), (9, .string(Self.unit(type, perCell: true)))]
                 for (c, value) in limitCols { add([5, 1, c, idx, tn], value) }
             }
         }
@@ -101,6 +101,7 @@ public struct MIBBuilder: Sendable {
                 (5, .integer(Int64(Self.typeNumber(r.type)))), (6, r.value.map { .integer(Int64($0)) }), (7, .integer(Int64(r.limit))),
                 (8, .octets(Self.dateAndTime(r.raisedAt))),
                 (9, .string("\(r.type.title): \(r.stringId)\(r.cell.map { " cell \($0)" } ?? "")")),
+                (10, .string(Self.unit(r.type, perCell: false))),
             ]
             for (c, value) in cols { if let value { add([6, 1, c, id], value) } }
         }
@@ -123,7 +124,23 @@ public struct MIBBuilder: Sendable {
         ]
         if cleared, let at = r.clearedAt { v.append((objects + [7, 2, id], .octets(Self.dateAndTime(at)))) }
         v.append((objects + [6, 1, 9, id], .string("\(r.type.title): \(r.stringId)\(r.cell.map { " cell \($0)" } ?? "")")))
+        v.append((objects + [6, 1, 10, id], .string(Self.unit(r.type, perCell: false))))
         return (Self.root + [0, cleared ? 2 : 1], v)
+    }
+
+    /// The unit of a type's values and limits in ASCII, as the MIB's DisplayString wants: a string
+    /// voltage limit in the limit table is per cell, an alarm's value and limit are for the string.
+    static func unit(_ t: AlarmType, perCell: Bool) -> String {
+        switch t {
+        case .stringChargeCurrentHigh, .stringDischargeCurrentHigh: "mA"
+        case .stringVoltageHigh, .stringVoltageLow: perCell ? "mV per cell" : "mV"
+        case .cellVoltageHigh, .cellVoltageLow: "mV"
+        case .cellResistanceHigh: "micro-ohm"
+        case .stringSocLow, .cellSocLow, .cellSohLow, .cellOhmicRise: "0.1 percent"
+        case .stringTemperatureHigh, .cellTemperatureHigh, .cellThermalRunaway: "0.1 degree Celsius"
+        case .stringHumidityHigh: "0.1 percent RH"
+        case .hallSensor, .commLost: ""
+        }
     }
 
     static func typeNumber(_ t: AlarmType) -> Int { (AlarmType.allCases.firstIndex(of: t) ?? 0) + 1 }

@@ -141,6 +141,11 @@ import Glibc
         #expect(raisedTrap.contains(".1.3.6.1.4.1.32473.1.6.1.5.") && raisedTrap.contains("INTEGER: 11"), "type cellVoltageLow(11)")
         #expect(raisedTrap.contains("INTEGER: 11000") && raisedTrap.contains("INTEGER: 11500"), "value and limit")
         #expect(raisedTrap.contains("Gauge32: 17"), "cell 17")
+        #expect(raisedTrap.contains(".1.3.6.1.4.1.32473.1.6.1.10.") && raisedTrap.contains("STRING: \"mV\""), "the unit, last: \(raisedTrap)")
+        // Limits say their unit too (string voltage limits are per cell; flags have none).
+        let (_, units) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs
+                                                     + [target, "btmsLimitUnit.2.cellVoltageLow", "btmsLimitUnit.2.stringVoltageHigh", "btmsLimitUnit.2.commLost"])
+        #expect(units == "mV\nmV per cell\n\n", "\(units)")
         try modbusClient(port: port, unit: 2).writeRegister(ControlRegisters.releaseAll, 1)
         #expect(await eventually(5) { traps().contains(".1.3.6.1.4.1.32473.0.2") }, "cleared notification: \(traps())")
 
