@@ -51,7 +51,8 @@ public enum LiveSummary {
                      stringsDischarging: a.stringsDischarging, cells: a.cellCount,
                      cellVoltageMin: show(v?.min, 0.001), cellVoltageMinAt: at(v?.min),
                      cellVoltageMax: show(v?.max, 0.001), cellVoltageMaxAt: at(v?.max),
-                     cellVoltageMean: v.map { $0.mean / 1000 },
+                     // To 0.1 mV: a mean is finer than one reading, not infinitely fine.
+                     cellVoltageMean: v.map { ($0.mean * 10).rounded() / 10_000 },
                      cellResistanceMax: show(r?.max, 0.001), cellResistanceMaxAt: at(r?.max),
                      cellTemperatureMax: show(t?.max, 0.1), cellTemperatureMaxAt: at(t?.max))
     }
@@ -82,7 +83,9 @@ public enum LiveSummary {
             cellVoltageMin: volts.flatMap { Measurement.display($0.min, scale: 0.001) },
             cellVoltageMax: volts.flatMap { Measurement.display($0.max, scale: 0.001) },
             status: v?.status.flagNames ?? [], lastError: state.link.lastError, warning: state.link.warning,
-            sweepMillis: state.link.lastSweepDuration.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 })
+            sweepMillis: state.link.lastSweepDuration.map { d in
+                ((Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) * 1000).rounded() / 1000  // to 1 µs
+            })
     }
 
     public static func detail(_ snap: ModelSnapshot, _ i: Int) -> StringDetail {
