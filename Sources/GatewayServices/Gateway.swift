@@ -75,7 +75,7 @@ public struct Gateway: Sendable {
                                           : nil
             limitWrites = writes
             let agent = SNMPAgentServer(directory: "\(config.dataDirectory)/snmp", settings: snmp, writes: writes, logger: logger)
-            agent.setSystem(Self.systemGroup(config))
+            agent.setSystem(SystemGroup(config: config, version: Self.version))
             snmpAgent = agent
         } else {
             (snmpAgent, limitWrites) = (nil, nil)
@@ -118,7 +118,7 @@ public struct Gateway: Sendable {
             // Recipients name strings of this topology: only then can the new ones be used as they are.
             notificationSettings.replace(with: Self.merge(new.notifications, userRecipients.current))
         }
-        snmpAgent?.setSystem(Self.systemGroup(new))
+        snmpAgent?.setSystem(SystemGroup(config: new, version: Self.version))
         live.replace(with: new)
         logger.notice("configuration reloaded: notification, SNMP and MQTT settings applied; other sections are read at start only")
         if !restart.isEmpty { logger.warning("a restart is needed for some SNMP changes", metadata: ["keys": "\(restart)"]) }
@@ -200,17 +200,6 @@ public struct Gateway: Sendable {
         model.finishEvents()
         events.finish()
         logger.info("gateway stopped")
-    }
-
-    /// What the SNMP agent's system group says: the product and plant, the project's owner (or
-    /// company) as contact, the gateway id as name, the site as location.
-    static func systemGroup(_ config: GatewayConfig) -> SystemGroup {
-        let project = config.project
-        return SystemGroup(
-            description: "BTMS Gateway \(version): battery monitoring of UPS battery plants (\(config.topology.strings.count) strings, "
-                + "\(config.topology.cellCount) cells), Linux",
-            contact: project.owner.isEmpty ? project.company : project.owner,
-            name: config.gatewayId, location: config.topology.siteName)
     }
 
     /// The built-in simulator serves every string whose Modbus TCP endpoint is its listen address.

@@ -1,3 +1,6 @@
+import BatteryModel
+public import GatewayConfig
+
 /// MIB-II's system group (RFC 3418), which NMS discovery reads first: what the device is
 /// (`sysDescr`, `sysObjectID` in our MIB), how long the agent has run, and who and where it is
 /// (from the project settings and the site). Served by the master agent only: an AgentX master
@@ -12,11 +15,14 @@ public struct SystemGroup: Sendable, Equatable {
     public var name: String
     public var location: String
 
-    public init(description: String, contact: String, name: String, location: String) {
-        self.description = description
-        self.contact = contact
-        self.name = name
-        self.location = location
+    /// The product and plant as description, the project's owner (or company) as contact, the
+    /// gateway id as name, the site as location.
+    public init(config: GatewayConfig, version: String) {
+        let t = config.topology, project = config.project
+        description = "BTMS Gateway \(version): battery monitoring of UPS battery plants (\(t.strings.count) strings, \(t.cellCount) cells), Linux"
+        contact = project.owner.isEmpty ? project.company : project.owner
+        name = config.gatewayId
+        location = t.siteName
     }
 
     /// The group's scalars in OID order; `sysUpTime` at `uptime`.
