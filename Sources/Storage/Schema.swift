@@ -100,10 +100,12 @@ enum Schema {
     }
 
     private static func migrate(_ db: SQLiteConnection, _ part: SchemaPart) throws {
-        let read = try db.statement("SELECT version FROM schema_parts WHERE name = ?")
-        try read.bind(1, part.name)
-        let current = try read.step() ? Int(read.int64(0)) : 0
-        read.reset()
+        let current: Int = try {
+            let read = try db.statement("SELECT version FROM schema_parts WHERE name = ?")
+            defer { read.reset() }
+            try read.bind(1, part.name)
+            return try read.step() ? Int(read.int64(0)) : 0
+        }()
         if current > part.version {
             throw SQLiteError(code: 0, message: "the \(part.name) tables are at version \(current), newer than this gateway's \(part.version); upgrade the gateway",
                               context: db.path)

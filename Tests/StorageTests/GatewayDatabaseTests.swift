@@ -26,7 +26,7 @@ func makeSample(_ string: Int, ms: Int64, base: Int32, current: Int32 = 150) -> 
     return StringSample(stringIndex: string, time: Date(timeIntervalSince1970: Double(ms) / 1000), values: values, cells: cells)
 }
 
-@Suite struct HistoryStoreTests {
+@Suite struct GatewayDatabaseTests {
     @Test func samplesRoundTrip() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
