@@ -20,7 +20,8 @@ public struct NotificationService: Service {
     private let site: String
     /// The site's zone as currently set (the time settings can change while running).
     private let siteTime: @Sendable () -> SiteTime
-    private let events: EventBroadcaster
+    /// Taken when the service is made, before any service runs, so no event of the start is missed.
+    private let subscription: Subscription<GatewayEvent, Tick>
     private let logger: Logger
     private let delivery = DispatchQueue(label: "notification-delivery")
 
@@ -31,7 +32,7 @@ public struct NotificationService: Service {
         source = settings
         self.limits = limits
         (self.gatewayId, self.site, self.siteTime) = (gatewayId, site, siteTime)
-        self.events = events
+        subscription = events.subscribe(ticks: Tick.self)
         self.logger = logger
     }
 
@@ -39,7 +40,6 @@ public struct NotificationService: Service {
     enum Tick: Hashable, Sendable { case compose }
 
     public func run() async throws {
-        let subscription = events.subscribe(ticks: Tick.self)
         await ServiceLoop.run(subscription, timers: [.init(.compose, every: .seconds(1))], alongside: [{ await deliverLoop() }]) { input in
             switch input {
             case let .event(.alarmRaised(r)): await hold(MessageComposer.Change(raised: true, record: r))

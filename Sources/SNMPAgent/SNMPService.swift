@@ -16,8 +16,10 @@ public struct SNMPService: Service {
     let limits: LimitOverrides
     let model: LiveModel
     let store: DatabaseQueue<GatewayDatabase>
-    let events: EventBroadcaster
     let logger: Logger
+    /// Taken when the service is made, before any service runs: an alarm raised while the agent
+    /// starts is still notified (the agent's start can take seconds on a busy machine).
+    let subscription: Subscription<GatewayEvent, Tick>
 
     public init(server: SNMPAgentServer, builder: MIBBuilder, writes: LimitWrites?, limits: LimitOverrides, model: LiveModel,
                 store: DatabaseQueue<GatewayDatabase>, events: EventBroadcaster, logger: Logger) {
@@ -27,8 +29,8 @@ public struct SNMPService: Service {
         self.limits = limits
         self.model = model
         self.store = store
-        self.events = events
         self.logger = logger
+        subscription = events.subscribe(ticks: Tick.self)
     }
 
     /// The view is rebuilt every second; the limit table as soon as a limit changes.
@@ -44,13 +46,14 @@ public struct SNMPService: Service {
         do { try await server.start() } catch {
             // Not fatal for the rest of the gateway (a port in use, say): said clearly, then idle.
             logger.error("SNMP agent not started", metadata: ["error": "\(error)"])
+            subscription.finish()  // lossless: left open, it would hold up the alarm service once full
             try? await gracefulShutdown()
             return
         }
         var active = (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? []
         var raised: UInt32 = 0
         writes?.update(effective: effective())
-        let subscription = events.subscribe(ticks: Tick.self)
+        let subscription = self.subscription
         let watch = limits.watch { subscription.wake(.limits) }
         defer { limits.unwatch(watch) }
         let (limits, store, logger, writes) = (self.limits, self.store, self.logger, self.writes)
@@ -74,7 +77,8 @@ public struct SNMPService: Service {
                               onShutdown: { writes?.finish() }) { input in
             switch input {
             case let .event(.alarmRaised(r)):
-                active.append(r)
+                // Raised after the subscription but before the active alarms were read: listed once, notified.
+                if !active.contains(where: { $0.id == r.id }) { active.append(r) }
                 raised &+= 1
                 let n = builder.notification(r, cleared: false, topology: model.topology)
                 server.notify(trap: n.trap, varbinds: n.varbinds)

@@ -14,14 +14,15 @@ public struct UplinkService: Service {
     let uplink: MQTTUplink
     let payloads: UplinkPayloads
     let model: LiveModel
-    let events: EventBroadcaster
+    /// Taken when the service is made, before any service runs, so no event of the start is missed.
+    let subscription: Subscription<GatewayEvent, Tick>
     let logger: Logger
 
     public init(uplink: MQTTUplink, gatewayId: String, version: String, model: LiveModel, events: EventBroadcaster, logger: Logger) {
         self.uplink = uplink
         payloads = UplinkPayloads(gatewayId: gatewayId, version: version, topology: model.topology)
         self.model = model
-        self.events = events
+        subscription = events.subscribe(ticks: Tick.self)
         self.logger = logger
     }
 
@@ -30,7 +31,6 @@ public struct UplinkService: Service {
 
     public func run() async throws {
         let started = ContinuousClock.now
-        let subscription = events.subscribe(ticks: Tick.self)
         await uplink.start()
         let payloads = self.payloads, uplink = self.uplink
         // Topics and intervals are read at each use: settings can change while running.

@@ -1,6 +1,7 @@
 import BatteryModel
 import Foundation
 import GatewayApp
+import GatewayConfig
 import GatewayServices
 import ModbusCore
 import Simulator
@@ -175,6 +176,20 @@ import Glibc
 
         try await gw.stop()
         await sim.stop()
+    }
+
+    /// The agent's start takes seconds on a busy machine; an alarm raised meanwhile must still be
+    /// notified (CI lost one so). Every output is subscribed once the services are made.
+    @Test func everyOutputIsSubscribedBeforeAnyServiceRuns() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let yaml = configText(data: dir.path, endpoints: [.tcp(port: 1, unit: 1)],
+                              extra: snmpSection(port: try freePort(), community: "c", trapPort: try freePort(), informPort: try freePort()))
+        let gateway = try Gateway(config: GatewayConfig.load(file: try dir.write("g.yaml", yaml)), logger: quietLogger)
+        defer { gateway.events.finish() }
+        #expect(gateway.events.subscriberCount == 0)
+        _ = gateway.serviceGroup(signals: [])
+        #expect(gateway.events.subscriberCount == 2, "the notifier and the SNMP agent")
     }
 
     func snmpSection(port: Int, community: String, sources: String = "[127.0.0.0/8]", trapPort: Int, informPort: Int) -> String {
