@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -109,6 +110,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // Modbus/TCP Security remote access: TLS listener (swift-nio-ssl), the gateway's small CA
+        // (swift-certificates), roles, routing through the acquisition links, audit.
+        .target(name: "RemoteAccess", dependencies: [
+            "GatewayConfig", "RegisterMap", "ModbusCore", "Storage",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
         // Network and time settings as systemd/chrony files, and the apply command.
         .target(name: "SystemFiles", dependencies: [
             "GatewayConfig", .product(name: "Logging", package: "swift-log"),
@@ -122,7 +136,7 @@ let package = Package(
         // The assembled gateway: one live model and the services around it, reload, settings.
         .target(name: "GatewayServices", dependencies: [
             "BatteryModel", "GatewayConfig", "ConfigSupport", "RegisterMap", "Acquisition", "Simulator", "Storage", "Alarms",
-            "Notifications", "SNMPAgent", "Uplink", "WebUI", "StatusServer", "SystemFiles",
+            "Notifications", "SNMPAgent", "Uplink", "WebUI", "StatusServer", "SystemFiles", "RemoteAccess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -47,7 +47,8 @@ if [[ "${1:-}" == "--test" ]]; then
     # aiosmtpd: a real SMTP server (STARTTLS, AUTH) the notification tests send to.
     # (Debian's own python3 refuses pip installs outside a venv: then allow it explicitly.)
     # schemathesis: property-based tests of the web API from its OpenAPI document; selenium: the browser test.
-    for module in aiosmtpd schemathesis selenium; do
+    # pymodbus: an independent Modbus/TCP Security (TLS) client for the remote-access tests.
+    for module in aiosmtpd schemathesis selenium pymodbus; do
         if ! python3 -c "import $module" 2>/dev/null; then
             python3 -m pip install -q --disable-pip-version-check "$module" 2>/dev/null \
                 || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$module"

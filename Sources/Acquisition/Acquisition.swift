@@ -1,7 +1,7 @@
 public import BatteryModel
 public import GatewayConfig
 public import Logging
-import ModbusCore
+public import ModbusCore
 import ServiceSupport
 
 /// All pollers of the gateway: one thread per link, each sweeping its
@@ -12,9 +12,19 @@ public final class Acquisition: Sendable {
     private let model: LiveModel
     private let logger: Logger
     private let threads = WorkerThreads()
+    /// One per link, in link order: remote-access requests for its thread.
+    private let mailboxes: [LinkMailbox]
+    /// The link of each string.
+    private let linkOfString: [Int: Int]
 
     public init(config: GatewayConfig, model: LiveModel, logger: Logger) {
         links = LinkPlan.links(for: config)
+        mailboxes = links.map { _ in LinkMailbox() }
+        var linkOfString: [Int: Int] = [:]
+        for (n, link) in links.enumerated() {
+            for c in link.controllers { linkOfString[c.stringIndex] = n }
+        }
+        self.linkOfString = linkOfString
         settings = config.acquisition
         self.model = model
         self.logger = logger
@@ -25,23 +35,43 @@ public final class Acquisition: Sendable {
     public func start() {
         logger.info("acquisition starting", metadata: ["links": "\(links.count)", "strings": "\(model.topology.strings.count)"])
         for (n, link) in links.enumerated() {
+            let mailbox = mailboxes[n]
             threads.spawn(name: "poll-\(n)") { [self] in
-                let session = LinkSession(link: link, settings: settings, model: model, logger: logger)
+                let session = LinkSession(link: link, settings: settings, model: model, logger: logger, mailbox: mailbox)
                 let clock = ContinuousClock()
                 var due = clock.now
                 while !threads.isStopping {
                     session.sweep { threads.isStopping }
                     due += settings.pollInterval
-                    let now = clock.now
                     // A sweep longer than the interval (a slow bus) starts the next one at once.
-                    if due < now { due = now }
-                    threads.sleep(due - now)
+                    if due < clock.now { due = clock.now }
+                    // Until the next sweep: remote requests are served as they come.
+                    while !threads.isStopping, clock.now < due {
+                        if mailbox.wait(due - clock.now) { session.serveRemote() }
+                    }
                 }
             }
         }
     }
 
+    /// Forwards a request PDU to the controller of string `stringIndex` over its own link, between
+    /// that link's poll transactions (a request waits for at most one); the answer is the device's
+    /// PDU, an exception answer included. A busy mailbox answers exception 6 (server busy).
+    public func forward(stringIndex: Int, pdu: [UInt8]) async -> Result<[UInt8], ModbusError> {
+        guard let n = linkOfString[stringIndex] else {
+            return .failure(ModbusError(kind: .connection, message: "no controller for string \(stringIndex + 1)"))
+        }
+        return await withCheckedContinuation { c in
+            let request = RemoteRequest(stringIndex: stringIndex, pdu: pdu) { c.resume(returning: $0) }
+            if !mailboxes[n].submit(request) {
+                c.resume(returning: .failure(ModbusError(kind: .exception(6), message: "link busy with remote requests")))
+            }
+        }
+    }
+
     public func stop() async {
+        threads.requestStop()
+        for m in mailboxes { m.close() }
         await threads.stop()
         logger.info("acquisition stopped")
     }

@@ -18,6 +18,7 @@ public final class LinkSession {
     private var runtime: [Runtime]
     private var lastFrameEnd = ContinuousClock.now
     private let clock = ContinuousClock()
+    private let mailbox: LinkMailbox?
 
     /// Per-controller bookkeeping between sweeps.
     private struct Runtime {
@@ -26,8 +27,9 @@ public final class LinkSession {
         var warned: String?
     }
 
-    public init(link: LinkPlan, settings: AcquisitionSettings, model: LiveModel, logger: Logger) {
+    init(link: LinkPlan, settings: AcquisitionSettings, model: LiveModel, logger: Logger, mailbox: LinkMailbox?) {
         self.link = link
+        self.mailbox = mailbox
         self.settings = settings
         self.model = model
         var logger = logger
@@ -36,8 +38,35 @@ public final class LinkSession {
         runtime = Array(repeating: Runtime(), count: link.controllers.count)
     }
 
+    public convenience init(link: LinkPlan, settings: AcquisitionSettings, model: LiveModel, logger: Logger) {
+        self.init(link: link, settings: settings, model: model, logger: logger, mailbox: nil)
+    }
+
     deinit {
         context?.close()
+    }
+
+    /// Serves every waiting remote request, each as one transaction on this link.
+    func serveRemote() {
+        while let request = mailbox?.next() {
+            request.reply(forward(request))
+        }
+    }
+
+    private func forward(_ request: RemoteRequest) -> Result<[UInt8], ModbusError> {
+        guard let target = link.controllers.first(where: { $0.stringIndex == request.stringIndex }) else {
+            return .failure(ModbusError(kind: .connection, message: "not on this link"))
+        }
+        do {
+            let ctx = try connectedContext()
+            try ctx.setUnit(target.unit)
+            respectInterFrameDelay()
+            defer { lastFrameEnd = clock.now }
+            return .success(try ctx.forward(unit: target.unit, pdu: request.pdu))
+        } catch {
+            recover(after: error)
+            return .failure(error)
+        }
     }
 
     /// Reads every due controller once; `stop` is asked between controllers, so a
@@ -59,6 +88,7 @@ public final class LinkSession {
             var data: [[UInt16]] = []
             data.reserveCapacity(target.plan.blocks.count)
             for block in target.plan.blocks {
+                serveRemote()  // between transactions: a remote request waits for at most one
                 data.append(try read(block, unit: target.unit, attempts: attempts))
             }
             let decoded = try target.plan.decode(data, stringIndex: target.stringIndex, time: Date())

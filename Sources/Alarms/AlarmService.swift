@@ -145,6 +145,8 @@ public struct AlarmService: Service {
             logger.notice("discharge started", metadata: ["string": "\(d.stringId)"])
         case let .dischargeEnded(d):
             logger.notice("discharge ended", metadata: ["string": "\(d.stringId)", "mAh": "\(d.chargeMilliAmpHours)"])
+        case .remoteWrite:
+            break  // logged by remote access
         }
     }
 

@@ -7,6 +7,25 @@ public enum GatewayEvent: Sendable, Equatable {
     case alarmCleared(AlarmRecord)
     case dischargeStarted(DischargeRecord)
     case dischargeEnded(DischargeRecord)
+    /// A controller was written through remote access (docs/remote-access.md).
+    case remoteWrite(RemoteWrite)
+}
+
+/// A write to a string's controller by a remote-access client.
+public struct RemoteWrite: Sendable, Equatable {
+    public var stringId: String
+    public var at: Timestamp
+    /// The audit log's name of the client (`remote:<certificate CN>`).
+    public var user: String
+    /// What was written ("unit 2 (s2) register 100 = 20").
+    public var detail: String
+
+    public init(stringId: String, at: Timestamp, user: String, detail: String) {
+        self.stringId = stringId
+        self.at = at
+        self.user = user
+        self.detail = detail
+    }
 }
 
 /// Fan-out of ``GatewayEvent``s: the alarm service sends, outputs subscribe.

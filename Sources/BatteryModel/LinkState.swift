@@ -26,6 +26,8 @@ public struct LinkState: Sendable, Equatable {
     public var lastSweepDuration: Duration?
     /// Warning about the controller that does not stop polling (e.g. cell count mismatch).
     public var warning: String?
+    /// The last write to the controller through remote access: when, by whom, what.
+    public var remoteWrite: RemoteWriteMark?
 
     public init() {}
 }
@@ -45,5 +47,19 @@ public struct StringState: Sendable, Equatable {
     public func quality(ofCell cell: Int) -> Quality {
         guard link.quality == .ok, let sample, cell < sample.cells.count else { return link.quality }
         return sample.cells.status[cell].contains(.sensorNotAnswering) ? .stale : .ok
+    }
+}
+
+/// The last write to a controller through remote access.
+public struct RemoteWriteMark: Sendable, Equatable {
+    public var at: Date
+    /// The audit log's name of the client (`remote:<certificate CN>`).
+    public var user: String
+    public var detail: String
+
+    public init(at: Date, user: String, detail: String) {
+        self.at = at
+        self.user = user
+        self.detail = detail
     }
 }

@@ -49,6 +49,12 @@ public final class LiveModel: Sendable {
         broadcast(.sample(sample))
     }
 
+    /// Marks a string whose controller was written through remote access (kept until restart).
+    public func markRemoteWrite(stringIndex: Int, at time: Date, user: String, detail: String) {
+        // Not broadcast: outputs hear of it as a gateway event (MQTT), the pages read it here.
+        state.withLock { $0[stringIndex].link.remoteWrite = RemoteWriteMark(at: time, user: user, detail: detail) }
+    }
+
     /// Records a failed sweep. After `lostAfter` consecutive failures the
     /// string is declared lost; before that its values are stale.
     public func recordFailure(stringIndex: Int, error: String, at time: Date, lostAfter: Int) {

@@ -25,7 +25,7 @@ extension GatewayConfig {
     static func load(from root: ConfigNode, maps: inout MapCache, settingsText: String? = nil,
                      settingsProblems: inout [ConfigProblem]) -> GatewayConfig? {
         root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "discharge", "alarms",
-                                         "notifications", "snmp", "mqtt", "web", "simulator", "ups", "strings",
+                                         "notifications", "snmp", "mqtt", "web", "remoteAccess", "simulator", "ups", "strings",
                                          "project", "network", "time", "system"])
         guard root.keys != nil else { return nil }
         let file = root.reader.file.hasPrefix("/") ? root.reader.file
@@ -116,6 +116,7 @@ extension GatewayConfig {
         config.snmp = loadSNMP(section("snmp"))
         config.mqtt = loadMQTT(section("mqtt"), gatewayId: gatewayId, baseDirectory: baseDirectory)
         config.web = loadWeb(root["web"], baseDirectory: baseDirectory)
+        config.remoteAccess = loadRemoteAccess(root["remoteAccess"], stringIds: strings.map(\.id))
         config.project = loadProject(section("project"))
         config.network = loadNetwork(section("network"))
         config.time = loadTime(section("time"))

@@ -21,6 +21,8 @@ public struct GatewayConfig: Sendable {
     public var mqtt: MQTTSettings?
     /// The HTTPS web UI; nil when the section is absent or disabled.
     public var web: WebSettings?
+    /// Modbus/TCP Security remote access; nil when the section is absent or disabled.
+    public var remoteAccess: RemoteAccessSettings?
     public var simulator: SimulatorSettings?
     public var project = ProjectSettings()
     /// LAN / WAN ports; nil when the gateway does not manage the network.

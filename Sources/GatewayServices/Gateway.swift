@@ -1,6 +1,7 @@
 public import Acquisition
 public import Alarms
 import Notifications
+import RemoteAccess
 import SNMPAgent
 import StatusServer
 public import Uplink
@@ -44,11 +45,11 @@ public struct Gateway: Sendable {
     let uplink: MQTTUplink?
     /// What the MQTT uplink is doing (nil without an `mqtt` section).
     public var uplinkStatus: UplinkStatus? { uplink?.status }
-    private let logger: Logger
+    let logger: Logger
 
     public static func databasePath(dataDirectory: String) -> String { "\(dataDirectory)/history.sqlite" }
     /// The modules' tables in the gateway's database (besides the history's), in creation order.
-    public static let tables: [SchemaPart] = [AlarmTables.schema, NotificationTables.schema, WebTables.schema]
+    public static let tables: [SchemaPart] = [AlarmTables.schema, NotificationTables.schema, WebTables.schema, RemoteAccessTables.schema]
     public static func socketPath(dataDirectory: String) -> String { "\(dataDirectory)/bmgw.sock" }
     public static func outboxPath(dataDirectory: String) -> String { "\(dataDirectory)/outbox.sqlite" }
 
@@ -175,6 +176,14 @@ public struct Gateway: Sendable {
                                   backend: GatewaySettings(gateway: self, logger: logger), logger: logger))
         }
         list.append(AcquisitionService(acquisition: acquisition))
+        // After the links: it stops first, so the requests it forwards are answered.
+        if let settings = config.remoteAccess {
+            do {
+                list.append(RemoteAccessService(server: try remoteAccessServer(settings), logger: logger))
+            } catch {
+                logger.error("remote access not started: its certificate authority is unusable", metadata: ["error": "\(error)"])
+            }
+        }
         list.append(ReloadOnHangup(gateway: self, logger: logger))
         list.append(StatusSocket(path: Self.socketPath(dataDirectory: config.dataDirectory), logger: logger) { [self] in statusReply($0) })
         return list

@@ -12,9 +12,12 @@ public final class ModbusContext {
     /// The C handle: only this module calls libmodbus.
     let handle: OpaquePointer
     public private(set) var isConnected = false
+    /// RTU frames end in a 2-byte CRC; TCP frames have none.
+    private let trailerLength: Int
 
-    private init(_ handle: OpaquePointer) {
+    private init(_ handle: OpaquePointer, trailerLength: Int = 0) {
         self.handle = handle
+        self.trailerLength = trailerLength
     }
 
     deinit {
@@ -34,7 +37,7 @@ public final class ModbusContext {
         guard let ctx = modbus_new_rtu(device, Int32(baud), p, Int32(dataBits), Int32(stopBits)) else {
             throw ModbusError.fromErrno()
         }
-        return ModbusContext(ctx)
+        return ModbusContext(ctx, trailerLength: 2)
     }
 
     public func connect() throws(ModbusError) {
@@ -88,6 +91,24 @@ public final class ModbusContext {
     public func writeRegisters(_ address: Int, _ values: [UInt16]) throws(ModbusError) {
         let n = values.withUnsafeBufferPointer { modbus_write_registers(handle, Int32(address), Int32($0.count), $0.baseAddress) }
         guard n == values.count else { throw ModbusError.fromErrno() }
+    }
+
+    /// Sends one request PDU (function code and data) to the unit set with ``setUnit(_:)`` and returns
+    /// the answer's PDU as the device sent it, an exception answer included: remote access forwards
+    /// both unchanged. libmodbus frames it (MBAP or CRC) and checks the answer's unit and transaction.
+    public func forward(unit: Int, pdu: [UInt8]) throws(ModbusError) -> [UInt8] {
+        guard !pdu.isEmpty, pdu.count <= 253, let id = UInt8(exactly: unit) else {
+            throw ModbusError(kind: .badResponse, message: "not a request PDU")
+        }
+        let request = [id] + pdu
+        let sent = request.withUnsafeBufferPointer { modbus_send_raw_request(handle, $0.baseAddress, Int32($0.count)) }
+        guard sent > 0 else { throw ModbusError.fromErrno() }
+        var answer = [UInt8](repeating: 0, count: Int(MODBUS_MAX_ADU_LENGTH))
+        let n = Int(answer.withUnsafeMutableBufferPointer { modbus_receive_confirmation(handle, $0.baseAddress) })
+        guard n > 0 else { throw ModbusError.fromErrno() }
+        let header = Int(modbus_get_header_length(handle))
+        guard n > header + trailerLength else { throw ModbusError(kind: .badResponse, message: "empty answer") }
+        return Array(answer[header..<(n - trailerLength)])
     }
 
     private func read(start: Int, count: Int,

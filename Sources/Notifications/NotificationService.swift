@@ -44,7 +44,7 @@ public struct NotificationService: Service {
             switch input {
             case let .event(.alarmRaised(r)): await hold(MessageComposer.Change(raised: true, record: r))
             case let .event(.alarmCleared(r)): await hold(MessageComposer.Change(raised: false, record: r))
-            case .event(.dischargeStarted), .event(.dischargeEnded): return
+            case .event(.dischargeStarted), .event(.dischargeEnded), .event(.remoteWrite): return
             case .tick(.compose): await composeClosedBatches()
             }
         }

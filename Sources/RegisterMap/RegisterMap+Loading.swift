@@ -14,7 +14,7 @@ extension RegisterMap {
 
     /// Reads a map from a parsed YAML root; problems go to the node's reader.
     public static func load(from root: ConfigNode) -> RegisterMap? {
-        root.rejectUnknownKeys(allowed: ["name", "maxBlock", "maxGap", "maxCells", "identity", "string", "cells"])
+        root.rejectUnknownKeys(allowed: ["name", "maxBlock", "maxGap", "maxCells", "identity", "string", "cells", "writable"])
         guard root.keys != nil else {
             root.problem("a register map must be a mapping with name, identity, string and cells")
             return nil
@@ -53,8 +53,35 @@ extension RegisterMap {
         }
         map.cellStatus = field(cells["status"], isCell: true, flags: CellStatus.names.map { ($0.0, $0.1.rawValue) })
 
+        map.writable = writable(root["writable"])
         checkLayout(map, root: root)
         return map
+    }
+
+    /// `writable: { name: { address: 100, min: 1, max: 120 } }`: holding registers, each in its value range.
+    private static func writable(_ node: ConfigNode) -> [WritableRegister] {
+        guard node.exists else { return [] }
+        guard let names = node.keys else {
+            node.problem("must map setting names to { address, min, max }")
+            return []
+        }
+        var out: [WritableRegister] = []
+        for name in names {
+            let r = node[name]
+            r.rejectUnknownKeys(allowed: ["address", "min", "max"])
+            guard let address = r["address"].int(in: 0...65535, required: true),
+                  let min = r["min"].int(in: 0...65535, default: 0), let max = r["max"].int(in: 0...65535, default: 65535) else { continue }
+            guard min <= max else {
+                r["max"].problem("must not be below min (\(min))")
+                continue
+            }
+            if let other = out.first(where: { $0.address == address }) {
+                r["address"].problem("register \(address) is already the setting \(other.name)")
+                continue
+            }
+            out.append(WritableRegister(name: name, address: address, values: min...max))
+        }
+        return out.sorted { $0.address < $1.address }
     }
 
     private static func field(_ node: ConfigNode, isCell: Bool = false, extraKeys: Set<String> = [],

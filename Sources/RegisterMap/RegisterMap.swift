@@ -22,6 +22,9 @@ public struct RegisterMap: Sendable, Equatable {
     public var stringStatus: RegisterField?
     public var cells: [CellQuantity: RegisterField]
     public var cellStatus: RegisterField?
+    /// Holding registers the controller documents as settings: what an `Operator` may write
+    /// through remote access (docs/remote-access.md); anything else needs an `Engineer`.
+    public var writable: [WritableRegister] = []
 
     public init(name: String, maxBlock: Int = 125, maxGap: Int = 0, maxCells: Int = 120,
                 modelId: RegisterField? = nil, expectedModelId: Int64? = nil,
@@ -54,5 +57,18 @@ public struct RegisterMap: Sendable, Equatable {
         for q in CellQuantity.allCases { if let f = cells[q] { for i in 0..<n { out.append(("cells.\(q.rawValue)", f, i)) } } }
         if let cellStatus { for i in 0..<n { out.append(("cells.status", cellStatus, i)) } }
         return out
+    }
+}
+
+/// A documented setting of the controller: one holding register and the values it accepts.
+public struct WritableRegister: Sendable, Equatable {
+    public var name: String
+    public var address: Int
+    public var values: ClosedRange<Int>
+
+    public init(name: String, address: Int, values: ClosedRange<Int>) {
+        self.name = name
+        self.address = address
+        self.values = values
     }
 }

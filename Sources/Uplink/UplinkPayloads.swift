@@ -106,6 +106,15 @@ public struct UplinkPayloads: Sendable {
         return Self.encode(body)
     }
 
+    struct RemoteWriteBody: Encodable {
+        let seq: Int64, gateway: String, string: String, time: String, user: String, write: String
+    }
+
+    /// A controller written through remote access: who, what, when.
+    public func remoteWrite(seq: Int64, _ w: RemoteWrite) -> [UInt8] {
+        Self.encode(RemoteWriteBody(seq: seq, gateway: gatewayId, string: w.stringId, time: w.at.iso, user: w.user, write: w.detail))
+    }
+
     // MARK: Metadata and status
 
     struct MetaBody: Encodable {

@@ -79,6 +79,7 @@ public struct UplinkService: Service {
         case let .alarmCleared(r): return Outbox.Draft(kind: .event, topic: topics.alarms) { payloads.alarm(seq: $0, r, cleared: true) }
         case let .dischargeStarted(d): return Outbox.Draft(kind: .event, topic: topics.discharges) { payloads.discharge(seq: $0, d, ended: false) }
         case let .dischargeEnded(d): return Outbox.Draft(kind: .event, topic: topics.discharges) { payloads.discharge(seq: $0, d, ended: true) }
+        case let .remoteWrite(w): return Outbox.Draft(kind: .event, topic: topics.remoteWrites) { payloads.remoteWrite(seq: $0, w) }
         }
     }
 

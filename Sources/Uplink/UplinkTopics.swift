@@ -14,6 +14,8 @@ public struct UplinkTopics: Sendable {
     public var gateway: String { "\(prefix)/gateway" }
     public var alarms: String { "\(prefix)/alarms" }
     public var discharges: String { "\(prefix)/discharges" }
+    /// Writes to a controller through remote access (not retained; QoS 1 like alarms).
+    public var remoteWrites: String { "\(prefix)/remote-writes" }
 
     public func measurement(string id: String) -> String { "\(prefix)/strings/\(id)/measurement" }
 }

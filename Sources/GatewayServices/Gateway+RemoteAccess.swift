@@ -1,0 +1,44 @@
+import Acquisition
+import Alarms
+import BatteryModel
+import Foundation
+public import GatewayConfig
+import Logging
+public import RemoteAccess
+import Storage
+import WebUI
+
+extension Gateway {
+    /// The remote-access CA's folder in the data folder.
+    public static func remoteAccessDirectory(dataDirectory: String) -> String { "\(dataDirectory)/remote-access" }
+
+    /// The remote-access authority (made at the first use), for issuing client certificates.
+    public static func remoteAccessPKI(_ config: GatewayConfig) throws -> RemoteAccessPKI {
+        try RemoteAccessPKI.load(directory: remoteAccessDirectory(dataDirectory: config.dataDirectory),
+                                 hostName: config.remoteAccess?.hostName ?? RemoteAccessSettings().hostName,
+                                 organization: "BTMS gateway \(config.gatewayId)")
+    }
+
+    /// The listener with its hooks into this gateway: the links, the certificate table, the audit log,
+    /// the live model and the event stream.
+    func remoteAccessServer(_ settings: RemoteAccessSettings) throws -> RemoteAccessServer {
+        let (acquisition, store, model, events, topology) = (self.acquisition, self.store, self.model, self.events, config.topology)
+        let hooks = RemoteAccessServer.Hooks(
+            forward: { await acquisition.forward(stringIndex: $0, pdu: $1) },
+            isRevoked: { serial in
+                // Fail closed: a certificate whose state cannot be read is treated as revoked.
+                (try? await store.run { try IssuedCertificates(db: $0.db).isRevoked(serial: serial) }) ?? true
+            },
+            audit: { user, action, detail in
+                let now = Timestamp.now.millis
+                _ = try? await store.run { try UserStore(db: $0.db).audit(user: user, action: action, detail: detail, now: now) }
+            },
+            written: { index, user, detail in
+                let now = Date()
+                model.markRemoteWrite(stringIndex: index, at: now, user: user, detail: detail)
+                await events.send(.remoteWrite(RemoteWrite(stringId: topology.strings[index].id, at: Timestamp(now), user: user, detail: detail)))
+            })
+        let strings = zip(topology.strings, config.controllers).map { (id: $0.id, map: $1.registerMap) }
+        return RemoteAccessServer(settings: settings, pki: try Self.remoteAccessPKI(config), strings: strings, hooks: hooks, logger: logger)
+    }
+}

@@ -1,0 +1,163 @@
+import Crypto
+public import Foundation
+public import SwiftASN1
+public import X509
+
+/// The gateway's small certificate authority for remote access: it signs the listener's own
+/// certificate and the client certificates an administrator issues, each carrying its holder's
+/// role in the Modbus/TCP Security role extension. Its files live in `<data>/remote-access/`
+/// (keys 0600, the folder 0700) and are made at the first start.
+public struct RemoteAccessPKI: Sendable {
+    /// The role extension of Modbus/TCP Security (Modbus Organization, 2018): an ASN.1 UTF8String.
+    public static let roleOID: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 50316, 802, 1]
+
+    public let directory: String
+    public let authority: Certificate
+    /// The authority's key (raw, since the key type is not Sendable): made a key at each signing.
+    let authorityKeyRaw: Data
+    var authorityKey: P256.Signing.PrivateKey {
+        get throws { try P256.Signing.PrivateKey(rawRepresentation: authorityKeyRaw) }
+    }
+
+    public var authorityFile: String { "\(directory)/ca.pem" }
+    public var serverCertificateFile: String { "\(directory)/server.pem" }
+    public var serverKeyFile: String { "\(directory)/server-key.pem" }
+
+    /// Loads the authority under `directory`, or makes it (and the listener's certificate for `hostName`).
+    public static func load(directory: String, hostName: String, organization: String) throws -> RemoteAccessPKI {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let keyFile = "\(directory)/ca-key.pem", certFile = "\(directory)/ca.pem"
+        let pki: RemoteAccessPKI
+        if FileManager.default.fileExists(atPath: keyFile), FileManager.default.fileExists(atPath: certFile) {
+            let key = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: keyFile, encoding: .utf8))
+            let cert = try Certificate(pemEncoded: String(contentsOfFile: certFile, encoding: .utf8))
+            pki = RemoteAccessPKI(directory: directory, authority: cert, authorityKeyRaw: key.rawRepresentation)
+        } else {
+            let key = P256.Signing.PrivateKey()
+            let name = try DistinguishedName {
+                CommonName("BTMS gateway remote-access CA")
+                OrganizationName(organization)
+            }
+            let now = Date()
+            let cert = try Certificate(
+                version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+                notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(20 * 365 * 86400),
+                issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions {
+                    Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                    Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                    SubjectKeyIdentifier(hash: .init(key.publicKey))
+                },
+                issuerPrivateKey: .init(key))
+            try writePrivate(key.pemRepresentation, to: keyFile)
+            try cert.serializeAsPEM().pemString.write(toFile: certFile, atomically: true, encoding: .utf8)
+            pki = RemoteAccessPKI(directory: directory, authority: cert, authorityKeyRaw: key.rawRepresentation)
+        }
+        if !FileManager.default.fileExists(atPath: pki.serverCertificateFile) || !FileManager.default.fileExists(atPath: pki.serverKeyFile) {
+            try pki.makeServerCertificate(hostName: hostName)
+        }
+        return pki
+    }
+
+    /// A certificate and its key, both PEM.
+    public struct Issued: Sendable {
+        public let serial: String
+        public let certificatePEM: String
+        public let keyPEM: String
+        public let notValidBefore: Date
+        public let notValidAfter: Date
+        /// SHA-256 of the certificate (DER), colon-separated hex.
+        public let fingerprint: String
+    }
+
+    /// A client certificate for `name` with `role`, valid `days` from now.
+    public func issueClient(name: String, role: String, days: Int, now: Date = Date()) throws -> Issued {
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            CommonName(name)
+            OrganizationalUnitName(role)
+            OrganizationName(authority.subject.organization)
+        }
+        let (from, until) = (now.addingTimeInterval(-300), now.addingTimeInterval(Double(days) * 86400))
+        let serial = Certificate.SerialNumber()
+        let cert = try Certificate(
+            version: .v3, serialNumber: serial, publicKey: .init(key.publicKey),
+            notValidBefore: from, notValidAfter: until, issuer: authority.subject, subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.clientAuth])
+                try Self.roleExtension(role)
+            },
+            issuerPrivateKey: .init(try authorityKey))
+        return Issued(serial: Self.hex(serial), certificatePEM: try cert.serializeAsPEM().pemString, keyPEM: key.pemRepresentation,
+                      notValidBefore: from, notValidAfter: until, fingerprint: try Self.fingerprint(cert))
+    }
+
+    /// The listener's certificate: for `hostName`, localhost and 127.0.0.1, signed by the authority.
+    func makeServerCertificate(hostName: String) throws {
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            CommonName(hostName)
+            OrganizationName(authority.subject.organization)
+        }
+        var names: [GeneralName] = [.dnsName(hostName), .dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))]
+        if hostName == "localhost" { names.remove(at: 1) }
+        let now = Date()
+        let cert = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
+            issuer: authority.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectAlternativeNames(names)
+            },
+            issuerPrivateKey: .init(try authorityKey))
+        try Self.writePrivate(key.pemRepresentation, to: serverKeyFile)
+        try cert.serializeAsPEM().pemString.write(toFile: serverCertificateFile, atomically: true, encoding: .utf8)
+    }
+
+    static func roleExtension(_ role: String) throws -> Certificate.Extension {
+        var serializer = DER.Serializer()
+        try serializer.serialize(ASN1UTF8String(role))
+        return Certificate.Extension(oid: roleOID, critical: false, value: serializer.serializedBytes[...])
+    }
+
+    /// The role a certificate carries, if any (nil also when the extension is not a UTF8String).
+    public static func role(of certificate: Certificate) -> String? {
+        guard let ext = certificate.extensions[oid: roleOID] else { return nil }
+        return (try? ASN1UTF8String(derEncoded: ext.value)).map(String.init)
+    }
+
+    public static func hex(_ serial: Certificate.SerialNumber) -> String {
+        serial.bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func fingerprint(_ cert: Certificate) throws -> String {
+        var serializer = DER.Serializer()
+        try serializer.serialize(cert)
+        return SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02X", $0) }.joined(separator: ":")
+    }
+
+    private static func writePrivate(_ text: String, to path: String) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+}
+
+extension DistinguishedName {
+    /// The first organization (O) attribute, or a default.
+    var organization: String {
+        for rdn in self {
+            for attribute in rdn where attribute.type == .RDNAttributeType.organizationName {
+                return attribute.value.description
+            }
+        }
+        return "BTMS gateway"
+    }
+}
