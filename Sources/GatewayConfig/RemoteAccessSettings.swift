@@ -18,7 +18,7 @@ public struct RemoteAccessSettings: Sendable, Equatable {
     /// A session with no request for this long is closed.
     public var idleTimeout: Duration = .seconds(300)
     /// Requests per second one session may make (a burst of as many is allowed).
-    public var requestsPerSecond = 20
+    public var requestsPerSecond = 50
     /// Unit id → string id; an empty map means unit N is the N-th string.
     public var units: [Int: String] = [:]
     /// Role (the certificate's role extension, case-sensitive) → access. Any other role is refused.

@@ -25,6 +25,8 @@ public struct RemoteAccessPKI: Sendable {
 
     /// Loads the authority under `directory`, or makes it (and the listener's certificate for `hostName`).
     public static func load(directory: String, hostName: String, organization: String) throws -> RemoteAccessPKI {
+        // The data folder with its usual rights; only this folder is private.
+        try FileManager.default.createDirectory(atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let keyFile = "\(directory)/ca-key.pem", certFile = "\(directory)/ca.pem"
         let pki: RemoteAccessPKI
@@ -160,4 +162,31 @@ extension DistinguishedName {
         }
         return "BTMS gateway"
     }
+}
+
+extension RemoteAccessPKI {
+    public struct IssueError: Error, CustomStringConvertible {
+        public let field: String
+        public let description: String
+    }
+
+    /// Issues a client certificate to `name` with `role` (one of `roles`) and records it; `by` is the administrator.
+    public func issue(name: String, role: String, days: Int, roles: some Collection<String>, by: String,
+                      into certificates: IssuedCertificates, now: Date = Date()) throws -> Issued {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(name.count), !name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true }) else {
+            throw IssueError(field: "name", description: "name: give the engineer's name, 1–64 characters")
+        }
+        guard roles.contains(role) else {
+            throw IssueError(field: "role", description: "role: '\(role)' is not one of \(roles.sorted().joined(separator: ", "))")
+        }
+        guard (1...3650).contains(days) else { throw IssueError(field: "days", description: "days: 1…3650") }
+        let issued = try issueClient(name: name, role: role, days: days, now: now)
+        try certificates.add(IssuedCertificate(serial: issued.serial, name: name, role: role, notBefore: Self.millis(issued.notValidBefore),
+                                               notAfter: Self.millis(issued.notValidAfter), fingerprint: issued.fingerprint,
+                                               issuedAt: Self.millis(now), issuedBy: by))
+        return issued
+    }
+
+    static func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
 }

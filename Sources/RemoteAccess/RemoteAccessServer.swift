@@ -173,6 +173,8 @@ public struct RemoteAccessServer: Sendable {
                     try await outbound.write(await answer(frame, peer: peer, counts: &counts, limit: &limit))
                 }
             }
+        } catch NIOSSLError.uncleanShutdown {
+            // Many Modbus clients just close the socket (no TLS close_notify): an ordinary end.
         } catch {
             logger.info("remote access session ended", metadata: ["error": "\(error)"])
         }

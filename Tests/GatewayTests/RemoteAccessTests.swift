@@ -1,0 +1,159 @@
+import BatteryModel
+import Foundation
+import GatewayApp
+import GatewayServices
+import ModbusCore
+import RegisterMap
+import Simulator
+import Storage
+import TestSupport
+import Testing
+import WebUI
+
+/// Modbus/TCP Security remote access against independent peers: pymodbus's TLS client with
+/// certificates the gateway issued, openssl s_client for what must be refused.
+@Suite(.tags(.endToEnd), .serialized, .timeLimit(.minutes(2))) struct RemoteAccessTests {
+    /// A gateway with two TCP controllers and one on an RTU bus (pty), remote access on a free port.
+    struct Plant {
+        let dir: TempDir
+        let config: String
+        let tcp: PlantSimulator
+        let tcpPort: Int
+        let rtu: PlantSimulator
+        let port: Int
+        /// The TCP simulator's physics (it publishes a written cell count); the RTU one stands still.
+        let clock: Task<Void, Never>
+        var ca: String { Gateway.remoteAccessDirectory(dataDirectory: dir.path) + "/ca.pem" }
+
+        init(requestsPerSecond: Int = 500) throws {
+            dir = try TempDir()
+            (tcp, tcpPort) = try startSimulator(units: [1, 2])
+            clock = runClock(tcp)
+            rtu = try PlantSimulator(units: [(3, 16)], map: try .load(file: mapFile), logger: quietLogger)
+            let pty = try SerialDevice.openPTY()
+            rtu.serveRTU(fd: pty.master, baud: 115200)
+            port = try freePort()
+            config = try dir.write("g.yaml", configText(
+                data: dir.path, endpoints: [.tcp(port: tcpPort, unit: 1), .tcp(port: tcpPort, unit: 2), .rtu(device: pty.slavePath, unit: 3)],
+                extra: "remoteAccess: { listen: \"127.0.0.1:\(port)\", requestsPerSecond: \(requestsPerSecond) }\n"))
+        }
+
+        /// Issues a certificate with `bmgw remote-access issue`; returns the PEM's path.
+        func issue(_ name: String, role: String) throws -> String {
+            let out = "\(dir.path)/\(role.lowercased()).pem"
+            let (code, text, err) = try runBMGW(["remote-access", "issue", "-c", config, "--name", name, "--role", role, "--out", out])
+            #expect(code == 0, "\(text)\(err)")
+            return out
+        }
+
+        /// pymodbus over TLS: one JSON object per operation.
+        func client(_ cert: String, _ ops: [String]) async throws -> [[String: Any]] {
+            let (code, out) = try await runOff("python3", [repoRoot.appendingPathComponent("scripts/peers/modbus-tls-client.py").path,
+                                                           "--port", "\(port)", "--ca", ca, "--cert", cert] + ops, errors: .always)
+            #expect(code == 0, "\(out)")
+            return out.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            }
+        }
+
+        func stop() async {
+            clock.cancel()
+            await tcp.stop()
+            await rtu.stop()
+            dir.cleanup()
+        }
+    }
+
+    @Test func rolesDecideAndEveryWriteIsAudited() async throws {
+        let plant = try Plant()
+        let viewer = try plant.issue("Vera Viewer", role: "Viewer"), op = try plant.issue("Otto Operator", role: "Operator")
+        let gw = try RunningGateway(configFile: plant.config)
+        #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
+        try pin(plant.tcpPort, unit: 2, [(1004, [12345])])  // cell 5 of s2
+
+        // Reads: the registers the simulators serve, for a TCP controller and a unit on the RTU bus.
+        let soh = plant.rtu.units[3]!.currentReading().1.soh
+        let reads = try await plant.client(viewer, ["read:2:input:1004:1", "read:1:input:0:3", "read:3:input:0:3", "read:3:input:5000:16",
+                                                    "write:2:100:20", "read:9:input:0:1"])
+        try #require(reads.count == 6, "\(reads)")
+        #expect(reads[0]["registers"] as? [Int] == [12345], "\(reads[0])")
+        #expect((reads[1]["registers"] as? [Int])?.first == 0x4243 && (reads[1]["registers"] as? [Int])?.last == 16, "model id, cell count: \(reads[1])")
+        #expect((reads[2]["registers"] as? [Int])?.first == 0x4243 && (reads[2]["registers"] as? [Int])?.last == 16, "\(reads[2])")
+        #expect(reads[3]["registers"] as? [Int] == soh.map { Int($0) }, "cell SoH over the RTU bus: \(reads[3]) vs \(soh)")
+        // A Viewer's write: exception 1 (illegal function), and nothing changed.
+        #expect(reads[4]["ok"] as? Bool == false && reads[4]["exception"] as? Int == 1, "\(reads[4])")
+        #expect(try modbusClient(port: plant.tcpPort, unit: 2).readHoldingRegisters(start: 100, count: 1) == [16])
+        // A unit id with no string: gateway path unavailable (10).
+        #expect(reads[5]["exception"] as? Int == 10, "\(reads[5])")
+
+        // An Operator: a documented setting within its range is written; others are refused.
+        let writes = try await plant.client(op, ["write:2:100:20", "write:3:100:12", "write:2:200:1", "write:2:100:500"])
+        try #require(writes.count == 4, "\(writes)")
+        #expect(writes[0]["ok"] as? Bool == true && writes[1]["ok"] as? Bool == true, "\(writes)")
+        #expect(try modbusClient(port: plant.tcpPort, unit: 2).readHoldingRegisters(start: 100, count: 1) == [20], "the controller has it")
+        #expect(writes[2]["exception"] as? Int == 1 && writes[3]["exception"] as? Int == 1, "outside the set or range: \(writes)")
+        #expect(try modbusClient(port: plant.tcpPort, unit: 2).readHoldingRegisters(start: 200, count: 1) == [0])
+        // The gateway sees the new cell count reported, and marks both strings as written remotely.
+        #expect(await eventually { gw.model.string(1).link.warning?.contains("reports 20 cells") == true })
+        #expect(gw.model.string(1).link.remoteWrite?.user == "remote:Otto Operator" && gw.model.string(2).link.remoteWrite != nil)
+        #expect(gw.model.string(0).link.remoteWrite == nil)
+
+        // The audit log: connections with role and serial, each write with its result, refusals, read counts.
+        try await gw.stop()
+        let audit = try UserStore(db: GatewayDatabase(path: Gateway.databasePath(dataDirectory: plant.dir.path), readOnly: true).db).auditLog(limit: 100)
+        func entries(_ action: String) -> [String] { audit.filter { $0.action == action }.map { "\($0.user) \($0.detail)" } }
+        #expect(entries("remote access connected").contains { $0.hasPrefix("remote:Vera Viewer role Viewer, serial ") }, "\(audit)")
+        #expect(entries("remote write").contains("remote:Otto Operator unit 2 (s2) register 100 = 20: ok"), "\(audit)")
+        #expect(entries("remote write").contains("remote:Otto Operator unit 3 (s3) register 100 = 12: ok"), "\(audit)")
+        #expect(entries("remote write refused").contains { $0.hasPrefix("remote:Vera Viewer unit 2 (s2) register 100 = 20: role 'Viewer' may only read") })
+        #expect(entries("remote write refused").count == 3, "\(audit)")
+        #expect(entries("remote access disconnected").contains("remote:Vera Viewer 4 reads, 0 writes, 2 refused"), "\(audit)")
+        #expect(entries("remote-access certificate issued").count == 2)
+        await plant.stop()
+    }
+
+    @Test func whatMustBeRefusedIsRefusedByOpenSSL() async throws {
+        let plant = try Plant()
+        let op = try plant.issue("Otto Operator", role: "Operator"), viewer = try plant.issue("Vera Viewer", role: "Viewer")
+        let gw = try RunningGateway(configFile: plant.config)
+        #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
+        // Another CA's certificate, with the Engineer role in its subject: worth nothing here.
+        let other = "\(plant.dir.path)/other"
+        _ = try await runOff("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(other).key",
+                                         "-out", "\(other).pem", "-days", "2", "-subj", "/CN=Mallory/OU=Engineer"])
+        // Revoked while the gateway runs: refused at the next connection.
+        let (_, list, _) = try runBMGW(["remote-access", "list", "-c", plant.config])
+        let serial = try #require(list.split(separator: "\n").first { $0.contains("Vera Viewer") }?.split(separator: " ").first.map(String.init))
+        let (revoked, _, _) = try runBMGW(["remote-access", "revoke", "-c", plant.config, serial])
+        #expect(revoked == 0)
+
+        /// One Modbus request (read input register 0 of unit 1) through s_client; its stdout and stderr.
+        func sClient(_ args: [String]) async throws -> (answer: Data, text: String) {
+            let request = "\(plant.dir.path)/request.bin"
+            try Data([0, 1, 0, 0, 0, 6, 1, 4, 0, 0, 0, 1]).write(to: URL(fileURLWithPath: request))
+            let answer = "\(plant.dir.path)/answer.bin"
+            try? FileManager.default.removeItem(atPath: answer)
+            let command = "(cat \(request); sleep 3) | openssl s_client -connect 127.0.0.1:\(plant.port) -CAfile \(plant.ca) -quiet -no_ign_eof "
+                + args.joined(separator: " ") + " > \(answer)"
+            let (_, text) = try await runOff("sh", ["-c", command], errors: .always)
+            return ((try? Data(contentsOf: URL(fileURLWithPath: answer))) ?? Data(), text)
+        }
+        let good = try await sClient(["-cert", op, "-key", op])
+        #expect(good.answer == Data([0, 1, 0, 0, 0, 5, 1, 4, 2, 0x42, 0x43]), "the model id through TLS: \(good.text)")
+        let none = try await sClient([])
+        #expect(none.answer.isEmpty && none.text.contains("certificate required"), "no client certificate: \(none.text)")
+        let foreign = try await sClient(["-cert", "\(other).pem", "-key", "\(other).key"])
+        #expect(foreign.answer.isEmpty && foreign.text.contains("alert"), "another CA: \(foreign.text)")
+        let gone = try await sClient(["-cert", viewer, "-key", viewer])
+        #expect(gone.answer.isEmpty && gone.text.contains("alert"), "revoked: \(gone.text)")
+        let old = try await sClient(["-cert", op, "-key", op, "-tls1_1"])
+        #expect(old.answer.isEmpty && (old.text.contains("protocol version") || old.text.contains("no protocols available")), "TLS 1.1: \(old.text)")
+        try await gw.stop()
+
+        let audit = try UserStore(db: GatewayDatabase(path: Gateway.databasePath(dataDirectory: plant.dir.path), readOnly: true).db).auditLog(limit: 100)
+        let refused = audit.filter { $0.action == "remote access refused" }.map(\.detail)
+        #expect(refused.contains { $0.hasPrefix("certificate revoked; serial \(serial)") }, "\(refused)")
+        #expect(refused.contains { $0.hasPrefix("certificate not issued by this gateway's remote-access CA") }, "\(refused)")
+        await plant.stop()
+    }
+}
