@@ -175,6 +175,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: settings),
+        .testTarget(name: "RemoteAccessUnitTests", dependencies: [
+            "RemoteAccess", "RegisterMap", "GatewayConfig", "ConfigSupport", "Storage",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "X509", package: "swift-certificates"),
+        ], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
             "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
