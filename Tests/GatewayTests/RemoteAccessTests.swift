@@ -25,16 +25,18 @@ import WebUI
         let clock: Task<Void, Never>
         var ca: String { Gateway.remoteAccessDirectory(dataDirectory: dir.path) + "/ca.pem" }
 
-        init(requestsPerSecond: Int = 500) throws {
+        init(tcpUnits: [Int] = [1, 2], rtuUnits: [Int] = [3], requestsPerSecond: Int = 500) throws {
             dir = try TempDir()
-            (tcp, tcpPort) = try startSimulator(units: [1, 2])
+            (tcp, tcpPort) = try startSimulator(units: tcpUnits)
             clock = runClock(tcp)
-            rtu = try PlantSimulator(units: [(3, 16)], map: try .load(file: mapFile), logger: quietLogger)
+            rtu = try PlantSimulator(units: rtuUnits.map { ($0, 16) }, map: try .load(file: mapFile), logger: quietLogger)
             let pty = try SerialDevice.openPTY()
             rtu.serveRTU(fd: pty.master, baud: 115200)
             port = try freePort()
+            let (simPort, device) = (tcpPort, pty.slavePath)
+            let endpoints: [Endpoint] = tcpUnits.map { .tcp(port: simPort, unit: $0) } + rtuUnits.map { .rtu(device: device, unit: $0) }
             config = try dir.write("g.yaml", configText(
-                data: dir.path, endpoints: [.tcp(port: tcpPort, unit: 1), .tcp(port: tcpPort, unit: 2), .rtu(device: pty.slavePath, unit: 3)],
+                data: dir.path, endpoints: endpoints,
                 extra: "remoteAccess: { listen: \"127.0.0.1:\(port)\", requestsPerSecond: \(requestsPerSecond) }\n"))
         }
 
@@ -154,6 +156,43 @@ import WebUI
         let refused = audit.filter { $0.action == "remote access refused" }.map(\.detail)
         #expect(refused.contains { $0.hasPrefix("certificate revoked; serial \(serial)") }, "\(refused)")
         #expect(refused.contains { $0.hasPrefix("certificate not issued by this gateway's remote-access CA") }, "\(refused)")
+        await plant.stop()
+    }
+}
+
+/// Polling goes on while a client reads continuously through the gateway (a heavy test: it measures
+/// cadence, so it runs with the other heavy suites, not beside every end-to-end suite).
+@Suite(.tags(.endToEnd, .heavy), .serialized, .timeLimit(.minutes(2))) struct RemoteAccessCadenceTests {
+    /// Samples per string in `seconds`.
+    func sweeps(_ gw: RunningGateway, seconds: Double) async -> [Int] {
+        let events = gw.model.events()
+        let stop = Task { try? await Task.sleep(for: .seconds(seconds)); events.finish() }
+        var counts = Array(repeating: 0, count: gw.model.topology.strings.count)
+        for await e in events { if case let .sample(s) = e { counts[s.stringIndex] += 1 } }
+        _ = await stop.value
+        return counts
+    }
+
+    @Test func pollingKeepsItsCadenceDuringABurstOfRemoteReads() async throws {
+        // s1 on TCP; s2 and s3 share an RTU bus, and the client reads s3's cells as fast as it can.
+        let plant = try RemoteAccessTests.Plant(tcpUnits: [1], rtuUnits: [2, 3], requestsPerSecond: 1000)
+        let viewer = try plant.issue("Vera Viewer", role: "Viewer")
+        let gw = try RunningGateway(configFile: plant.config)
+        #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
+        let quiet = await sweeps(gw, seconds: 4)
+        let burst = Task { () async throws -> (ok: Bool, count: Int) in
+            let done = try await plant.client(viewer, ["for:6:read:3:input:1000:16"]).first
+            return (done?["ok"] as? Bool ?? false, done?["count"] as? Int ?? 0)
+        }
+        try await Task.sleep(for: .seconds(1))
+        let busy = await sweeps(gw, seconds: 4)
+        let (ok, count) = try await burst.value
+        #expect(ok && count > 100, "every remote read answered: \(count)")
+        print("poll sweeps in 4 s without / with \(count) remote reads in 6 s: \(quiet) / \(busy)")
+        for s in [0, 1] {
+            #expect(Double(busy[s]) >= 0.9 * Double(quiet[s]), "string \(s + 1): \(busy[s]) sweeps vs \(quiet[s]) without remote reads")
+        }
+        try await gw.stop()
         await plant.stop()
     }
 }
