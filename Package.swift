@@ -99,7 +99,7 @@ let package = Package(
         ], swiftSettings: settings),
         // HTTPS web UI and JSON API (Hummingbird 2, swift-nio-ssl): users, sessions, pages.
         .target(name: "WebUI", dependencies: [
-            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms", "Notifications",
+            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms", "Notifications", "RemoteAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -171,8 +171,9 @@ let package = Package(
         .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms", "GatewayConfig", "ServiceSupport"], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "WebUITests", dependencies: [
-            "TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms",
+            "TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms", "RemoteAccess",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: settings),
         .testTarget(name: "RemoteAccessUnitTests", dependencies: [

@@ -116,7 +116,7 @@ extension GatewayConfig {
         config.snmp = loadSNMP(section("snmp"))
         config.mqtt = loadMQTT(section("mqtt"), gatewayId: gatewayId, baseDirectory: baseDirectory)
         config.web = loadWeb(root["web"], baseDirectory: baseDirectory)
-        config.remoteAccess = loadRemoteAccess(root["remoteAccess"], stringIds: strings.map(\.id))
+        config.remoteAccess = loadRemoteAccess(section("remoteAccess"), stringIds: strings.map(\.id))
         config.project = loadProject(section("project"))
         config.network = loadNetwork(section("network"))
         config.time = loadTime(section("time"))
@@ -126,7 +126,7 @@ extension GatewayConfig {
     }
 
     /// Sections the web UI may change (saved in ``settingsPath(dataDirectory:)``).
-    public static let editableSections = ["notifications", "snmp", "mqtt", "project", "network", "time"]
+    public static let editableSections = ["notifications", "snmp", "mqtt", "project", "network", "time", "remoteAccess"]
 
     public static func settingsPath(dataDirectory: String) -> String { "\(dataDirectory)/settings.yaml" }
 

@@ -10,13 +10,11 @@ import WebUI
 
 extension Gateway {
     /// The remote-access CA's folder in the data folder.
-    public static func remoteAccessDirectory(dataDirectory: String) -> String { "\(dataDirectory)/remote-access" }
+    public static func remoteAccessDirectory(dataDirectory: String) -> String { RemoteAccessPKI.directory(dataDirectory: dataDirectory) }
 
     /// The remote-access authority (made at the first use), for issuing client certificates.
     public static func remoteAccessPKI(_ config: GatewayConfig) throws -> RemoteAccessPKI {
-        try RemoteAccessPKI.load(directory: remoteAccessDirectory(dataDirectory: config.dataDirectory),
-                                 hostName: config.remoteAccess?.hostName ?? RemoteAccessSettings().hostName,
-                                 organization: "BTMS gateway \(config.gatewayId)")
+        try RemoteAccessPKI.load(config: config)
     }
 
     /// The listener with its hooks into this gateway: the links, the certificate table, the audit log,

@@ -113,6 +113,9 @@ public struct Gateway: Sendable {
         default:
             restart.append("mqtt (switched on or off)")
         }
+        if new.remoteAccess != config.remoteAccess {
+            restart.append("remoteAccess (the listener)")
+        }
         if new.topology != config.topology {
             restart.append("ups / strings")
         } else {

@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+public import GatewayConfig
 public import SwiftASN1
 public import X509
 
@@ -189,4 +190,16 @@ extension RemoteAccessPKI {
     }
 
     static func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+}
+
+extension RemoteAccessPKI {
+    /// The remote-access CA's folder in the data folder.
+    public static func directory(dataDirectory: String) -> String { "\(dataDirectory)/remote-access" }
+
+    /// The authority of the gateway `config` describes (made at the first use).
+    public static func load(config: GatewayConfig) throws -> RemoteAccessPKI {
+        try load(directory: directory(dataDirectory: config.dataDirectory),
+                 hostName: config.remoteAccess?.hostName ?? RemoteAccessSettings().hostName,
+                 organization: "BTMS gateway \(config.gatewayId)")
+    }
 }

@@ -8,6 +8,7 @@ enum SettingsPages {
 
     static let all: [(id: String, form: SettingsForm)] = [
         ("network", network), ("time", time), ("email", email), ("sms", sms), ("snmp", snmp), ("mqtt", mqtt), ("project", project),
+        ("remote-access-listener", remoteAccess),
     ]
 
     static func form(_ id: String) -> SettingsForm? { all.first { $0.id == id }?.form }
@@ -97,6 +98,17 @@ enum SettingsPages {
                  F(path: "publishInterval", label: "Publish interval", hint: "e.g. 10s", preset: "10s"),
                  F(path: "statusInterval", label: "Status interval", hint: "e.g. 60s", preset: "60s"),
                  F(path: "outbox.maxMegabytes", label: "Outbox limit (MiB)", kind: .number)])
+
+    static let remoteAccess = SettingsForm(
+        section: "remoteAccess", title: "Remote access listener",
+        intro: "Modbus/TCP Security for service engineers (docs/remote-access.md). Saved at once, used after a restart. Unit and role tables stay as configured in the file.",
+        fields: [F(path: "enabled", label: "Remote access enabled", kind: .bool, preset: "true"),
+                 F(path: "listen", label: "Listen address", hint: "HOST:PORT; 802 is the standard port", preset: "0.0.0.0:802"),
+                 F(path: "maxConnections", label: "Sessions at once", kind: .number, preset: "4"),
+                 F(path: "idleTimeout", label: "Idle timeout", hint: "e.g. 5m", preset: "5m"),
+                 F(path: "requestsPerSecond", label: "Requests per second per session", kind: .number, preset: "50"),
+                 F(path: "hostName", label: "Host name in the listener's certificate", preset: "btms-gateway"),
+                 F(path: "certificateDays", label: "Default validity of issued certificates (days)", kind: .number, preset: "365")])
 
     static let project = SettingsForm(
         section: "project", title: "Project",

@@ -99,6 +99,7 @@ public struct WebServer: Service {
         LimitRoutes(model: model, alarmLimits: limits, store: store, page: page, logger: logger).register(router)
         SettingsRoutes(backend: backend, store: store, page: page, logger: logger).register(router)
         UserRoutes(sessions: sessions, store: store, backend: backend, page: page, logger: logger).register(router)
+        RemoteAccessRoutes(backend: backend, store: store, page: page, logger: logger).register(router)
         ExportRoutes(jobs: exports, model: model, store: store, page: page).register(router)
         ProjectLogo(path: ProjectLogo.path(dataDirectory: dataDirectory), store: store, page: page, logger: logger).register(router)
         TLSUpload(directory: "\(dataDirectory)/tls", backend: backend, store: store, page: page, logger: logger).register(router)

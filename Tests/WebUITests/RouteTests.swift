@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Notifications
+import RemoteAccess
 import Storage
 import Synchronization
 import TestSupport
@@ -53,7 +54,7 @@ import Testing
             model.apply(StringSample(stringIndex: 0, time: Date(timeIntervalSince1970: 1_764_560_000.123), values: values, cells: cells))
             let path = "\(dir)/history.sqlite"
             store = try DatabaseQueue(label: "routes") {
-                try GatewayDatabase(path: path, parts: [AlarmTables.schema, NotificationTables.schema, WebTables.schema])
+                try GatewayDatabase(path: path, parts: [AlarmTables.schema, NotificationTables.schema, WebTables.schema, RemoteAccessTables.schema])
             }
             limits = LimitOverrides(settings: config.alarms, overrides: [:])
             backend = FakeSettings(config: config)

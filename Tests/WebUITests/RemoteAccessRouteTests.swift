@@ -1,0 +1,66 @@
+import Foundation
+import GatewayConfig
+import HTTPTypes
+import NIOCore
+import HummingbirdTesting
+import RemoteAccess
+import Storage
+import Testing
+@testable import WebUI
+import SwiftASN1
+import X509
+
+extension RouteTests {
+    @Test func administratorsIssueListAndRevokeRemoteAccessCertificates() async throws {
+        let f = try await Fixture()
+        try await f.asAdministrator { client, cookie, csrf in
+            // A wrong role and a name of spaces: said at their fields, nothing issued.
+            let bad = try await client.post("/settings/remote-access/issue", form: ["csrf": csrf, "name": "Otto", "role": "Boss", "days": "30"], cookie: cookie)
+            let badPage = String(buffer: bad.body).replacingOccurrences(of: "&#39;", with: "'")
+            #expect(bad.status == .badRequest && badPage.contains("id=\"role-problem\">role: 'Boss' is not one of Engineer, Operator, Viewer"), "\(badPage)")
+            let blank = try await client.post("/settings/remote-access/issue", form: ["csrf": csrf, "name": "  ", "role": "Viewer", "days": "30"], cookie: cookie)
+            #expect(blank.status == .badRequest && String(buffer: blank.body).contains("id=\"name-problem\""))
+            let noCSRF = try await client.post("/settings/remote-access/issue", form: ["name": "Otto", "role": "Viewer", "days": "30"], cookie: cookie)
+            #expect(noCSRF.status != .ok)
+            #expect(try await f.store.run { try IssuedCertificates(db: $0.db).all() }.isEmpty)
+
+            // Issued: downloaded at once as certificate + key, with the role in the certificate.
+            let issued = try await client.post("/settings/remote-access/issue",
+                                               form: ["csrf": csrf, "name": "Otto Operator", "role": "Operator", "days": "30"], cookie: cookie)
+            #expect(issued.status == .ok && issued.headers[.contentDisposition] == "attachment; filename=\"btms-remote-access-otto-operator.pem\"")
+            let pem = String(buffer: issued.body)
+            #expect(pem.contains("-----BEGIN PRIVATE KEY-----"), "the key, PKCS #8: \(pem)")
+            let cert = try Certificate(pemEncoded: String(pem[..<(pem.range(of: "-----END CERTIFICATE-----")?.upperBound ?? pem.endIndex)]))
+            #expect(RemoteAccessPKI.role(of: cert) == "Operator")
+            let serial = RemoteAccessPKI.hex(cert.serialNumber)
+
+            // Listed; then revoked from the page, and the audit log has both.
+            let list = String(buffer: try await client.get("/settings/remote-access", cookie: cookie).body)
+            #expect(list.contains("id=\"cert-\(serial)\"") && list.contains("Otto Operator") && list.contains("id=\"revoke-\(serial)\""))
+            let ca = try await client.get("/settings/remote-access/ca.pem", cookie: cookie)
+            #expect(String(buffer: ca.body).hasPrefix("-----BEGIN CERTIFICATE-----"))
+            let revoked = try await client.post("/settings/remote-access/\(serial)/revoke", form: ["csrf": csrf], cookie: cookie)
+            #expect(String(buffer: revoked.body).contains("Revoked \(serial)") && !String(buffer: revoked.body).contains("id=\"revoke-\(serial)\""))
+            #expect(try await f.store.run { try IssuedCertificates(db: $0.db).isRevoked(serial: serial) })
+            let audit = try await f.store.run { try UserStore(db: $0.db).auditLog() }.map(\.action)
+            #expect(audit.contains("remote-access certificate issued") && audit.contains("remote-access certificate revoked"))
+        }
+    }
+
+    @Test func theListenerSettingsAreCheckedLikeTheFile() async throws {
+        let f = try await Fixture()
+        try await f.asAdministrator { client, cookie, csrf in
+            let page = String(buffer: try await client.get("/settings/remote-access-listener", cookie: cookie).body)
+            #expect(page.contains("id=\"listen\"") && page.contains("id=\"requestsPerSecond\""))
+            let bad = try await client.post("/settings/remote-access-listener",
+                                            form: ["csrf": csrf, "enabled": "true", "listen": "802", "maxConnections": "500"], cookie: cookie)
+            let text = String(buffer: bad.body).replacingOccurrences(of: "&#39;", with: "'")
+            #expect(bad.status == .badRequest && text.contains("id=\"listen-problem\">'802' is not HOST:PORT"), "\(text)")
+            #expect(text.contains("id=\"maxConnections-problem\""), "\(text)")
+            let good = try await client.post("/settings/remote-access-listener",
+                                             form: ["csrf": csrf, "enabled": "true", "listen": "0.0.0.0:8802", "maxConnections": "2"], cookie: cookie)
+            #expect(good.status == .ok || good.status == .found, "\(String(buffer: good.body))")
+            #expect(f.backend.current.remoteAccess?.port == 8802 && f.backend.current.remoteAccess?.maxConnections == 2)
+        }
+    }
+}
