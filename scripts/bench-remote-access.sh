@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bmgw=.build/release/bmgw
-[ -x "$bmgw" ] || bmgw=.build/debug/bmgw
+# A release build older than the sources: the debug build then.
+if [ ! -x "$bmgw" ] || [ -n "$(find Sources -newer "$bmgw" -name '*.swift' | head -1)" ]; then bmgw=.build/debug/bmgw; fi
 reads=${1:-2000}
 dir=$(mktemp -d)
 pid=
