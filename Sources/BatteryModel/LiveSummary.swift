@@ -29,6 +29,8 @@ public enum LiveSummary {
         public var lastError: String?, warning: String?
         /// The last successful sweep of the controller, ms.
         public var sweepMillis: Double?
+        /// The last write to the controller through remote access since the gateway started: when, who, what.
+        public var remoteWrite: String?
     }
 
     public struct Cell: Codable, Sendable, Equatable {
@@ -85,7 +87,8 @@ public enum LiveSummary {
             status: v?.status.flagNames ?? [], lastError: state.link.lastError, warning: state.link.warning,
             sweepMillis: state.link.lastSweepDuration.map { d in
                 ((Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) * 1000).rounded() / 1000  // to 1 µs
-            })
+            },
+            remoteWrite: state.link.remoteWrite.map { "\(Timestamp($0.at).iso) \($0.user): \($0.detail)" })
     }
 
     public static func detail(_ snap: ModelSnapshot, _ i: Int) -> StringDetail {

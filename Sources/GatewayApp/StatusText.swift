@@ -30,7 +30,8 @@ enum StatusText {
             let lowest = volts.min().flatMap { v in detail.cells.first { $0.voltage == v } }.map { "#\($0.cell)" } ?? ""
             let avg = volts.isEmpty ? nil : volts.reduce(0, +) / Double(volts.count)
             let age = s.time.flatMap(Timestamp.init(iso:)).map { formatNumber(Double(now - $0.millis) / 1000, digits: 1) + "s" } ?? "never"
-            let note = [s.status.joined(separator: ","), s.warning ?? "", s.quality == Quality.ok.rawValue ? "" : (s.lastError ?? "")]
+            let note = [s.status.joined(separator: ","), s.warning ?? "", s.quality == Quality.ok.rawValue ? "" : (s.lastError ?? ""),
+                        s.remoteWrite.map { "written remotely \($0)" } ?? ""]
                 .filter { !$0.isEmpty }.joined(separator: "; ")
             table.rows.append([s.id, s.ups, s.quality, age,
                                show(s.voltage, StringQuantity.voltage.digits), show(s.current, StringQuantity.current.digits),

@@ -46,6 +46,7 @@ components:
         status: { type: array, items: { type: string }, description: The string's status flags. }
         lastError: { type: string, nullable: true, description: The link's last failure. }
         warning: { type: string, nullable: true, description: "A problem that does not stop polling, e.g. a cell count mismatch." }
+        remoteWrite: { type: string, nullable: true, description: "The last write to the controller through remote access since the start: time, client, what (docs/remote-access.md)." }
         sweepMillis: { type: number, nullable: true, description: The controller's last successful sweep, ms. }
     UPSSummary:
       type: object

@@ -191,6 +191,8 @@ struct PlantRoutes {
             \(item("humidity", "Humidity", f(s.humidity, 1), "%RH"))\(item("hall", "Hall sensor", hall))
             \(item("quality", "Link", "<span class=\"\(s.quality)\">\(s.quality)</span>\(error)"))\(item("time", "Sample", HTML.escape(time)))
             \(sensors.isEmpty ? "" : item("flags", "Sensor faults", HTML.escape(sensors)))
+            \(state?.link.remoteWrite.map { w in item("remote-write", "Written remotely",
+                HTML.escape("\(page.siteTime().text(Timestamp(w.at))) by \(w.user): \(w.detail)")) } ?? "")
             </dl>
             """
     }

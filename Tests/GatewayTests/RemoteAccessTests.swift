@@ -25,7 +25,7 @@ import WebUI
         let clock: Task<Void, Never>
         var ca: String { Gateway.remoteAccessDirectory(dataDirectory: dir.path) + "/ca.pem" }
 
-        init(tcpUnits: [Int] = [1, 2], rtuUnits: [Int] = [3], requestsPerSecond: Int = 500) throws {
+        init(tcpUnits: [Int] = [1, 2], rtuUnits: [Int] = [3], requestsPerSecond: Int = 500, limits: String = "") throws {
             dir = try TempDir()
             (tcp, tcpPort) = try startSimulator(units: tcpUnits)
             clock = runClock(tcp)
@@ -37,7 +37,7 @@ import WebUI
             let endpoints: [Endpoint] = tcpUnits.map { .tcp(port: simPort, unit: $0) } + rtuUnits.map { .rtu(device: device, unit: $0) }
             config = try dir.write("g.yaml", configText(
                 data: dir.path, endpoints: endpoints,
-                extra: "remoteAccess: { listen: \"127.0.0.1:\(port)\", requestsPerSecond: \(requestsPerSecond) }\n"))
+                extra: "remoteAccess: { listen: \"127.0.0.1:\(port)\", requestsPerSecond: \(requestsPerSecond)\(limits) }\n"))
         }
 
         /// Issues a certificate with `bmgw remote-access issue`; returns the PEM's path.
@@ -49,10 +49,10 @@ import WebUI
         }
 
         /// pymodbus over TLS: one JSON object per operation.
-        func client(_ cert: String, _ ops: [String]) async throws -> [[String: Any]] {
+        func client(_ cert: String, _ ops: [String], connects: Bool = true) async throws -> [[String: Any]] {
             let (code, out) = try await runOff("python3", [repoRoot.appendingPathComponent("scripts/peers/modbus-tls-client.py").path,
                                                            "--port", "\(port)", "--ca", ca, "--cert", cert] + ops, errors: .always)
-            #expect(code == 0, "\(out)")
+            #expect((code == 0) == connects, "\(out)")
             return out.split(separator: "\n").compactMap { line in
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
             }
@@ -99,6 +99,8 @@ import WebUI
         #expect(await eventually { gw.model.string(1).link.warning?.contains("reports 20 cells") == true })
         #expect(gw.model.string(1).link.remoteWrite?.user == "remote:Otto Operator" && gw.model.string(2).link.remoteWrite != nil)
         #expect(gw.model.string(0).link.remoteWrite == nil)
+        let line = LiveSummary.line(gw.model.snapshot(), 1)
+        #expect(line.remoteWrite?.hasSuffix(" remote:Otto Operator: unit 2 (s2) register 100 = 20") == true, "the live summary: \(line)")
 
         // The audit log: connections with role and serial, each write with its result, refusals, read counts.
         try await gw.stop()
@@ -111,6 +113,37 @@ import WebUI
         #expect(entries("remote write refused").count == 3, "\(audit)")
         #expect(entries("remote access disconnected").contains("remote:Vera Viewer 4 reads, 0 writes, 2 refused"), "\(audit)")
         #expect(entries("remote-access certificate issued").count == 2)
+        await plant.stop()
+    }
+
+    @Test func aSessionLimitAndAnIdleTimeoutCloseConnections() async throws {
+        let plant = try Plant(limits: ", maxConnections: 1, idleTimeout: 5s")
+        let viewer = try plant.issue("Vera Viewer", role: "Viewer")
+        let gw = try RunningGateway(configFile: plant.config)
+        #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
+        // One session reads, then says nothing for longer than the idle timeout (5 s).
+        let started = Timestamp.now.millis
+        let first = Task { () async throws -> Bool in
+            try await plant.client(viewer, ["read:1:input:0:1", "sleep:12"]).first?["ok"] as? Bool == true
+        }
+        try await Task.sleep(for: .seconds(2))
+        // Meanwhile a second session is one too many: closed at once, before TLS.
+        let second = try await plant.client(viewer, ["read:1:input:0:1"], connects: false)
+        #expect(second.first?["op"] as? String == "connect" && second.first?["ok"] as? Bool == false, "\(second)")
+        // The idle one is closed by the gateway while its client still sleeps (it ends 12 s after its read).
+        let db = Gateway.databasePath(dataDirectory: plant.dir.path)
+        func closedAt() -> Int64? {
+            (try? UserStore(db: GatewayDatabase(path: db, readOnly: true).db).auditLog(limit: 100))?
+                .first { $0.action == "remote access disconnected" }?.at
+        }
+        #expect(await eventually(12) { closedAt() != nil })
+        let closed = try #require(closedAt())
+        #expect(closed - started >= 4500 && closed - started < 11000, "closed after \(closed - started) ms")
+        #expect(try await first.value, "the first read was answered")
+        // Both are free again: a new session works.
+        let third = try await plant.client(viewer, ["read:1:input:0:1"])
+        #expect(third.first?["ok"] as? Bool == true, "\(third)")
+        try await gw.stop()
         await plant.stop()
     }
 

@@ -7,6 +7,7 @@ operation: {"op": ..., "ok": bool, "registers": [...], "exception": code}.
   modbus-tls-client.py --port P --ca CA --cert PEM read:UNIT:input|holding:ADDRESS:COUNT write:UNIT:ADDRESS:VALUE
   repeat:N:read:…  repeats the read N times and prints one line with the count that succeeded.
   for:SECONDS:read:…  repeats the read for SECONDS (count, succeeded, seconds).
+  sleep:SECONDS  says nothing for SECONDS (idle timeouts).
 """
 import argparse
 import json
@@ -33,6 +34,9 @@ def run(client, op):
         for _ in range(n):
             ok += 1 if run(client, inner)["ok"] else 0
         return {"op": op, "ok": ok == n, "succeeded": ok, "seconds": time.monotonic() - started}
+    elif kind == "sleep":
+        time.sleep(float(rest[0]))
+        return {"op": op, "ok": True}
     elif kind == "for":
         seconds, inner = float(rest[0]), ":".join(rest[1:])
         started, n, ok = time.monotonic(), 0, 0
