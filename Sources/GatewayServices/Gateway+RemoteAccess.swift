@@ -6,6 +6,7 @@ public import GatewayConfig
 import Logging
 public import RemoteAccess
 import Storage
+import Synchronization
 import WebUI
 
 extension Gateway {
@@ -39,4 +40,14 @@ extension Gateway {
         let strings = zip(topology.strings, config.controllers).map { (id: $0.id, map: $1.registerMap) }
         return RemoteAccessServer(settings: settings, pki: try Self.remoteAccessPKI(config), strings: strings, hooks: hooks, logger: logger)
     }
+}
+
+/// A listener's port, known once it listens.
+public final class ListeningPort: Sendable {
+    private let port = Mutex<Int?>(nil)
+
+    public init() {}
+
+    func set(_ p: Int) { port.withLock { $0 = p } }
+    public var value: Int? { port.withLock { $0 } }
 }

@@ -36,6 +36,8 @@ public struct Gateway: Sendable {
     public let events = EventBroadcaster()
     /// Run-time alarm limit overrides, published to the engine, notifier, SNMP agent and web UI.
     public let limits: LimitOverrides
+    /// The remote-access listener's port once it listens (nil before, or without remote access).
+    public let remoteAccessPort = ListeningPort()
     /// The SNMP agent, when configured (reconfigured by ``reload(_:)``).
     let snmpAgent: SNMPAgentServer?
     let limitWrites: LimitWrites?
@@ -182,7 +184,7 @@ public struct Gateway: Sendable {
         // After the links: it stops first, so the requests it forwards are answered.
         if let settings = config.remoteAccess {
             do {
-                list.append(RemoteAccessService(server: try remoteAccessServer(settings), logger: logger))
+                list.append(RemoteAccessService(server: try remoteAccessServer(settings), logger: logger) { [remoteAccessPort] in remoteAccessPort.set($0) })
             } catch {
                 logger.error("remote access not started: its certificate authority is unusable", metadata: ["error": "\(error)"])
             }
