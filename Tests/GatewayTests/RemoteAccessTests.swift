@@ -138,7 +138,7 @@ import WebUI
         #expect(try await first.value, "the first read was answered")
         let ended = Timestamp.now.millis
         let closed = try #require(audited("remote access disconnected"))
-        #expect(closed - started >= 4500 && closed < ended - 3000, "closed \(closed - started) ms after the start, \(ended - closed) ms before the client ended")
+        #expect(closed - started >= 4500 && closed < ended - 500, "closed \(closed - started) ms after the start, \(ended - closed) ms before the client ended")
         // Both are free again: a new session works.
         let third = try await plant.client(viewer, ["read:1:input:0:1"])
         #expect(third.first?["ok"] as? Bool == true, "\(third)")
