@@ -15,7 +15,15 @@ struct RemoteAccessCommand: ParsableCommand {
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Issue a client certificate (certificate and key in one PEM file, private) to an engineer with a role.")
+            abstract: "Issue a client certificate to an engineer with a role: certificate and key in one private PEM file, or a PKCS#12 file.",
+            discussion: """
+                With --format pkcs12 the file's password is read from standard input (never an argument: it would \
+                show in the process list), e.g. read -rs P; printf '%s\\n' "$P" | bmgw remote-access issue --format pkcs12 …
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case pem, pkcs12
+        }
 
         @Option(name: .shortAndLong, help: "Configuration file.")
         var config = "config/gateway.yaml"
@@ -25,7 +33,9 @@ struct RemoteAccessCommand: ParsableCommand {
         var role: String
         @Option(help: "Validity in days (default: remoteAccess.certificateDays).")
         var days: Int?
-        @Option(help: "Where to write the PEM (certificate + key), created 0600.")
+        @Option(help: "pem: certificate and key, PEM; pkcs12: a password-protected .p12 with the CA (Windows, Java, most Modbus tools).")
+        var format: Format = .pem
+        @Option(help: "Where to write the file, created 0600.")
         var out: String
         @Option(help: "Who issues it (for the audit log).")
         var by = "bmgw remote-access"
@@ -34,6 +44,13 @@ struct RemoteAccessCommand: ParsableCommand {
             let cfg = try loadConfig(config)
             let settings = cfg.remoteAccess ?? RemoteAccessSettings()
             let pki = try Gateway.remoteAccessPKI(cfg)
+            var password = ""
+            if format == .pkcs12 {
+                password = readLine(strippingNewline: true) ?? ""
+                if let problem = RemoteAccessPKI.pkcs12PasswordProblem(password) {
+                    throw ValidationError("the PKCS#12 password from standard input: \(problem)")
+                }
+            }
             let store = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: cfg.dataDirectory), parts: Gateway.tables)
             let issued: RemoteAccessPKI.Issued
             do {
@@ -47,13 +64,16 @@ struct RemoteAccessCommand: ParsableCommand {
             } catch let e as RemoteAccessPKI.IssueError {
                 throw ValidationError(e.description)
             }
+            let contents = switch format {
+            case .pem: Data((issued.certificatePEM + "\n" + issued.keyPEM).utf8)
+            case .pkcs12: Data(try pki.pkcs12(issued, password: password))
+            }
             try? FileManager.default.removeItem(atPath: out)
-            guard FileManager.default.createFile(atPath: out, contents: Data((issued.certificatePEM + "\n" + issued.keyPEM).utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
+            guard FileManager.default.createFile(atPath: out, contents: contents, attributes: [.posixPermissions: 0o600]) else {
                 throw ValidationError("cannot write \(out)")
             }
             print("issued serial \(issued.serial) to \(name) (\(role)), valid until \(Timestamp(issued.notValidAfter).iso)")
-            print("certificate and key: \(out)")
+            print("certificate and key\(format == .pkcs12 ? " (PKCS#12, with the CA)" : ""): \(out)")
             print("the gateway's CA (for the client to check the gateway): \(pki.authorityFile)")
         }
     }

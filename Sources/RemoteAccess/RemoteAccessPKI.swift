@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import NIOSSL
 public import GatewayConfig
 public import SwiftASN1
 public import X509
@@ -96,6 +97,30 @@ public struct RemoteAccessPKI: Sendable {
             issuerPrivateKey: .init(try authorityKey))
         return Issued(serial: Self.hex(serial), certificatePEM: try cert.serializeAsPEM().pemString, keyPEM: key.pemRepresentation,
                       notValidBefore: from, notValidAfter: until, fingerprint: try Self.fingerprint(cert))
+    }
+
+    /// The shortest PKCS#12 password accepted: the file carries the private key.
+    public static let minimumPKCS12PasswordLength = 8
+
+    /// Why `password` cannot protect a PKCS#12 file, or nil when it can (checked before issuing,
+    /// so a refused password issues nothing).
+    public static func pkcs12PasswordProblem(_ password: String) -> String? {
+        if password.utf8.count < minimumPKCS12PasswordLength {
+            return "at least \(minimumPKCS12PasswordLength) characters: the file carries the private key"
+        }
+        return password.utf8.contains(0) ? "a NUL character is not allowed" : nil
+    }
+
+    /// `issued` as a password-protected PKCS#12 file with this CA after it, written by swift-nio-ssl
+    /// (BoringSSL's PKCS12_create: PBES2 AES-256-CBC with PBKDF2-HMAC-SHA256 for key and certificates).
+    public func pkcs12(_ issued: Issued, password: String) throws -> [UInt8] {
+        if let problem = Self.pkcs12PasswordProblem(password) { throw IssueError(field: "password", description: problem) }
+        let chain = [
+            try NIOSSLCertificate(bytes: Array(issued.certificatePEM.utf8), format: .pem),
+            try NIOSSLCertificate(bytes: Array(try authority.serializeAsPEM().pemString.utf8), format: .pem),
+        ]
+        let key = try NIOSSLPrivateKey(bytes: Array(issued.keyPEM.utf8), format: .pem)
+        return try NIOSSLPKCS12Bundle(certificateChain: chain, privateKey: key).serialize(passphrase: Array(password.utf8))
     }
 
     /// The listener's certificate: for `hostName`, localhost and 127.0.0.1, signed by the authority.

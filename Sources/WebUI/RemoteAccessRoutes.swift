@@ -8,8 +8,8 @@ import RemoteAccess
 import Storage
 
 /// Remote-access client certificates for administrators (docs/remote-access.md): issue one to a
-/// named engineer with a role and a validity (downloaded at once as PEM, certificate + key; the key
-/// is not kept), list the issued ones, revoke one, download the gateway's CA. Audited.
+/// named engineer with a role and a validity (downloaded at once as PEM, certificate + key, or as a
+/// password-protected PKCS#12 file with the CA; the key is not kept), list the issued ones, revoke one, download the gateway's CA. Audited.
 struct RemoteAccessRoutes {
     let backend: any SettingsBackend
     let store: DatabaseQueue<GatewayDatabase>
@@ -24,7 +24,7 @@ struct RemoteAccessRoutes {
         router.get("/settings/remote-access/ca.pem") { _, context -> Response in
             guard context.session?.isAdmin == true else { return forbidden(context) }
             let pki = try RemoteAccessPKI.load(config: backend.current)
-            return download(try String(contentsOfFile: pki.authorityFile, encoding: .utf8), name: "btms-remote-access-ca.pem")
+            return download(Array(try String(contentsOfFile: pki.authorityFile, encoding: .utf8).utf8), name: "btms-remote-access-ca.pem")
         }
         router.post("/settings/remote-access/issue") { request, context -> Response in try await issue(request, context) }
         router.post("/settings/remote-access/:serial/revoke") { request, context -> Response in try await revoke(request, context) }
@@ -63,6 +63,9 @@ struct RemoteAccessRoutes {
         let roles = settings.roles.keys.sorted()
         let role = values["role"] ?? (roles.contains("Viewer") ? "Viewer" : roles.first ?? "")
         let options = roles.map { "<option\($0 == role ? " selected" : "")>\(HTML.escape($0))</option>" }.joined()
+        let format = values["format"] ?? "pem"
+        let formats = [("pem", "PEM: certificate and key"), ("pkcs12", "PKCS#12 (.p12): certificate, key and CA, with a password")]
+            .map { "<option value=\"\($0.0)\"\($0.0 == format ? " selected" : "")>\($0.1)</option>" }.joined()
         let info = notice.map { "<p class=\"notice\" role=\"status\" id=\"notice\">\(HTML.escape($0))</p>" } ?? ""
         let state = backend.current.remoteAccess.map { "Remote access listens on \($0.host):\($0.port)." }
             ?? "Remote access is off (no <code>remoteAccess</code> section in the configuration): certificates can be issued, nobody can connect yet."
@@ -76,8 +79,11 @@ struct RemoteAccessRoutes {
             <label for="role">Role</label><select id="role" name="role">\(options)</select>
             \(problems["role"].map { "<span class=\"problem\" id=\"role-problem\">\(HTML.escape($0))</span>" } ?? "")
             \(HTML.field("days", label: "Valid for (days)", type: "number", value: values["days"] ?? "\(settings.certificateDays)", problem: problems["days"]))
-            <button id="issue">Issue and download (PEM: certificate and key)</button>
-            <p class="hint">The key is not kept: store the file safely. Viewer reads; Operator also writes the controllers' documented settings; Engineer writes any register.</p>
+            <label for="format">File</label><select id="format" name="format">\(formats)</select>
+            \(HTML.field("password", label: "PKCS#12 password (at least 8 characters; not for PEM)", type: "password",
+                         problem: problems["password"], autocomplete: "new-password"))
+            <button id="issue">Issue and download</button>
+            <p class="hint">The key is not kept: store the file safely (the PEM file's key is not encrypted). Viewer reads; Operator also writes the controllers' documented settings; Engineer writes any register.</p>
             </form>
             <h2>Issued certificates</h2>
             <table id="certificates"><thead><tr><th>Engineer</th><th>Role</th><th>Valid until</th><th>State</th><th>Serial</th><th>Issued by</th></tr></thead>
@@ -89,33 +95,47 @@ struct RemoteAccessRoutes {
         guard context.session?.isAdmin == true else { return forbidden(context) }
         let form = try await WebResponse.form(request)
         guard let session = context.session, form["csrf"] == session.csrf else { return CSRF.refused() }
-        let values = ["name": form["name"] ?? "", "role": form["role"] ?? "", "days": form["days"] ?? ""]
+        let values = ["name": form["name"] ?? "", "role": form["role"] ?? "", "days": form["days"] ?? "", "format": form["format"] ?? "pem"]
+        let password = form["password"] ?? ""
         guard let days = Int(values["days"] ?? "") else {
             return try await listPage(context, values: values, problems: ["days": "a whole number of days, 1…3650"], status: .badRequest)
+        }
+        let pkcs12 = values["format"] == "pkcs12"
+        guard pkcs12 || values["format"] == "pem" else {
+            return try await listPage(context, values: values, problems: ["format": "PEM or PKCS#12"], status: .badRequest)
+        }
+        // Checked before issuing: a refused password must not leave a certificate nobody downloaded.
+        if pkcs12, let problem = RemoteAccessPKI.pkcs12PasswordProblem(password) {
+            return try await listPage(context, values: values, problems: ["password": problem], status: .badRequest)
         }
         let config = backend.current
         let roles = Array(settings.roles.keys)
         let user = session.username
-        let result: Result<RemoteAccessPKI.Issued, RemoteAccessPKI.IssueError> = try await store.run { db in
+        let name = values["name"] ?? ""
+        let result: Result<(RemoteAccessPKI.Issued, file: [UInt8]), RemoteAccessPKI.IssueError> = try await store.run { db in
             let pki = try RemoteAccessPKI.load(config: config)
             return try db.db.transaction {
+                let issued: RemoteAccessPKI.Issued
                 do {
-                    let issued = try pki.issue(name: values["name"] ?? "", role: values["role"] ?? "", days: days, roles: roles, by: user,
-                                               into: IssuedCertificates(db: db.db))
-                    try UserStore(db: db.db).audit(user: user, action: "remote-access certificate issued",
-                                                   detail: "\(values["name"] ?? ""), role \(values["role"] ?? ""), serial \(issued.serial)",
-                                                   now: Timestamp.now.millis)
-                    return .success(issued)
+                    issued = try pki.issue(name: name, role: values["role"] ?? "", days: days, roles: roles, by: user,
+                                           into: IssuedCertificates(db: db.db))
                 } catch let e as RemoteAccessPKI.IssueError {
                     return .failure(e)
                 }
+                // Made inside the transaction: if it throws, the certificate is not recorded as issued.
+                let file = pkcs12 ? try pki.pkcs12(issued, password: password) : Array((issued.certificatePEM + "\n" + issued.keyPEM).utf8)
+                try UserStore(db: db.db).audit(user: user, action: "remote-access certificate issued",
+                                               detail: "\(name), role \(values["role"] ?? ""), serial \(issued.serial), \(pkcs12 ? "PKCS#12" : "PEM")",
+                                               now: Timestamp.now.millis)
+                return .success((issued, file))
             }
         }
         switch result {
-        case let .success(issued):
+        case let .success((issued, file)):
             logger.notice("remote-access certificate issued", metadata: ["serial": "\(issued.serial)", "by": "\(user)"])
-            let slug = (values["name"] ?? "client").lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
-            return download(issued.certificatePEM + "\n" + issued.keyPEM, name: "btms-remote-access-\(String(slug)).pem")
+            let slug = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+            return pkcs12 ? download(file, name: "btms-remote-access-\(slug).p12", type: "application/x-pkcs12")
+                : download(file, name: "btms-remote-access-\(slug).pem")
         case let .failure(e):
             return try await listPage(context, values: values, problems: [e.field: e.description], status: .badRequest)
         }
@@ -142,8 +162,8 @@ struct RemoteAccessRoutes {
                                   notice: done ? "Revoked \(serial): refused from its next connection." : "No valid certificate \(serial).")
     }
 
-    private func download(_ text: String, name: String) -> Response {
-        var response = Response(status: .ok, headers: [.contentType: "application/x-pem-file"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    private func download(_ bytes: [UInt8], name: String, type: String = "application/x-pem-file") -> Response {
+        var response = Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
         response.headers[.cacheControl] = "no-store"
         return response

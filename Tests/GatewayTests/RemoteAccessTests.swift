@@ -174,6 +174,16 @@ import WebUI
         }
         let good = try await sClient(["-cert", op, "-key", op])
         #expect(good.answer == Data([0, 1, 0, 0, 0, 5, 1, 4, 2, 0x42, 0x43]), "the model id through TLS: \(good.text)")
+        // A PKCS#12 file (password on standard input), opened by OpenSSL, holds a certificate and key that connect.
+        let p12 = "\(plant.dir.path)/otto.p12", fromP12 = "\(plant.dir.path)/from-p12.pem"
+        let (made, madeText) = try await runOff("sh", ["-c", "printf 'correct horse\\n' | \(bmgwExecutable) remote-access issue -c \(plant.config) "
+                                                           + "--name 'Otto P12' --role Operator --format pkcs12 --out \(p12)"], errors: .always)
+        #expect(made == 0, "\(madeText)")
+        let (opened, openedText) = try await runOff("openssl", ["pkcs12", "-in", p12, "-passin", "pass:correct horse", "-nodes", "-out", fromP12],
+                                                    errors: .always)
+        #expect(opened == 0, "\(openedText)")
+        let viaP12 = try await sClient(["-cert", fromP12, "-key", fromP12])
+        #expect(viaP12.answer == good.answer, "through the PKCS#12's certificate: \(viaP12.text)")
         let none = try await sClient([])
         #expect(none.answer.isEmpty && none.text.contains("certificate required"), "no client certificate: \(none.text)")
         let foreign = try await sClient(["-cert", "\(other).pem", "-key", "\(other).key"])

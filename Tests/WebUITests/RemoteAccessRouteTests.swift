@@ -47,6 +47,52 @@ extension RouteTests {
         }
     }
 
+    @Test func aCertificateComesAsPKCS12WithAPassword() async throws {
+        let f = try await Fixture()
+        try await f.asAdministrator { client, cookie, csrf in
+            // Too short a password: said at its field, before anything is issued.
+            let short = try await client.post("/settings/remote-access/issue", form: [
+                "csrf": csrf, "name": "Pia", "role": "Viewer", "days": "30", "format": "pkcs12", "password": "seven77"], cookie: cookie)
+            #expect(short.status == .badRequest && String(buffer: short.body).contains("id=\"password-problem\">at least 8 characters"))
+            #expect(try await f.store.run { try IssuedCertificates(db: $0.db).all() }.isEmpty)
+
+            let issued = try await client.post("/settings/remote-access/issue", form: [
+                "csrf": csrf, "name": "Pia Engineer", "role": "Engineer", "days": "30", "format": "pkcs12", "password": "correct horse"], cookie: cookie)
+            #expect(issued.status == .ok && issued.headers[.contentType] == "application/x-pkcs12")
+            #expect(issued.headers[.contentDisposition] == "attachment; filename=\"btms-remote-access-pia-engineer.p12\"")
+            // OpenSSL opens it with the password (and not without): the engineer's certificate with its role, then the CA, and the key.
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("pia-\(UUID().uuidString).p12")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(issued.body.readableBytesView).write(to: file)
+            let wrong = try openssl(["pkcs12", "-in", file.path, "-passin", "pass:wrong horse", "-nodes"])
+            #expect(wrong.status != 0 && !wrong.out.contains("PRIVATE KEY"))
+            let opened = try openssl(["pkcs12", "-in", file.path, "-passin", "pass:correct horse", "-nodes"])
+            #expect(opened.status == 0 && opened.out.contains("-----BEGIN PRIVATE KEY-----"), "\(opened)")
+            let certs = opened.out.components(separatedBy: "-----END CERTIFICATE-----").dropLast().map {
+                String($0[($0.range(of: "-----BEGIN CERTIFICATE-----")?.lowerBound ?? $0.startIndex)...]) + "-----END CERTIFICATE-----"
+            }
+            let leaf = try Certificate(pemEncoded: try #require(certs.first))
+            #expect(RemoteAccessPKI.role(of: leaf) == "Engineer" && certs.count == 2)
+            #expect(try Certificate(pemEncoded: certs[1]).subject == leaf.issuer)
+            let audit = try await f.store.run { try UserStore(db: $0.db).auditLog() }
+            #expect(audit.contains { $0.action == "remote-access certificate issued" && $0.detail.hasSuffix("PKCS#12") && !$0.detail.contains("horse") })
+        }
+    }
+
+    /// OpenSSL's command line: exit status and standard output.
+    private func openssl(_ arguments: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     @Test func theListenerSettingsAreCheckedLikeTheFile() async throws {
         let f = try await Fixture()
         try await f.asAdministrator { client, cookie, csrf in
