@@ -183,7 +183,7 @@ let package = Package(
         ], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
-            "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink",
+            "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink", "RemoteAccess",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

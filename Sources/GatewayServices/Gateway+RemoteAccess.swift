@@ -32,10 +32,11 @@ extension Gateway {
                 let now = Timestamp.now.millis
                 _ = try? await store.run { try UserStore(db: $0.db).audit(user: user, action: action, detail: detail, now: now) }
             },
-            written: { index, user, detail in
-                let now = Date()
-                model.markRemoteWrite(stringIndex: index, at: now, user: user, detail: detail)
-                await events.send(.remoteWrite(RemoteWrite(stringId: topology.strings[index].id, at: Timestamp(now), user: user, detail: detail)))
+            written: { index, entry in
+                let at = Timestamp(millis: entry.at)
+                model.markRemoteWrite(stringIndex: index, at: at.date, user: entry.client, detail: entry.detail)
+                _ = try? await store.run { try RemoteWriteLog(db: $0.db).add(entry) }
+                await events.send(.remoteWrite(RemoteWrite(stringId: topology.strings[index].id, at: at, user: entry.client, detail: entry.detail)))
             })
         let strings = zip(topology.strings, config.controllers).map { (id: $0.id, map: $1.registerMap) }
         return RemoteAccessServer(settings: settings, pki: try Self.remoteAccessPKI(config), strings: strings, hooks: hooks, logger: logger)

@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 public import GatewayConfig
 public import Logging
@@ -22,13 +23,13 @@ public struct RemoteAccessServer: Sendable {
         public var isRevoked: @Sendable (String) async -> Bool
         /// An audit log entry: user, action, detail.
         public var audit: @Sendable (String, String, String) async -> Void
-        /// A controller was written remotely: string index, user, what.
-        public var written: @Sendable (Int, String, String) async -> Void
+        /// A controller was written remotely (string index), successfully.
+        public var written: @Sendable (Int, RemoteWriteEntry) async -> Void
 
         public init(forward: @escaping @Sendable (Int, [UInt8]) async -> Result<[UInt8], ModbusError>,
                     isRevoked: @escaping @Sendable (String) async -> Bool,
                     audit: @escaping @Sendable (String, String, String) async -> Void,
-                    written: @escaping @Sendable (Int, String, String) async -> Void) {
+                    written: @escaping @Sendable (Int, RemoteWriteEntry) async -> Void) {
             self.forward = forward
             self.isRevoked = isRevoked
             self.audit = audit
@@ -227,7 +228,10 @@ public struct RemoteAccessServer: Sendable {
             counts.writes += 1
             logger.notice("remote write", metadata: ["subject": "\(peer.name)", "request": "\(what)", "result": "\(outcome)"])
             await hooks.audit(peer.user, "remote write", "\(what): \(outcome)")
-            if outcome == "ok" { await hooks.written(index, peer.user, what) }
+            if outcome == "ok" {
+                await hooks.written(index, RemoteWriteEntry(at: Timestamp.now.millis, stringId: string.id, client: peer.user,
+                                                            role: peer.role ?? "", detail: what))
+            }
         } else {
             counts.reads += 1
         }

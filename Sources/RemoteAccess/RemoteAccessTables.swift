@@ -1,6 +1,7 @@
 public import Storage
 
-/// Remote access's table: the client certificates the gateway issued, and their revocation.
+/// Remote access's tables: the client certificates the gateway issued and their revocation; the
+/// controller writes made remotely (the event log beside the alarms; refusals are in the audit log).
 public enum RemoteAccessTables {
     public static let schema = SchemaPart(name: "remoteAccess", migrations: [
         // 1: issued client certificates
@@ -17,6 +18,18 @@ public enum RemoteAccessTables {
             revoked_at  INTEGER,
             revoked_by  TEXT
         );
+        """,
+        // 2: successful remote writes, for the alarm/event pages
+        """
+        CREATE TABLE remote_writes (
+            id        INTEGER PRIMARY KEY,
+            at        INTEGER NOT NULL,      -- ms since 1970
+            string_id TEXT NOT NULL,         -- the configured string id
+            client    TEXT NOT NULL,         -- remote:<certificate CN>
+            role      TEXT NOT NULL,
+            detail    TEXT NOT NULL          -- what was written
+        );
+        CREATE INDEX remote_writes_at ON remote_writes(at);
         """,
     ])
 }
@@ -92,5 +105,60 @@ public struct IssuedCertificates {
         defer { s.reset() }
         try s.bind(1, serial)
         return try s.step()
+    }
+}
+
+/// One controller write made through remote access.
+public struct RemoteWriteEntry: Sendable, Equatable, Codable {
+    public var at: Int64
+    public var stringId: String
+    public var client: String
+    public var role: String
+    public var detail: String
+
+    public init(at: Int64, stringId: String, client: String, role: String, detail: String) {
+        self.at = at
+        self.stringId = stringId
+        self.client = client
+        self.role = role
+        self.detail = detail
+    }
+}
+
+/// The remote writes in the gateway's database.
+public struct RemoteWriteLog {
+    let db: SQLiteConnection
+
+    public init(db: SQLiteConnection) {
+        self.db = db
+    }
+
+    public func add(_ e: RemoteWriteEntry) throws {
+        let s = try db.statement("INSERT INTO remote_writes(at, string_id, client, role, detail) VALUES (?, ?, ?, ?, ?)")
+        defer { s.reset() }
+        try s.bind(1, e.at)
+        try s.bind(2, e.stringId)
+        try s.bind(3, e.client)
+        try s.bind(4, e.role)
+        try s.bind(5, e.detail)
+        _ = try s.step()
+    }
+
+    /// Newest first; only these strings' when `strings` is given.
+    public func list(strings: [String]? = nil, limit: Int = 200) throws -> [RemoteWriteEntry] {
+        let filter = strings.map { "WHERE string_id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
+        let s = try db.statement("SELECT at, string_id, client, role, detail FROM remote_writes \(filter) ORDER BY at DESC, id DESC LIMIT ?")
+        defer { s.reset() }
+        var n = 1
+        for id in strings ?? [] {
+            try s.bind(n, id)
+            n += 1
+        }
+        try s.bind(n, Int64(limit))
+        var out: [RemoteWriteEntry] = []
+        while try s.step() {
+            out.append(RemoteWriteEntry(at: s.int64(0), stringId: s.text(1), client: s.text(2), role: s.text(3), detail: s.text(4)))
+        }
+        return out
     }
 }

@@ -5,7 +5,8 @@ import Hummingbird
 import Storage
 import Notifications
 
-/// The alarm tab: alarms newest first, paged, reload, CSV download; the e-mail and SMS logs.
+/// The alarm tab: alarms newest first, paged, reload, CSV download; the e-mail and SMS logs; the
+/// remote writes (AlarmRoutes+RemoteWrites.swift).
 struct AlarmRoutes {
     let model: LiveModel
     let store: DatabaseQueue<GatewayDatabase>
@@ -52,6 +53,7 @@ struct AlarmRoutes {
     }
 
     func register(_ router: Router<WebContext>) {
+        registerRemoteWrites(router)
         Level.get(router, "alarms", topology: model.topology, page: page) { level, request, context in
             try await listPage(level, request, context)
         }
@@ -122,7 +124,8 @@ struct AlarmRoutes {
         }
         let (total, rows) = try await alarms(level.scope, page: n, active: active)
         return page.render(title: "Alarms", session: context.session,
-                           body: level.header(model.topology, active: .alarm) + alarmsPage(level, total: total, page: n, active: active, rows: rows))
+                           body: level.header(model.topology, active: .alarm) + alarmsPage(level, total: total, page: n, active: active, rows: rows)
+                               + (try await remoteWritesSection(level)))
     }
 
     private func alarmsPage(_ level: Level, total: Int, page n: Int, active: Bool, rows: [AlarmRecord]) -> String {
@@ -144,7 +147,7 @@ struct AlarmRoutes {
             <h1>Alarms</h1>
             <p>\(total) alarm(s)\(active ? " active" : ""), page \(n) of \(pages) · \(prev) \(next) ·
             <a href="\(here)?page=\(n)\(flag)">reload</a> · <a href="\(here)\(active ? "" : "?active=1")">\(active ? "all" : "active only")</a> ·
-            <a href="\(csv)">download CSV</a> · <a href="/alarms/email">e-mail log</a> · <a href="/alarms/sms">SMS log</a></p>
+            <a href="\(csv)">download CSV</a> · <a href="/alarms/email">e-mail log</a> · <a href="/alarms/sms">SMS log</a> · <a href="/alarms/remote-writes">remote writes</a></p>
             <table id="alarms"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Cell</th><th>From</th><th>To</th><th>Alarm</th>
             <th>Status</th></tr></thead><tbody>\(body)</tbody></table>
             """

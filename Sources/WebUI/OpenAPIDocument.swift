@@ -26,6 +26,16 @@ components:
       required: [error]
       properties:
         error: { type: string, description: What is wrong; a wrong parameter is named. }
+    RemoteWrite:
+      type: object
+      required: [time, ups, string, client, role, detail]
+      properties:
+        time: { type: string, format: date-time }
+        ups: { type: string }
+        string: { type: string }
+        client: { type: string, description: The client certificate's name (CN). }
+        role: { type: string, description: The certificate's Modbus/TCP Security role. }
+        detail: { type: string, description: "What was written, e.g. unit 2 (s2) register 100 = 20." }
     StringSummary:
       type: object
       required: [id, name, ups, quality, cells, status]
@@ -327,6 +337,17 @@ paths:
         "400":
           description: A wrong channel, named.
           content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/PasswordChangeRequired" }
+  /remote-writes:
+    get:
+      summary: Controller registers written through remote access (Modbus/TCP Security), newest first (last 200).
+      responses:
+        "200":
+          description: Successful remote writes; refused ones are in the audit log.
+          content:
+            application/json:
+              schema: { type: array, items: { $ref: "#/components/schemas/RemoteWrite" } }
         "401": { $ref: "#/components/responses/LoginRequired" }
         "403": { $ref: "#/components/responses/PasswordChangeRequired" }
   /exports:

@@ -4,6 +4,7 @@ import GatewayApp
 import GatewayServices
 import ModbusCore
 import RegisterMap
+import RemoteAccess
 import Simulator
 import Storage
 import TestSupport
@@ -104,7 +105,13 @@ import WebUI
 
         // The audit log: connections with role and serial, each write with its result, refusals, read counts.
         try await gw.stop()
-        let audit = try UserStore(db: GatewayDatabase(path: Gateway.databasePath(dataDirectory: plant.dir.path), readOnly: true).db).auditLog(limit: 100)
+        let db = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: plant.dir.path), readOnly: true)
+        let audit = try UserStore(db: db.db).auditLog(limit: 100)
+        // The event log beside the alarms: the two successful writes only, newest first, with the role.
+        let written = try RemoteWriteLog(db: db.db).list()
+        #expect(written.map { "\($0.stringId) \($0.client) \($0.role) \($0.detail)" }
+                == ["s3 remote:Otto Operator Operator unit 3 (s3) register 100 = 12", "s2 remote:Otto Operator Operator unit 2 (s2) register 100 = 20"])
+        #expect(try RemoteWriteLog(db: db.db).list(strings: ["s2", "s1"]).count == 1)
         func entries(_ action: String) -> [String] { audit.filter { $0.action == action }.map { "\($0.user) \($0.detail)" } }
         #expect(entries("remote access connected").contains { $0.hasPrefix("remote:Vera Viewer role Viewer, serial ") }, "\(audit)")
         #expect(entries("remote write").contains("remote:Otto Operator unit 2 (s2) register 100 = 20: ok"), "\(audit)")

@@ -79,6 +79,32 @@ extension RouteTests {
         }
     }
 
+    @Test func remoteWritesAreListedBesideTheAlarms() async throws {
+        let f = try await Fixture()
+        try await f.store.run { db in
+            let log = RemoteWriteLog(db: db.db)
+            try log.add(RemoteWriteEntry(at: 1_764_560_000_000, stringId: "s1", client: "remote:Otto Operator", role: "Operator",
+                                         detail: "unit 1 (s1) register 100 = 20"))
+            try log.add(RemoteWriteEntry(at: 1_764_560_060_000, stringId: "s2", client: "remote:Eve <Engineer>", role: "Engineer",
+                                         detail: "unit 2 (s2) registers 200…201 = 1, 2"))
+        }
+        try await f.asAdministrator { client, cookie, _ in
+            let site = String(buffer: try await client.get("/alarms/remote-writes", cookie: cookie).body)
+            let table = String(site[(site.range(of: "id=\"remote-writes\"")?.lowerBound ?? site.endIndex)...])
+            #expect(table.contains("Eve &lt;Engineer&gt;") && table.contains("unit 1 (s1) register 100 = 20"), "\(site)")
+            #expect((table.range(of: "unit 2 (s2)")?.lowerBound ?? table.endIndex) < (table.range(of: "unit 1 (s1)")?.lowerBound ?? table.startIndex),
+                    "newest first")
+            // A string's alarm page shows its own writes only; the alarm tab links the log.
+            let s1 = String(buffer: try await client.get("/strings/s1/alarms", cookie: cookie).body)
+            #expect(s1.contains("<h2>Remote writes</h2>") && s1.contains("register 100 = 20") && !s1.contains("Eve"), "\(s1)")
+            #expect(s1.contains("href=\"/alarms/remote-writes\""))
+            let json = try JSONSerialization.jsonObject(with: Data(try await client.get("/api/v1/remote-writes", cookie: cookie).body.readableBytesView))
+            let rows = try #require(json as? [[String: String]])
+            #expect(rows.map { $0["string"] } == ["s2", "s1"] && rows.last?["client"] == "Otto Operator" && rows.last?["ups"] == "u1", "\(rows)")
+            #expect(rows.last?["time"] == "2025-12-01T03:33:20.000Z", "\(rows)")
+        }
+    }
+
     /// OpenSSL's command line: exit status and standard output.
     private func openssl(_ arguments: [String]) throws -> (status: Int32, out: String) {
         let p = Process()
