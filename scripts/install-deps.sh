@@ -14,7 +14,9 @@ if [[ "${1:-}" == "--test" ]]; then
     # mosquitto, mosquitto-clients: the MQTT broker (TLS) of the uplink tests and a recording subscriber.
     # curl: an HTTPS client for the web UI tests (cookies, TLS verification against the gateway's certificate).
     # chromium, chromium-driver: the browser test (selenium from PyPI drives Debian's browser).
-    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver)
+    # python3-jinja2: renders the Home Assistant discovery templates as Home Assistant would (Jinja2).
+    packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver
+               python3-jinja2)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one;

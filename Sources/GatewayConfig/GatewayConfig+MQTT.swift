@@ -3,7 +3,8 @@ import ConfigSupport
 extension GatewayConfig {
     static func loadMQTT(_ node: ConfigNode, gatewayId: String, baseDirectory: String) -> MQTTSettings? {
         node.rejectUnknownKeys(allowed: ["enabled", "host", "port", "protocol", "clientId", "username", "password", "tls",
-                                         "keepalive", "sessionExpiry", "topicPrefix", "publishInterval", "statusInterval", "outbox"])
+                                         "keepalive", "sessionExpiry", "topicPrefix", "publishInterval", "statusInterval", "outbox",
+                                         "homeAssistant"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         guard let host = node["host"].string(required: true) else { return nil }
         var s = MQTTSettings(host: host, gatewayId: gatewayId)
@@ -43,6 +44,16 @@ extension GatewayConfig {
         outbox.rejectUnknownKeys(allowed: ["maxMegabytes", "maxInflight"])
         if let mb = outbox["maxMegabytes"].double(in: 0.01...100_000) { s.outboxMaxBytes = Int(mb * 1024 * 1024) }
         s.maxInflight = outbox["maxInflight"].int(in: 1...10000, default: s.maxInflight) ?? s.maxInflight
+        let ha = node["homeAssistant"]
+        ha.rejectUnknownKeys(allowed: ["enabled", "discoveryPrefix"])
+        s.homeAssistant = ha.exists && ha["enabled"].bool(default: true)
+        if let prefix = ha["discoveryPrefix"].string() {
+            // Home Assistant's discovery topics are <prefix>/<component>/<node>/<object>/config.
+            if prefix.isEmpty || prefix.hasPrefix("/") || prefix.hasSuffix("/") || prefix.contains(where: { "+#".contains($0) || $0.isWhitespace }) {
+                ha["discoveryPrefix"].problem("'\(prefix)' must be a topic without wildcards, spaces or a leading or trailing '/'")
+            }
+            s.discoveryPrefix = prefix
+        }
         return s
     }
 }

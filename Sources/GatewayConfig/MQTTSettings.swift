@@ -33,6 +33,10 @@ public struct MQTTSettings: Sendable, Equatable {
     public var outboxMaxBytes = 1024 * 1024 * 1024
     /// Messages handed to the broker and not yet acknowledged, at most.
     public var maxInflight = 100
+    /// Home Assistant MQTT discovery (docs/mqtt.md): retained sensor configurations under
+    /// `discoveryPrefix`, and the site and alarm-state topics they read.
+    public var homeAssistant = false
+    public var discoveryPrefix = "homeassistant"
 
     public init(host: String, gatewayId: String) {
         self.host = host

@@ -167,8 +167,9 @@ public struct Gateway: Sendable {
                                         gatewayId: config.gatewayId, site: config.topology.siteName,
                                         siteTime: { [live] in live.current.time.siteTime }, events: events, logger: logger))
         if let uplink {
-            list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model,
-                                      events: events, logger: logger))
+            list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model, events: events,
+                                      activeAlarms: { [store] in (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? [] },
+                                      logger: logger))
         }
         list.append(AlarmService(store: store, model: model, limits: limits, discharge: config.discharge,
                                  events: events, logger: logger))

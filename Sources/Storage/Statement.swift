@@ -52,6 +52,11 @@ public final class Statement {
     }
 
     public func bind(_ index: Int, _ bytes: [UInt8]) throws(SQLiteError) {
+        // An empty array may have no address, which sqlite3_bind_blob would store as NULL.
+        if bytes.isEmpty {
+            try SQLiteError.check(sqlite3_bind_zeroblob(stmt, Int32(index), 0), db, "binding \(index) of \(sql)")
+            return
+        }
         let rc = bytes.withUnsafeBytes { sqlite3_bind_blob(stmt, Int32(index), $0.baseAddress, Int32($0.count), Self.transient) }
         try SQLiteError.check(rc, db, "binding \(index) of \(sql)")
     }

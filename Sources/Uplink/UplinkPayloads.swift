@@ -115,6 +115,44 @@ public struct UplinkPayloads: Sendable {
         Self.encode(RemoteWriteBody(seq: seq, gateway: gatewayId, string: w.stringId, time: w.at.iso, user: w.user, write: w.detail))
     }
 
+    // MARK: Site summary and alarm state (Home Assistant's state topics)
+
+    /// The data centre's summary with the gateway id, sequence number and time at the top level.
+    struct SiteBody: Encodable {
+        let seq: Int64, gateway: String, time: String
+        let site: LiveSummary.Group
+
+        enum Keys: String, CodingKey { case seq, gateway, time }
+
+        func encode(to encoder: any Encoder) throws {
+            try site.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(seq, forKey: .seq)
+            try c.encode(gateway, forKey: .gateway)
+            try c.encode(time, forKey: .time)
+        }
+    }
+
+    /// The data centre: strings communicating and discharging, its extreme cells and where they are.
+    public func site(seq: Int64, _ group: LiveSummary.Group, now: Timestamp) -> [UInt8] {
+        Self.encode(SiteBody(seq: seq, gateway: gatewayId, time: now.iso, site: group))
+    }
+
+    struct AlarmStateBody: Encodable {
+        let seq: Int64, gateway: String, time: String, count: Int
+        /// String id → its active alarms, for people ("Cell voltage low, cell 5"); strings without any are absent.
+        let strings: [String: [String]]
+    }
+
+    /// Every active alarm by string (retained, replaced at each change).
+    public func alarmState(seq: Int64, _ active: [AlarmRecord], now: Timestamp) -> [UInt8] {
+        var strings: [String: [String]] = [:]
+        for r in active.sorted(by: { ($0.stringId, $0.cell ?? 0, $0.type.rawValue) < ($1.stringId, $1.cell ?? 0, $1.type.rawValue) }) {
+            strings[r.stringId, default: []].append(r.type.title + (r.cell.map { ", cell \($0)" } ?? ""))
+        }
+        return Self.encode(AlarmStateBody(seq: seq, gateway: gatewayId, time: now.iso, count: active.count, strings: strings))
+    }
+
     // MARK: Metadata and status
 
     struct MetaBody: Encodable {

@@ -9,20 +9,28 @@ import Storage
 
 /// Turns the live model and the gateway's events into outbox messages: each string's measurements
 /// every `publishInterval`, alarm and discharge events as they happen, metadata at start and the
-/// gateway status every `statusInterval`. The ``MQTTUplink`` thread sends them.
+/// gateway status every `statusInterval`; with Home Assistant discovery on, also its retained
+/// entity configurations, the site summary with each publish and the alarm state at each change.
+/// The ``MQTTUplink`` thread sends them.
 public struct UplinkService: Service {
     let uplink: MQTTUplink
     let payloads: UplinkPayloads
+    let discovery: HomeAssistantDiscovery
     let model: LiveModel
     /// Taken when the service is made, before any service runs, so no event of the start is missed.
     let subscription: Subscription<GatewayEvent, Tick>
+    /// The alarms active at start (from the database); events keep the list current from then on.
+    let activeAlarms: @Sendable () async -> [AlarmRecord]
     let logger: Logger
 
-    public init(uplink: MQTTUplink, gatewayId: String, version: String, model: LiveModel, events: EventBroadcaster, logger: Logger) {
+    public init(uplink: MQTTUplink, gatewayId: String, version: String, model: LiveModel, events: EventBroadcaster,
+                activeAlarms: @escaping @Sendable () async -> [AlarmRecord] = { [] }, logger: Logger) {
         self.uplink = uplink
         payloads = UplinkPayloads(gatewayId: gatewayId, version: version, topology: model.topology)
+        discovery = HomeAssistantDiscovery(gatewayId: gatewayId, version: version, topology: model.topology)
         self.model = model
         subscription = events.subscribe(ticks: Tick.self)
+        self.activeAlarms = activeAlarms
         self.logger = logger
     }
 
@@ -37,14 +45,33 @@ public struct UplinkService: Service {
         var topics: UplinkTopics { UplinkTopics(prefix: uplink.settings.topicPrefix) }
         let interval = uplink.settings.publishInterval
         await store([Outbox.Draft(kind: .meta, topic: topics.meta, retain: true) { payloads.meta(seq: $0, publishInterval: interval) }])
+        var active = await activeAlarms()
+        var homeAssistant = HomeAssistantState()
+        await store(homeAssistant.follow(uplink.settings, discovery: discovery, topics: topics) + alarmState(active, topics, uplink.settings))
         var published: [Date?] = Array(repeating: nil, count: model.topology.strings.count)
         let timers: [ServiceLoop.Timer<Tick>] = [.init(.measurements) { uplink.settings.publishInterval },
                                                  .init(.status) { uplink.settings.statusInterval }]
         await ServiceLoop.run(subscription, timers: timers) { input in
             switch input {
             case let .event(e):
-                await store([draft(e, topics)])
+                var drafts = [draft(e, topics)]
+                switch e {
+                case let .alarmRaised(r):
+                    // Raised after the subscription but before the active alarms were read: listed once.
+                    if !active.contains(where: { $0.id == r.id }) { active.append(r) }
+                    drafts += alarmState(active, topics, uplink.settings)
+                case let .alarmCleared(r):
+                    active.removeAll { $0.id == r.id }
+                    drafts += alarmState(active, topics, uplink.settings)
+                default: break
+                }
+                await store(drafts)
             case .tick(.measurements):
+                // Discovery switched on or off, or its prefix or the topic prefix changed (a reload).
+                let settings = uplink.settings
+                var followed = homeAssistant.follow(settings, discovery: discovery, topics: topics)
+                if !followed.isEmpty { followed += alarmState(active, topics, settings) }
+                await store(followed)
                 // Only samples not published yet: a string that stopped answering sends nothing new
                 // (its quality is in the gateway status).
                 let snapshot = model.snapshot()
@@ -56,6 +83,10 @@ public struct UplinkService: Service {
                     drafts.append(Outbox.Draft(kind: .measurement, topic: topics.measurement(string: snapshot.topology.strings[i].id)) {
                         payloads.measurement(seq: $0, stringIndex: i, sample: sample, quality: quality)
                     })
+                }
+                if settings.homeAssistant && !drafts.isEmpty {
+                    let site = LiveSummary.site(snapshot, id: payloads.gatewayId), now = Timestamp.now
+                    drafts.append(Outbox.Draft(kind: .status, topic: topics.site, retain: true) { payloads.site(seq: $0, site, now: now) })
                 }
                 await store(drafts)
             case .tick(.status):
@@ -83,6 +114,13 @@ public struct UplinkService: Service {
         }
     }
 
+    /// The alarm state for Home Assistant, when its discovery is on.
+    private func alarmState(_ active: [AlarmRecord], _ topics: UplinkTopics, _ settings: MQTTSettings) -> [Outbox.Draft] {
+        guard settings.homeAssistant else { return [] }
+        let payloads = self.payloads, now = Timestamp.now
+        return [Outbox.Draft(kind: .event, topic: topics.alarmState, retain: true) { payloads.alarmState(seq: $0, active, now: now) }]
+    }
+
     /// Into the outbox; a failure (disk full) is logged and the messages are lost, loudly.
     private func store(_ drafts: [Outbox.Draft]) async {
         do {
@@ -90,5 +128,26 @@ public struct UplinkService: Service {
         } catch {
             logger.error("MQTT outbox: messages not stored", metadata: ["count": "\(drafts.count)", "error": "\(error)"])
         }
+    }
+}
+
+/// Which discovery configurations are published, so a change of settings removes the old ones.
+struct HomeAssistantState {
+    private var published: (key: [String], topics: [String])?
+
+    /// The drafts that bring the broker's retained configurations in line with `settings`: none
+    /// when nothing changed; empty retained payloads (Home Assistant's "remove") for the old topics,
+    /// then the new configurations.
+    mutating func follow(_ settings: MQTTSettings, discovery: HomeAssistantDiscovery, topics: UplinkTopics) -> [Outbox.Draft] {
+        let key = settings.homeAssistant ? [settings.discoveryPrefix, settings.topicPrefix, "\(settings.publishInterval)"] : []
+        guard key != (published?.key ?? []) else { return [] }
+        var drafts = (published?.topics ?? []).map { Outbox.Draft(kind: .meta, topic: $0, retain: true) { _ in [] } }
+        published = nil
+        if settings.homeAssistant {
+            let entities = discovery.entities(discoveryPrefix: settings.discoveryPrefix, topics: topics, publishInterval: settings.publishInterval)
+            drafts += entities.map { e in Outbox.Draft(kind: .meta, topic: e.topic, retain: true) { _ in e.payload } }
+            published = (key, entities.map(\.topic))
+        }
+        return drafts
     }
 }

@@ -17,5 +17,10 @@ public struct UplinkTopics: Sendable {
     /// Writes to a controller through remote access (not retained; QoS 1 like alarms).
     public var remoteWrites: String { "\(prefix)/remote-writes" }
 
+    /// The data centre's summary and extreme cells (LiveSummary.Group), retained; with Home Assistant discovery.
+    public var site: String { "\(prefix)/site" }
+    /// The active alarms per string, retained, replaced at each change; with Home Assistant discovery.
+    public var alarmState: String { "\(prefix)/alarm-state" }
+
     public func measurement(string id: String) -> String { "\(prefix)/strings/\(id)/measurement" }
 }

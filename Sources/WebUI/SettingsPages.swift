@@ -97,7 +97,9 @@ enum SettingsPages {
                  F(path: "topicPrefix", label: "Topic prefix"),
                  F(path: "publishInterval", label: "Publish interval", hint: "e.g. 10s", preset: "10s"),
                  F(path: "statusInterval", label: "Status interval", hint: "e.g. 60s", preset: "60s"),
-                 F(path: "outbox.maxMegabytes", label: "Outbox limit (MiB)", kind: .number)])
+                 F(path: "outbox.maxMegabytes", label: "Outbox limit (MiB)", kind: .number),
+                 F(path: "homeAssistant.enabled", label: "Home Assistant discovery", kind: .bool, preset: "false"),
+                 F(path: "homeAssistant.discoveryPrefix", label: "Home Assistant discovery prefix", preset: "homeassistant")])
 
     static let remoteAccess = SettingsForm(
         section: "remoteAccess", title: "Remote access listener",

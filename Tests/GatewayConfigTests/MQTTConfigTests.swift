@@ -44,4 +44,14 @@ import Testing
         let off = try load(validConfig + "\nmqtt: { enabled: false, host: x }\n")
         #expect(off.mqtt == nil)
     }
+
+    @Test func homeAssistantDiscoveryIsOffUnlessAsked() throws {
+        let plain = try #require(try load(validConfig + "\nmqtt: { host: b, tls: { enabled: false } }\n").mqtt)
+        #expect(!plain.homeAssistant && plain.discoveryPrefix == "homeassistant")
+        let on = try #require(try load(validConfig + "\nmqtt: { host: b, tls: { enabled: false }, homeAssistant: { discoveryPrefix: ha } }\n").mqtt)
+        #expect(on.homeAssistant && on.discoveryPrefix == "ha")
+        let p = try problems(validConfig + "\nmqtt: { host: b, tls: { enabled: false }, homeAssistant: { discoveryPrefix: \"ha/#\", entities: 3 } }\n")
+        #expect(p.contains { $0.contains("mqtt.homeAssistant.discoveryPrefix: 'ha/#' must be a topic without wildcards") }, "\(p)")
+        #expect(p.contains { $0.contains("mqtt.homeAssistant.entities: unknown key") }, "\(p)")
+    }
 }
