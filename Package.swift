@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries (Debian packages libmodbus-dev, libsqlite3-dev).
@@ -110,6 +111,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // The Prometheus exposition of /metrics (swift-prometheus): the plant and the gateway's health.
+        .target(name: "MetricsExport", dependencies: [
+            "BatteryModel", .product(name: "Prometheus", package: "swift-prometheus"),
+        ], swiftSettings: settings),
         // Modbus/TCP Security remote access: TLS listener (swift-nio-ssl), the gateway's small CA
         // (swift-certificates), roles, routing through the acquisition links, audit.
         .target(name: "RemoteAccess", dependencies: [
@@ -136,7 +141,7 @@ let package = Package(
         // The assembled gateway: one live model and the services around it, reload, settings.
         .target(name: "GatewayServices", dependencies: [
             "BatteryModel", "GatewayConfig", "ConfigSupport", "RegisterMap", "Acquisition", "Simulator", "Storage", "Alarms",
-            "Notifications", "SNMPAgent", "Uplink", "WebUI", "StatusServer", "SystemFiles", "RemoteAccess",
+            "Notifications", "SNMPAgent", "Uplink", "WebUI", "StatusServer", "SystemFiles", "RemoteAccess", "MetricsExport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -2,7 +2,7 @@ import ConfigSupport
 
 extension GatewayConfig {
     static func loadWeb(_ node: ConfigNode, baseDirectory: String) -> WebSettings? {
-        node.rejectUnknownKeys(allowed: ["enabled", "listen", "redirectFrom", "certFile", "keyFile", "hostName", "sessionTimeout"])
+        node.rejectUnknownKeys(allowed: ["enabled", "listen", "redirectFrom", "certFile", "keyFile", "hostName", "sessionTimeout", "metrics"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         var s = WebSettings()
         if let listen = node["listen"].string() {
@@ -26,6 +26,20 @@ extension GatewayConfig {
             s.hostName = name
         }
         s.sessionTimeout = node["sessionTimeout"].duration(in: .seconds(60)...(.seconds(7 * 86400)), default: s.sessionTimeout) ?? s.sessionTimeout
+        let metrics = node["metrics"]
+        metrics.rejectUnknownKeys(allowed: ["enabled", "token", "cells"])
+        if metrics.exists && metrics["enabled"].bool(default: true) {
+            var m = MetricsSettings()
+            if let token = metrics["token"].string() {
+                // Sent in a header by every scrape: long enough not to be guessed, one word.
+                if token.count < 16 || token.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+                    metrics["token"].problem("must be at least 16 ASCII characters without spaces")
+                }
+                m.token = token
+            }
+            m.cells = metrics["cells"].bool(default: false)
+            s.metrics = m
+        }
         return s
     }
 }

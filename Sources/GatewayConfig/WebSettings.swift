@@ -12,6 +12,18 @@ public struct WebSettings: Sendable, Equatable {
     public var hostName = "btms-gateway"
     /// A session ends after this long without a request.
     public var sessionTimeout: Duration = .seconds(30 * 60)
+    /// Prometheus `/metrics` (docs/metrics.md); nil: not served.
+    public var metrics: MetricsSettings?
+
+    public init() {}
+}
+
+/// Who may scrape `/metrics`, and how much it shows.
+public struct MetricsSettings: Sendable, Equatable {
+    /// A bearer token for scrapers (a secret: never logged); nil: logged-in web UI sessions only.
+    public var token: String?
+    /// Every cell's values too (32 × 120 cells × 5 quantities: about 19 200 series).
+    public var cells = false
 
     public init() {}
 }

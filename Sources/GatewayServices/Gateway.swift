@@ -178,8 +178,10 @@ public struct Gateway: Sendable {
                                     writes: limitWrites, limits: limits, model: model, store: store, events: events, logger: logger))
         }
         if let web = config.web {
+            let started = Date()
             list.append(WebServer(settings: web, limits: limits, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
-                                  backend: GatewaySettings(gateway: self, logger: logger), logger: logger))
+                                  backend: GatewaySettings(gateway: self, logger: logger),
+                                  metrics: { [self] cells in await metricsExposition(cells: cells, startedAt: started) }, logger: logger))
         }
         list.append(AcquisitionService(acquisition: acquisition))
         // After the links: it stops first, so the requests it forwards are answered.

@@ -22,7 +22,8 @@ struct SessionMiddleware: RouterMiddleware {
     let sessions: SessionStore
     static let cookie = "bmgw_session"
     /// Reachable without a session.
-    static let open: Set<String> = ["/login", "/static/app.css", "/static/live.js", "/api/v1/openapi.yaml"]
+    /// (`/metrics` checks its own token or session: a scraper has no cookie.)
+    static let open: Set<String> = ["/login", "/static/app.css", "/static/live.js", "/api/v1/openapi.yaml", "/metrics"]
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context

@@ -25,9 +25,12 @@ public struct WebServer: Service {
     let throttle = LoginThrottle()
     let backend: any SettingsBackend
     let exports: ExportJobs
+    /// The Prometheus exposition, when `settings.metrics` serves it.
+    let metrics: (@Sendable (_ cells: Bool) async -> [UInt8])?
 
     public init(settings: WebSettings, limits: LimitOverrides, dataDirectory: String, model: LiveModel, store: DatabaseQueue<GatewayDatabase>,
-                version: String, backend: any SettingsBackend, logger: Logger) {
+                version: String, backend: any SettingsBackend, metrics: (@Sendable (_ cells: Bool) async -> [UInt8])? = nil, logger: Logger) {
+        self.metrics = metrics
         self.settings = settings
         self.limits = limits
         self.dataDirectory = dataDirectory
@@ -87,6 +90,7 @@ public struct WebServer: Service {
             return r
         }
         SystemScripts().register(router)
+        if let metrics, let settings = settings.metrics { MetricsRoute(settings: settings, exposition: metrics, logger: logger).register(router) }
         AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
         PlantRoutes(model: model, store: store, limits: limits, page: page).register(router)
         router.get("/api/v1/openapi.yaml") { _, _ -> Response in

@@ -2,6 +2,16 @@ import GatewayConfig
 import Testing
 
 @Suite struct WebConfigTests {
+    @Test func metricsAreOffUnlessAskedAndTheTokenIsChecked() throws {
+        #expect(try #require(try load(validConfig + "\nweb: {}\n").web).metrics == nil)
+        let m = try #require(try load(validConfig + "\nweb: { metrics: { token: abcdefghijklmnop-1 } }\n").web?.metrics)
+        #expect(m.token == "abcdefghijklmnop-1" && !m.cells)
+        #expect(try #require(try load(validConfig + "\nweb: { metrics: {} }\n").web?.metrics).token == nil, "sessions only")
+        let p = try problems(validConfig + "\nweb: { metrics: { token: short-secret, pages: 2 } }\n")
+        #expect(p.contains { $0.hasSuffix("web.metrics.token: must be at least 16 ASCII characters without spaces") }, "\(p)")
+        #expect(p.contains { $0.contains("web.metrics.pages: unknown key") } && !p.joined().contains("short-secret"), "\(p)")
+    }
+
     @Test func defaultsAndChecks() throws {
         let c = try load(validConfig + "\nweb: {}\n")
         let w = try #require(c.web)

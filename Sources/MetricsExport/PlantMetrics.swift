@@ -1,0 +1,120 @@
+public import BatteryModel
+import Foundation
+import Prometheus
+
+/// The Prometheus exposition of `/metrics` (docs/metrics.md), written by swift-prometheus: the
+/// plant (each string's values, its cells' extremes and means, active alarms by type) and the
+/// gateway's health. Base units by Prometheus' conventions (volts, amperes, ohms, celsius,
+/// ratios 0–1, seconds, bytes). A value that was not measured is absent, never 0.
+///
+/// A registry per scrape: every series is the state at this moment, so a string or alarm type that
+/// has no value now simply has no series.
+public enum PlantMetrics {
+    /// What the gateway reports about itself.
+    public struct Health: Sendable {
+        public var mqttConnected: Bool?
+        public var outboxMessages = 0, outboxBytes = 0
+        public var outboxDropped: Int64 = 0
+        /// Acknowledged and refused by the broker since the start.
+        public var acknowledged: Int64 = 0, rejected: Int64 = 0
+        public var databaseBytes: Int64?
+        public var residentBytes: Int64?
+        public var startTimeSeconds: Double
+        public var activeAlarms: [AlarmType: Int] = [:]
+
+        public init(startTimeSeconds: Double) {
+            self.startTimeSeconds = startTimeSeconds
+        }
+    }
+
+    /// The text exposition; with `cells`, every cell's voltage, resistance, temperature, SoC and SoH too.
+    public static func exposition(_ snap: ModelSnapshot, health: Health, gatewayId: String, cells: Bool) -> [UInt8] {
+        let r = PrometheusCollectorRegistry()
+        func name(_ n: String, _ help: String) -> MetricNameDescriptor { MetricNameDescriptor(metricName: n, unitName: "", helpText: help) }
+        func gauge(_ n: String, _ help: String, _ labels: [(String, String)], _ value: Double?) {
+            guard let value else { return }
+            r.makeGauge(descriptor: name(n, help), labels: labels).set(value)
+        }
+        func counter(_ n: String, _ help: String, _ value: Int64) {
+            r.makeCounter(descriptor: name(n, help), labels: []).increment(by: value)
+        }
+
+        gauge("bmgw_info", "The gateway (always 1).", [("gateway", gatewayId)], 1.0)
+        for (i, info) in snap.topology.strings.enumerated() {
+            let state = snap.strings[i]
+            let labels = [("string", info.id), ("ups", snap.topology.upses[info.upsIndex].id)]
+            gauge("bmgw_string_up", "1 while the string's controller answers, else 0.", labels, state.quality == .ok ? 1 : 0)
+            gauge("bmgw_string_cells", "Configured number of cells.", labels, Double(info.cellCount))
+            gauge("bmgw_string_sweep_seconds", "Duration of the last successful poll of the controller.", labels,
+                  state.link.lastSweepDuration.map(seconds))
+            gauge("bmgw_string_consecutive_poll_failures", "Failed polls since the last success.", labels, Double(state.link.consecutiveFailures))
+            guard let sample = state.sample else { continue }
+            gauge("bmgw_string_sample_timestamp_seconds", "Time of the string's latest sample.", labels, sample.time.timeIntervalSince1970)
+            let v = sample.values
+            gauge("bmgw_string_voltage_volts", "String voltage.", labels, Measurement.display(v.voltage, scale: 0.001))
+            gauge("bmgw_string_current_amperes", "String current (negative: discharging).", labels, Measurement.display(v.current, scale: 0.001))
+            gauge("bmgw_string_state_of_charge_ratio", "String state of charge (0–1).", labels, Measurement.display(v.soc, scale: 0.001))
+            gauge("bmgw_string_temperature_celsius", "String (ambient) temperature.", labels, Measurement.display(v.temperature, scale: 0.1))
+            gauge("bmgw_string_relative_humidity_ratio", "Relative humidity at the string (0–1).", labels, Measurement.display(v.humidity, scale: 0.001))
+            for (q, unit, scale) in cellSeries {
+                guard let s = sample.summary.statistics[q] else { continue }
+                let base = "bmgw_string_cell_\(q.rawValue)"
+                gauge("\(base)_min_\(unit)", "Lowest cell \(words(q)) of the string.", labels, Measurement.display(s.min, scale: scale))
+                gauge("\(base)_max_\(unit)", "Highest cell \(words(q)) of the string.", labels, Measurement.display(s.max, scale: scale))
+                gauge("\(base)_mean_\(unit)", "Mean cell \(words(q)) of the string.", labels, s.mean.map { $0 * scale })
+            }
+            if cells {
+                for (q, unit, scale) in cellSeries {
+                    let column = switch q {
+                    case .voltage: sample.cells.voltage
+                    case .resistance: sample.cells.resistance
+                    case .temperature: sample.cells.temperature
+                    case .soc: sample.cells.soc
+                    case .soh: sample.cells.soh
+                    }
+                    for (c, raw) in column.enumerated() {
+                        gauge("bmgw_cell_\(q.rawValue)_\(unit)", "Each cell's \(words(q)).", labels + [("cell", String(c + 1))],
+                              Measurement.display(raw, scale: scale))
+                    }
+                }
+            }
+        }
+        for type in AlarmType.allCases {
+            gauge("bmgw_alarms_active", "Active alarms by type.", [("type", type.rawValue)], Double(health.activeAlarms[type] ?? 0))
+        }
+
+        gauge("bmgw_mqtt_connected", "1 while the MQTT uplink is connected, else 0 (absent: no uplink).", [],
+              health.mqttConnected.map { $0 ? 1 : 0 })
+        if health.mqttConnected != nil {
+            gauge("bmgw_mqtt_outbox_messages", "Messages waiting in the MQTT outbox.", [], Double(health.outboxMessages))
+            gauge("bmgw_mqtt_outbox_bytes", "Payload bytes waiting in the MQTT outbox.", [], Double(health.outboxBytes))
+            counter("bmgw_mqtt_acknowledged_total", "Messages the broker acknowledged since the start.", health.acknowledged)
+            counter("bmgw_mqtt_rejected_total", "Messages the broker refused since the start (MQTT 5).", health.rejected)
+            counter("bmgw_mqtt_outbox_dropped_total", "Measurements dropped from a full outbox since it was created.", health.outboxDropped)
+        }
+        gauge("bmgw_database_size_bytes", "Size of the gateway's database file.", [], health.databaseBytes.map(Double.init))
+        gauge("process_resident_memory_bytes", "Resident memory size in bytes.", [], health.residentBytes.map(Double.init))
+        gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", [], health.startTimeSeconds)
+        return r.emitToBuffer()
+    }
+
+    /// Cell quantities in base units: the name's unit and the factor from the stored integer.
+    static let cellSeries: [(CellQuantity, String, Double)] = [
+        (.voltage, "volts", 0.001), (.resistance, "ohms", 0.000_001), (.temperature, "celsius", 0.1),
+        (.soc, "ratio", 0.001), (.soh, "ratio", 0.001),
+    ]
+
+    static func words(_ q: CellQuantity) -> String {
+        switch q {
+        case .voltage: "voltage"
+        case .resistance: "resistance"
+        case .temperature: "temperature"
+        case .soc: "state of charge (0–1)"
+        case .soh: "state of health (0–1)"
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
