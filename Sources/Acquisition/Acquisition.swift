@@ -16,8 +16,10 @@ public final class Acquisition: Sendable {
     private let mailboxes: [LinkMailbox]
     /// The link of each string.
     private let linkOfString: [Int: Int]
+    private let observer: (any PollObserver)?
 
-    public init(config: GatewayConfig, model: LiveModel, logger: Logger) {
+    public init(config: GatewayConfig, model: LiveModel, observer: (any PollObserver)? = nil, logger: Logger) {
+        self.observer = observer
         links = LinkPlan.links(for: config)
         mailboxes = links.map { _ in LinkMailbox() }
         var linkOfString: [Int: Int] = [:]
@@ -37,7 +39,8 @@ public final class Acquisition: Sendable {
         for (n, link) in links.enumerated() {
             let mailbox = mailboxes[n]
             threads.spawn(name: "poll-\(n)") { [self] in
-                let session = LinkSession(link: link, settings: settings, model: model, logger: logger, mailbox: mailbox)
+                let session = LinkSession(link: link, settings: settings, model: model, logger: logger, mailbox: mailbox,
+                                          observer: observer)
                 let clock = ContinuousClock()
                 var due = clock.now
                 while !threads.isStopping {

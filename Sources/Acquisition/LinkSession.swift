@@ -19,6 +19,7 @@ public final class LinkSession {
     private var lastFrameEnd = ContinuousClock.now
     private let clock = ContinuousClock()
     private let mailbox: LinkMailbox?
+    private let observer: (any PollObserver)?
 
     /// Per-controller bookkeeping between sweeps.
     private struct Runtime {
@@ -27,8 +28,10 @@ public final class LinkSession {
         var warned: String?
     }
 
-    init(link: LinkPlan, settings: AcquisitionSettings, model: LiveModel, logger: Logger, mailbox: LinkMailbox?) {
+    init(link: LinkPlan, settings: AcquisitionSettings, model: LiveModel, logger: Logger, mailbox: LinkMailbox?,
+         observer: (any PollObserver)? = nil) {
         self.link = link
+        self.observer = observer
         self.mailbox = mailbox
         self.settings = settings
         self.model = model
@@ -102,7 +105,9 @@ public final class LinkSession {
                 logger.notice("controller answers again", metadata: ["string": "\(target.stringId)"])
             }
             runtime[i].lost = false
-            model.apply(decoded.sample, sweepDuration: clock.now - started, warning: warning)
+            let duration = clock.now - started
+            model.apply(decoded.sample, sweepDuration: duration, warning: warning)
+            observer?.polled(stringIndex: target.stringIndex, duration: duration)
         } catch {
             fail(i, error: error)
         }
@@ -110,6 +115,7 @@ public final class LinkSession {
 
     private func fail(_ i: Int, error: any Error) {
         let target = link.controllers[i]
+        observer?.pollFailed(stringIndex: target.stringIndex, kind: pollFailureKind(error))
         let text = "\(error)"
         let before = model.string(target.stringIndex).link
         model.recordFailure(stringIndex: target.stringIndex, error: text, at: Date(), lostAfter: settings.commLostAfter)

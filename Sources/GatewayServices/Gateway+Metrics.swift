@@ -1,3 +1,4 @@
+import Acquisition
 import Alarms
 import BatteryModel
 import Foundation
@@ -20,7 +21,7 @@ extension Gateway {
         let database = Self.databasePath(dataDirectory: config.dataDirectory)
         health.databaseBytes = [database, database + "-wal"].compactMap { Self.fileSize($0) }.reduce(0, +)
         health.residentBytes = Self.residentBytes()
-        return PlantMetrics.exposition(model.snapshot(), health: health, gatewayId: config.gatewayId, cells: cells)
+        return PlantMetrics.exposition(model.snapshot(), health: health, polls: polls, gatewayId: config.gatewayId, cells: cells)
     }
 
     static func fileSize(_ path: String) -> Int64? {
@@ -34,4 +35,12 @@ extension Gateway {
         guard fields.count > 1, let pages = Int64(fields[1]) else { return nil }
         return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
     }
+}
+
+/// The acquisition's polls into the metrics.
+struct PollMetricsObserver: PollObserver {
+    let metrics: PollMetrics
+
+    func polled(stringIndex: Int, duration: Duration) { metrics.polled(stringIndex: stringIndex, duration: duration) }
+    func pollFailed(stringIndex: Int, kind: String) { metrics.pollFailed(stringIndex: stringIndex, kind: kind) }
 }

@@ -1,5 +1,6 @@
 public import Acquisition
 public import Alarms
+import MetricsExport
 import Notifications
 import RemoteAccess
 import SNMPAgent
@@ -32,6 +33,8 @@ public struct Gateway: Sendable {
     /// Port the embedded simulator listens on (may differ from the config when it asked for 0).
     public let simulatorPort: Int?
     public let acquisition: Acquisition
+    /// Poll durations and failures since the start, for `/metrics`.
+    let polls: PollMetrics
     /// Alarm and discharge events for outputs (notifications, later SNMP and MQTT).
     public let events = EventBroadcaster()
     /// Run-time alarm limit overrides, published to the engine, notifier, SNMP agent and web UI.
@@ -66,7 +69,8 @@ public struct Gateway: Sendable {
         let cap = config.history.slowInterval * 2
         store = try DatabaseQueue(label: "history") { try GatewayDatabase(path: path, parts: Self.tables, sampleWeightCap: cap) }
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
-        acquisition = Acquisition(config: config, model: model, logger: logger)
+        polls = PollMetrics(topology: config.topology)
+        acquisition = Acquisition(config: config, model: model, observer: PollMetricsObserver(metrics: polls), logger: logger)
         live = LiveSettings(config)
         limits = LimitOverrides(settings: config.alarms, overrides: try store.sync { try LimitStore(db: $0.db).all() })
         let users = try store.sync { try UserStore(db: $0.db).all() }

@@ -28,7 +28,7 @@ public enum PlantMetrics {
     }
 
     /// The text exposition; with `cells`, every cell's voltage, resistance, temperature, SoC and SoH too.
-    public static func exposition(_ snap: ModelSnapshot, health: Health, gatewayId: String, cells: Bool) -> [UInt8] {
+    public static func exposition(_ snap: ModelSnapshot, health: Health, polls: PollMetrics? = nil, gatewayId: String, cells: Bool) -> [UInt8] {
         let r = PrometheusCollectorRegistry()
         func name(_ n: String, _ help: String) -> MetricNameDescriptor { MetricNameDescriptor(metricName: n, unitName: "", helpText: help) }
         func gauge(_ n: String, _ help: String, _ labels: [(String, String)], _ value: Double?) {
@@ -95,7 +95,9 @@ public enum PlantMetrics {
         gauge("bmgw_database_size_bytes", "Size of the gateway's database file.", [], health.databaseBytes.map(Double.init))
         gauge("process_resident_memory_bytes", "Resident memory size in bytes.", [], health.residentBytes.map(Double.init))
         gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", [], health.startTimeSeconds)
-        return r.emitToBuffer()
+        var out = r.emitToBuffer()
+        polls?.emit(into: &out)
+        return out
     }
 
     /// Cell quantities in base units: the name's unit and the factor from the stored integer.

@@ -22,10 +22,10 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let (sim, port) = try startSimulator(units: [1, 2], cells: 8)
-        let https = try freePort()
+        let https = try freePort(), nobody = try freePort()  // s3's controller: nothing listens there
         let token = "scrape-token-0123456789"
         let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
-            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 8,
+            data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2), .tcp(port: nobody, unit: 1)], cells: 8,
             extra: immediateAlarms + "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\", metrics: { token: \(token), cells: true } }\n")))
         #expect(await eventually(30) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
         try pin(port, unit: 2, [(1004, [10900])])  // cell 5 of s2: 10.9 V, below the 11.5 V limit
@@ -44,7 +44,13 @@ import Testing
         #expect(code == 0 && problems.isEmpty, "promtool: \(problems)")
 
         let m = Self.samples(scrape.body)
-        #expect(m["bmgw_alarms_active{type=\"cellVoltageLow\"}"] == 1 && m["bmgw_alarms_active{type=\"commLost\"}"] == 0)
+        #expect(m["bmgw_alarms_active{type=\"cellVoltageLow\"}"] == 1)
+        // Polls: a histogram of the good ones, failures by kind (s3 refuses the connection).
+        #expect((m["bmgw_poll_duration_seconds_count{string=\"s1\",ups=\"u1\"}"] ?? 0) >= 1, "\(m.keys.filter { $0.hasPrefix("bmgw_poll") }.sorted())")
+        #expect(m["bmgw_poll_duration_seconds_bucket{string=\"s1\",ups=\"u1\",le=\"+Inf\"}"] == m["bmgw_poll_duration_seconds_count{string=\"s1\",ups=\"u1\"}"])
+        #expect((m["bmgw_poll_failures_total{string=\"s3\",ups=\"u1\",kind=\"connection\"}"] ?? 0) >= 1 && m["bmgw_string_up{string=\"s3\",ups=\"u1\"}"] == 0,
+                "\(m.keys.filter { $0.contains("s3") }.sorted())")
+        #expect(m["bmgw_poll_duration_seconds_count{string=\"s3\",ups=\"u1\"}"] == 0)
         #expect(m["bmgw_string_up{string=\"s1\",ups=\"u1\"}"] == 1 && m["bmgw_string_cells{string=\"s2\",ups=\"u2\"}"] == 8, "\(m.keys.sorted().prefix(20))")
         #expect(m["bmgw_string_cell_voltage_min_volts{string=\"s2\",ups=\"u2\"}"] == 10.9)
         #expect(m["bmgw_cell_voltage_volts{string=\"s2\",ups=\"u2\",cell=\"5\"}"] == 10.9, "per-cell series with cells: true")
