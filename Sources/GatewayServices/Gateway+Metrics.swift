@@ -21,7 +21,8 @@ extension Gateway {
         let database = Self.databasePath(dataDirectory: config.dataDirectory)
         health.databaseBytes = [database, database + "-wal"].compactMap { Self.fileSize($0) }.reduce(0, +)
         health.residentBytes = Self.residentBytes()
-        return PlantMetrics.exposition(model.snapshot(), health: health, polls: polls, gatewayId: config.gatewayId, cells: cells)
+        return PlantMetrics.exposition(model.snapshot(), health: health, polls: polls, cells: cells ? cellMetrics : nil,
+                                       gatewayId: config.gatewayId)
     }
 
     static func fileSize(_ path: String) -> Int64? {

@@ -33,8 +33,9 @@ public struct Gateway: Sendable {
     /// Port the embedded simulator listens on (may differ from the config when it asked for 0).
     public let simulatorPort: Int?
     public let acquisition: Acquisition
-    /// Poll durations and failures since the start, for `/metrics`.
+    /// Poll durations and failures since the start, and every cell's series, for `/metrics`.
     let polls: PollMetrics
+    let cellMetrics: CellMetrics
     /// Alarm and discharge events for outputs (notifications, later SNMP and MQTT).
     public let events = EventBroadcaster()
     /// Run-time alarm limit overrides, published to the engine, notifier, SNMP agent and web UI.
@@ -70,6 +71,7 @@ public struct Gateway: Sendable {
         store = try DatabaseQueue(label: "history") { try GatewayDatabase(path: path, parts: Self.tables, sampleWeightCap: cap) }
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
         polls = PollMetrics(topology: config.topology)
+        cellMetrics = CellMetrics(topology: config.topology)
         acquisition = Acquisition(config: config, model: model, observer: PollMetricsObserver(metrics: polls), logger: logger)
         live = LiveSettings(config)
         limits = LimitOverrides(settings: config.alarms, overrides: try store.sync { try LimitStore(db: $0.db).all() })

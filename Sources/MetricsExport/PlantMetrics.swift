@@ -28,7 +28,8 @@ public enum PlantMetrics {
     }
 
     /// The text exposition; with `cells`, every cell's voltage, resistance, temperature, SoC and SoH too.
-    public static func exposition(_ snap: ModelSnapshot, health: Health, polls: PollMetrics? = nil, gatewayId: String, cells: Bool) -> [UInt8] {
+    public static func exposition(_ snap: ModelSnapshot, health: Health, polls: PollMetrics? = nil, cells: CellMetrics? = nil,
+                                  gatewayId: String) -> [UInt8] {
         let r = PrometheusCollectorRegistry()
         func name(_ n: String, _ help: String) -> MetricNameDescriptor { MetricNameDescriptor(metricName: n, unitName: "", helpText: help) }
         func gauge(_ n: String, _ help: String, _ labels: [(String, String)], _ value: Double?) {
@@ -63,21 +64,6 @@ public enum PlantMetrics {
                 gauge("\(base)_max_\(unit)", "Highest cell \(words(q)) of the string.", labels, Measurement.display(s.max, scale: scale))
                 gauge("\(base)_mean_\(unit)", "Mean cell \(words(q)) of the string.", labels, s.mean.map { $0 * scale })
             }
-            if cells {
-                for (q, unit, scale) in cellSeries {
-                    let column = switch q {
-                    case .voltage: sample.cells.voltage
-                    case .resistance: sample.cells.resistance
-                    case .temperature: sample.cells.temperature
-                    case .soc: sample.cells.soc
-                    case .soh: sample.cells.soh
-                    }
-                    for (c, raw) in column.enumerated() {
-                        gauge("bmgw_cell_\(q.rawValue)_\(unit)", "Each cell's \(words(q)).", labels + [("cell", String(c + 1))],
-                              Measurement.display(raw, scale: scale))
-                    }
-                }
-            }
         }
         for type in AlarmType.allCases {
             gauge("bmgw_alarms_active", "Active alarms by type.", [("type", type.rawValue)], Double(health.activeAlarms[type] ?? 0))
@@ -97,6 +83,7 @@ public enum PlantMetrics {
         gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", [], health.startTimeSeconds)
         var out = r.emitToBuffer()
         polls?.emit(into: &out)
+        cells?.emit(snap, into: &out)
         return out
     }
 
@@ -105,6 +92,16 @@ public enum PlantMetrics {
         (.voltage, "volts", 0.001), (.resistance, "ohms", 0.000_001), (.temperature, "celsius", 0.1),
         (.soc, "ratio", 0.001), (.soh, "ratio", 0.001),
     ]
+
+    static func column(_ cells: CellColumns, _ q: CellQuantity) -> [Int32] {
+        switch q {
+        case .voltage: cells.voltage
+        case .resistance: cells.resistance
+        case .temperature: cells.temperature
+        case .soc: cells.soc
+        case .soh: cells.soh
+        }
+    }
 
     static func words(_ q: CellQuantity) -> String {
         switch q {
