@@ -1,4 +1,4 @@
-public import BatteryModel
+import BatteryModel
 import Foundation
 
 /// Home Assistant MQTT discovery (docs/mqtt.md): one retained configuration per entity under
@@ -7,17 +7,7 @@ import Foundation
 /// SoC, temperature and humidity (read from its measurement topic), a communication and an alarm
 /// binary sensor; the gateway is a device with the site's extreme cells and a plant alarm. Cells are
 /// not entities each: 3 840 of them would flood a house's Home Assistant.
-public struct HomeAssistantDiscovery: Sendable {
-    public let gatewayId: String
-    public let version: String
-    public let topology: Topology
-
-    public init(gatewayId: String, version: String, topology: Topology) {
-        self.gatewayId = gatewayId
-        self.version = version
-        self.topology = topology
-    }
-
+extension UplinkPayloads {
     public struct Entity: Sendable, Equatable {
         public let topic: String
         public let payload: [UInt8]
@@ -30,7 +20,7 @@ public struct HomeAssistantDiscovery: Sendable {
 
     /// Every entity's configuration. Sensors of a string expire after three publish intervals
     /// without a measurement (a controller that stopped answering publishes none).
-    public func entities(discoveryPrefix: String, topics: UplinkTopics, publishInterval: Duration) -> [Entity] {
+    public func homeAssistantEntities(discoveryPrefix: String, topics: UplinkTopics, publishInterval: Duration) -> [Entity] {
         let node = Self.slug(gatewayId)
         let gatewayDevice = Device(identifiers: ["bmgw_\(node)"], name: topology.siteName.isEmpty ? "BTMS gateway \(gatewayId)" : "BTMS gateway \(topology.siteName)",
                                    manufacturer: "BTMS", model: "BTMS Gateway", sw_version: version, via_device: nil)
@@ -40,7 +30,7 @@ public struct HomeAssistantDiscovery: Sendable {
         var out: [Entity] = []
 
         func add(_ component: String, _ object: String, _ config: Config) {
-            out.append(Entity(topic: "\(discoveryPrefix)/\(component)/\(node)/\(object)/config", payload: UplinkPayloads.encode(config)))
+            out.append(Entity(topic: "\(discoveryPrefix)/\(component)/\(node)/\(object)/config", payload: Self.encode(config)))
         }
 
         for string in topology.strings {

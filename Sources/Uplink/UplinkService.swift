@@ -15,7 +15,6 @@ import Storage
 public struct UplinkService: Service {
     let uplink: MQTTUplink
     let payloads: UplinkPayloads
-    let discovery: HomeAssistantDiscovery
     let model: LiveModel
     /// Taken when the service is made, before any service runs, so no event of the start is missed.
     let subscription: Subscription<GatewayEvent, Tick>
@@ -27,7 +26,6 @@ public struct UplinkService: Service {
                 activeAlarms: @escaping @Sendable () async -> [AlarmRecord] = { [] }, logger: Logger) {
         self.uplink = uplink
         payloads = UplinkPayloads(gatewayId: gatewayId, version: version, topology: model.topology)
-        discovery = HomeAssistantDiscovery(gatewayId: gatewayId, version: version, topology: model.topology)
         self.model = model
         subscription = events.subscribe(ticks: Tick.self)
         self.activeAlarms = activeAlarms
@@ -47,7 +45,7 @@ public struct UplinkService: Service {
         await store([Outbox.Draft(kind: .meta, topic: topics.meta, retain: true) { payloads.meta(seq: $0, publishInterval: interval) }])
         var active = await activeAlarms()
         var homeAssistant = HomeAssistantState()
-        await store(homeAssistant.follow(uplink.settings, discovery: discovery, topics: topics) + alarmState(active, topics, uplink.settings))
+        await store(homeAssistant.follow(uplink.settings, payloads: payloads, topics: topics) + alarmState(active, topics, uplink.settings))
         var published: [Date?] = Array(repeating: nil, count: model.topology.strings.count)
         let timers: [ServiceLoop.Timer<Tick>] = [.init(.measurements) { uplink.settings.publishInterval },
                                                  .init(.status) { uplink.settings.statusInterval }]
@@ -69,7 +67,7 @@ public struct UplinkService: Service {
             case .tick(.measurements):
                 // Discovery switched on or off, or its prefix or the topic prefix changed (a reload).
                 let settings = uplink.settings
-                var followed = homeAssistant.follow(settings, discovery: discovery, topics: topics)
+                var followed = homeAssistant.follow(settings, payloads: payloads, topics: topics)
                 if !followed.isEmpty { followed += alarmState(active, topics, settings) }
                 await store(followed)
                 // Only samples not published yet: a string that stopped answering sends nothing new
@@ -138,13 +136,13 @@ struct HomeAssistantState {
     /// The drafts that bring the broker's retained configurations in line with `settings`: none
     /// when nothing changed; empty retained payloads (Home Assistant's "remove") for the old topics,
     /// then the new configurations.
-    mutating func follow(_ settings: MQTTSettings, discovery: HomeAssistantDiscovery, topics: UplinkTopics) -> [Outbox.Draft] {
+    mutating func follow(_ settings: MQTTSettings, payloads: UplinkPayloads, topics: UplinkTopics) -> [Outbox.Draft] {
         let key = settings.homeAssistant ? [settings.discoveryPrefix, settings.topicPrefix, "\(settings.publishInterval)"] : []
         guard key != (published?.key ?? []) else { return [] }
         var drafts = (published?.topics ?? []).map { Outbox.Draft(kind: .meta, topic: $0, retain: true) { _ in [] } }
         published = nil
         if settings.homeAssistant {
-            let entities = discovery.entities(discoveryPrefix: settings.discoveryPrefix, topics: topics, publishInterval: settings.publishInterval)
+            let entities = payloads.homeAssistantEntities(discoveryPrefix: settings.discoveryPrefix, topics: topics, publishInterval: settings.publishInterval)
             drafts += entities.map { e in Outbox.Draft(kind: .meta, topic: e.topic, retain: true) { _ in e.payload } }
             published = (key, entities.map(\.topic))
         }

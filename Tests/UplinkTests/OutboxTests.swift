@@ -29,7 +29,7 @@ import Uplink
     @Test func anEmptyPayloadIsKept() throws {
         let path = tempDatabase()
         defer { removeDatabase(path) }
-        var outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        let outbox = try Outbox(path: path, maxBytes: 1 << 20)
         _ = try outbox.append([Outbox.Draft(kind: .meta, topic: "homeassistant/sensor/gw/x/config", retain: true) { _ in [] }], now: 1)
         let stored = try outbox.messages(priority: 0, after: 0, limit: 10)
         #expect(stored.count == 1 && stored.first?.payload == [] && stored.first?.retain == true)
