@@ -18,11 +18,14 @@ public struct Topology: Sendable, Equatable {
         /// Index into ``Topology/upses``.
         public var upsIndex: Int
         public var cellCount: Int
-        public init(id: String, name: String, upsIndex: Int, cellCount: Int) {
+        /// What its batteries are (data sheet).
+        public var battery: BatterySpec
+        public init(id: String, name: String, upsIndex: Int, cellCount: Int, battery: BatterySpec = .init()) {
             self.id = id
             self.name = name
             self.upsIndex = upsIndex
             self.cellCount = cellCount
+            self.battery = battery
         }
     }
 

@@ -26,7 +26,7 @@ extension GatewayConfig {
                      settingsProblems: inout [ConfigProblem]) -> GatewayConfig? {
         root.rejectUnknownKeys(allowed: ["gateway", "dataDirectory", "log", "acquisition", "history", "discharge", "alarms",
                                          "notifications", "snmp", "mqtt", "web", "remoteAccess", "simulator", "ups", "strings",
-                                         "project", "network", "time", "system"])
+                                         "project", "network", "time", "system", "battery"])
         guard root.keys != nil else { return nil }
         let file = root.reader.file.hasPrefix("/") ? root.reader.file
             : FileManager.default.currentDirectoryPath + "/" + root.reader.file
@@ -67,6 +67,8 @@ extension GatewayConfig {
         var stringIds: [String: String] = [:]
         var endpoints = EndpointCheck()
         let stringNodes = root["strings"].elements
+        let plantBattery = loadBattery(root["battery"])
+        checkBattery(plantBattery, root["battery"])
         if !root["strings"].exists {
             root["strings"].problem("is required: list the battery strings to monitor")
         } else if stringNodes.isEmpty {
@@ -75,7 +77,7 @@ extension GatewayConfig {
             root["strings"].problem("has \(stringNodes.count) strings; a gateway serves at most \(maxStrings)")
         }
         for node in stringNodes {
-            node.rejectUnknownKeys(allowed: ["id", "name", "ups", "cells", "registerMap", "modbus"])
+            node.rejectUnknownKeys(allowed: ["id", "name", "ups", "cells", "registerMap", "modbus", "battery"])
             let id = identifier(node["id"])
             if let id {
                 if let first = stringIds[id] { node["id"].problem("'\(id)' is already used by \(first)") }
@@ -99,8 +101,10 @@ extension GatewayConfig {
             }
             let cells = node["cells"].int(in: 1...(map?.maxCells ?? 1000), required: true)
             let link = loadModbus(node["modbus"], endpoints: &endpoints)
+            let battery = plantBattery.overridden(by: loadBattery(node["battery"]))
+            if node["battery"].exists { checkBattery(battery, node["battery"]) }
             guard let id, let ups, let cells, let link, let map, let mapFile else { continue }
-            strings.append(.init(id: id, name: name, upsIndex: ups, cellCount: cells))
+            strings.append(.init(id: id, name: name, upsIndex: ups, cellCount: cells, battery: battery))
             controllers.append(ControllerConfig(transport: link.transport, unit: link.unit, registerMapFile: mapFile, registerMap: map))
         }
 

@@ -52,7 +52,7 @@ extension GatewayConfig {
 
     static func loadSNMP(_ node: ConfigNode) -> SNMPSettings? {
         node.rejectUnknownKeys(allowed: ["enabled", "mode", "listen", "agentxSocket", "community", "sources", "trapDestinations",
-                                         "informs", "v2c", "users", "limitWrites"])
+                                         "informs", "v2c", "users", "limitWrites", "batteryMib", "batteryNotifications"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         var s = SNMPSettings()
         s.mode = node["mode"].choice(["master", "agentx"], default: "master").flatMap(SNMPSettings.Mode.init) ?? .master
@@ -114,6 +114,9 @@ extension GatewayConfig {
         if s.limitWrites && !s.users.contains(where: \.write) {
             node["limitWrites"].problem("is on but no user has access: write")
         }
+        s.batteryMib = node["batteryMib"].bool(default: true)
+        // Only with batteryMib: the notifications carry its objects.
+        s.batteryNotifications = node["batteryNotifications"].bool(default: true)
         if !s.v2c && s.users.isEmpty { node["users"].problem("v2c is off and no v3 user is configured: nobody could read the agent") }
         return s
     }

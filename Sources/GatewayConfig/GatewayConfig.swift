@@ -176,12 +176,17 @@ public struct SNMPSettings: Sendable, Equatable {
     public var users: [SNMPUser] = []
     /// SET of alarm limits allowed (for v3 users with write access only).
     public var limitWrites = false
+    /// The standard battery MIBs (RFC 7577 BATTERY-MIB, RFC 6933 ENTITY-MIB) beside ours.
+    public var batteryMib = true
+    /// BATTERY-MIB's notifications, sent beside ours from the same alarms (with `batteryMib`).
+    public var batteryNotifications = true
 
     public init() {}
 
     /// What can change while the agent runs; the rest needs a restart.
     public func restartNeeded(comparedTo other: SNMPSettings) -> Bool {
         mode != other.mode || listen != other.listen || agentxSocket != other.agentxSocket || limitWrites != other.limitWrites
+            || batteryMib != other.batteryMib || batteryNotifications != other.batteryNotifications
     }
 }
 

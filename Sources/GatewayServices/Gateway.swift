@@ -107,7 +107,7 @@ public struct Gateway: Sendable {
         var restart: [String] = []
         switch (config.snmp, new.snmp, snmpAgent) {
         case let (_, settings?, agent?):
-            if try !agent.reconfigure(settings) { restart.append("snmp.listen, snmp.mode, snmp.agentxSocket, snmp.limitWrites") }
+            if try !agent.reconfigure(settings) { restart.append("snmp.listen, snmp.mode, snmp.agentxSocket, snmp.limitWrites, snmp.batteryMib, snmp.batteryNotifications") }
         case (nil, nil, _), (_, nil, nil):
             break
         default:
@@ -179,8 +179,10 @@ public struct Gateway: Sendable {
         }
         list.append(AlarmService(store: store, model: model, limits: limits, discharge: config.discharge,
                                  events: events, logger: logger))
-        if let snmpAgent {
-            list.append(SNMPService(server: snmpAgent, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms),
+        if let snmpAgent, let snmp = config.snmp {
+            list.append(SNMPService(server: snmpAgent, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms,
+                                                                         discharge: config.discharge, batteryMib: snmp.batteryMib,
+                                                                         batteryNotifications: snmp.batteryNotifications),
                                     writes: limitWrites, limits: limits, model: model, store: store, events: events, logger: logger))
         }
         if let web = config.web {

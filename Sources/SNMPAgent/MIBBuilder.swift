@@ -11,18 +11,27 @@ public struct MIBBuilder: Sendable {
     let gatewayId: String
     let version: String
     let alarms: AlarmSettings
+    let discharge: DischargeSettings
+    /// ENTITY-MIB and BATTERY-MIB served too, and BATTERY-MIB's notifications sent.
+    let batteryMib: Bool
+    let batteryNotifications: Bool
 
-    public init(gatewayId: String, version: String, alarms: AlarmSettings) {
+    public init(gatewayId: String, version: String, alarms: AlarmSettings, discharge: DischargeSettings = .init(),
+                batteryMib: Bool = false, batteryNotifications: Bool = false) {
         self.gatewayId = gatewayId
         self.version = version
         self.alarms = alarms
+        self.discharge = discharge
+        self.batteryMib = batteryMib
+        self.batteryNotifications = batteryMib && batteryNotifications
     }
 
     /// Everything the agent serves; values that are not measured are left out (holes in the tables).
+    /// `cellIdentifiers`: BATTERY-MIB's batteryCellIdentifier by string, as the last notification set it.
     public func view(snapshot: ModelSnapshot, activeAlarms: [AlarmRecord], alarmsRaised: UInt32,
-                     uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:]) -> MIBView {
+                     uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:], cellIdentifiers: [Int: String] = [:]) -> MIBView {
         let t = snapshot.topology
-        var e = MIBView.Builder(capacity: 32 + t.strings.count * 40 + t.cellCount * 6 + activeAlarms.count * 8)
+        var e = MIBView.Builder(capacity: 32 + t.strings.count * 80 + t.cellCount * 6 + activeAlarms.count * 8)
         let objects = Self.root + [1]
         var key = objects
         func add(_ path: [UInt32], _ v: SNMPValue) {
@@ -55,6 +64,7 @@ public struct MIBBuilder: Sendable {
             for (c, value) in cols { if let value { add([2, 1, c, idx], value) } }
         }
 
+        var effective: [[AlarmType: AlarmLimit]] = []
         // String and cell tables
         for (i, info) in t.strings.enumerated() {
             let idx = UInt32(i + 1)
@@ -82,6 +92,7 @@ public struct MIBBuilder: Sendable {
 
             // Limits in force
             let limits = alarms.limits(forString: info.id).merging(overrides[info.id] ?? [:]) { $1 }
+            effective.append(limits)
             for (n, type) in AlarmType.allCases.enumerated() {
                 guard let l = limits[type] else { continue }
                 let tn = UInt32(n + 1)
@@ -104,6 +115,10 @@ public struct MIBBuilder: Sendable {
                 (10, .string(Self.unit(r.type, perCell: false))),
             ]
             for (c, value) in cols { if let value { add([6, 1, c, id], value) } }
+        }
+        if batteryMib {
+            EntityMIB.add(t, gatewayId: gatewayId, version: version, to: &e)
+            BatteryMIB.add(snapshot: snapshot, limits: effective, discharge: discharge, cellIdentifiers: cellIdentifiers, to: &e)
         }
         return e.build()
     }

@@ -12,7 +12,7 @@ import Synchronization
 /// Mutexes; `scratch`, `oidScratch`, `informs`, `informTag` and `lastLibraryMessage` are touched only by the agent thread, where net-snmp
 /// calls every callback (it is not thread-safe, so nothing else calls it).
 public final class SNMPAgentServer: @unchecked Sendable {
-    private let view = Mutex(MIBView([]))
+    let view = Mutex(MIBView([]))
     /// Notifications waiting for the agent thread: trap OID and varbinds.
     private let traps = Mutex<[([UInt32], [([UInt32], SNMPValue)])]>([])
     /// Settings in force, and new ones waiting for the agent thread.
@@ -26,8 +26,10 @@ public final class SNMPAgentServer: @unchecked Sendable {
     /// MIB-II's system group, and when the agent started (its `sysUpTime`).
     private let system: Mutex<SystemGroup?> = Mutex(nil)
     private let started = ContinuousClock.now
-    /// The standard groups the master agent serves (kept here: net-snmp holds unretained pointers to them).
+    /// The standard groups the master agent serves, and the standard MIBs' roots (kept here: net-snmp
+    /// holds unretained pointers to them).
     private let standardGroups: Mutex<[ScalarGroup]> = Mutex([])
+    private let viewRoots: Mutex<[ViewRoot]> = Mutex([])
     private var informs: [String: InformDestination] = [:]
     private var informTag: UInt64 = 0
     private var lastLibraryMessage = ""
@@ -82,8 +84,8 @@ public final class SNMPAgentServer: @unchecked Sendable {
         var applied = new
         let current = settings.withLock { $0.current }
         let complete = !new.restartNeeded(comparedTo: current)
-        (applied.mode, applied.listen, applied.agentxSocket, applied.limitWrites) =
-            (current.mode, current.listen, current.agentxSocket, current.limitWrites)
+        (applied.mode, applied.listen, applied.agentxSocket, applied.limitWrites, applied.batteryMib, applied.batteryNotifications) =
+            (current.mode, current.listen, current.agentxSocket, current.limitWrites, current.batteryMib, current.batteryNotifications)
         try writeConfiguration(applied)
         settings.withLock { $0.pending = applied }
         return complete
@@ -134,6 +136,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
                     cnetsnmpshim_register($0.baseAddress, $0.count, ctx, Self.get, Self.next, writable ? Self.set : nil)
                 }
                 if s.mode != .agentx { server.registerStandardGroups() }
+                if s.batteryMib { server.registerViewRoots([EntityMIB.root, BatteryMIB.root]) }
                 server.openInforms(s)
             }
             result.withLock { $0 = rc }
@@ -348,6 +351,20 @@ public final class SNMPAgentServer: @unchecked Sendable {
             let context = Unmanaged.passUnretained(group).toOpaque()
             _ = group.root.withUnsafeBufferPointer {
                 cnetsnmpshim_register($0.baseAddress, $0.count, context, Self.scalarGet, Self.scalarNext, nil)
+            }
+        }
+    }
+
+    /// Further subtrees of the view (agent thread). One another agent already serves (an AgentX
+    /// master with its own ENTITY-MIB) is said and left to it.
+    private func registerViewRoots(_ roots: [[UInt32]]) {
+        let list = roots.map { ViewRoot(root: $0, server: self) }
+        viewRoots.withLock { $0 = list }
+        for r in list {
+            let context = Unmanaged.passUnretained(r).toOpaque()
+            let rc = r.root.withUnsafeBufferPointer { cnetsnmpshim_register($0.baseAddress, $0.count, context, ViewRoot.get, ViewRoot.next, nil) }
+            if rc != 0 {
+                logger.warning("SNMP subtree not registered: another agent serves it", metadata: ["oid": "\(r.root.map(String.init).joined(separator: "."))"])
             }
         }
     }

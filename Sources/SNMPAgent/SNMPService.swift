@@ -52,6 +52,7 @@ public struct SNMPService: Service {
         }
         var active = (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? []
         var raised: UInt32 = 0
+        var battery = builder.batteryNotifications ? BatteryNotifier(discharge: builder.discharge) : nil
         writes?.update(effective: effective())
         let subscription = self.subscription
         let watch = limits.watch { subscription.wake(.limits) }
@@ -82,6 +83,7 @@ public struct SNMPService: Service {
                 raised &+= 1
                 let n = builder.notification(r, cleared: false, topology: model.topology)
                 server.notify(trap: n.trap, varbinds: n.varbinds)
+                if let b = battery?.notification(for: r, snapshot: model.snapshot()) { server.notify(trap: b.trap, varbinds: b.varbinds) }
             case let .event(.alarmCleared(r)):
                 active.removeAll { $0.id == r.id }
                 let n = builder.notification(r, cleared: true, topology: model.topology)
@@ -94,7 +96,7 @@ public struct SNMPService: Service {
                 break
             }
             server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
-                                       uptime: .now - started, overrides: limits.overrides))
+                                       uptime: .now - started, overrides: limits.overrides, cellIdentifiers: battery?.cellIdentifiers ?? [:]))
         }
         await server.stop()
     }

@@ -38,7 +38,7 @@ import Glibc
         let informPort = try freePort()
         let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
             data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2), .tcp(port: port, unit: 3)], cells: 24,
-            extra: immediateAlarms + snmpSection(port: snmpPort, community: "s3cret", trapPort: trapPort, informPort: informPort))))
+            extra: immediateAlarms + Self.batterySection + snmpSection(port: snmpPort, community: "s3cret", trapPort: trapPort, informPort: informPort))))
         #expect(await eventually { gw.model.snapshot().strings.allSatisfy { $0.quality == .ok } })
         try pin(port, unit: 2, [(1016, [11000])])  // cell 17 of s2
         #expect(await eventually { gw.model.string(1).sample?.cells.voltage[16] == 11000 })
@@ -58,7 +58,9 @@ import Glibc
         // reads first; sysObjectID names the product in our MIB.
         let (systemCode, system) = try await runOff("snmpwalk", ["-v2c", "-c", "s3cret", "-M", "+\(base)", "-m", "SNMPv2-MIB", target])
         let lines = system.split(separator: "\n").map(String.init)
-        #expect(systemCode == 0 && lines.count == 8, "\(system)")
+        // The system group first (8 objects), then ENTITY-MIB and BATTERY-MIB (mib-2 47 and 233).
+        #expect(systemCode == 0 && lines.count > 8 && lines.prefix(8).allSatisfy { $0.hasPrefix("SNMPv2-MIB::sys") || $0.hasPrefix("DISMAN-EVENT-MIB::sysUpTimeInstance") }
+                && lines[8].hasPrefix("SNMPv2-SMI::mib-2.47.1.1.1.1.2.1 = "), "\(system)")
         #expect(lines.first == "SNMPv2-MIB::sysDescr.0 = STRING: BTMS Gateway 0.1.0: battery monitoring of UPS battery plants (3 strings, 72 cells), Linux",
                 "\(system)")
         #expect(lines.contains { $0.hasPrefix("SNMPv2-MIB::sysUpTime.0 = Timeticks: (") || $0.hasPrefix("DISMAN-EVENT-MIB::sysUpTimeInstance = Timeticks: (") })
@@ -143,6 +145,7 @@ import Glibc
         #expect(raisedTrap.contains("INTEGER: 11000") && raisedTrap.contains("INTEGER: 11500"), "value and limit")
         #expect(raisedTrap.contains("Gauge32: 17"), "cell 17")
         #expect(raisedTrap.contains(".1.3.6.1.4.1.32473.1.6.1.10.") && raisedTrap.contains("STRING: \"mV\""), "the unit, last: \(raisedTrap)")
+        try await checkBatteryMIB(gw: gw, base: base, target: target, simulator: port, traps: traps)
         // Limits say their unit too (string voltage limits are per cell; flags have none).
         let (_, units) = try await runOff("snmpget", ["-v2c", "-c", "s3cret", "-Oqv"] + mibs
                                                      + [target, "btmsLimitUnit.2.cellVoltageLow", "btmsLimitUnit.2.stringVoltageHigh", "btmsLimitUnit.2.commLost"])

@@ -89,7 +89,7 @@ extension SNMPTests {
             if !withAdmin { section = section.split(separator: "\n").filter { !$0.contains("name: admin") }.joined(separator: "\n") + "\n" }
             let file = try dir.write("g2.yaml", configText(data: dir.path, endpoints: [.tcp(port: 1, unit: 1), .tcp(port: 1, unit: 2),
                                                                                         .tcp(port: 1, unit: 3)],
-                                                           cells: 24, extra: immediateAlarms + section.replacingOccurrences(of: "limitWrites: true", with: "limitWrites: false")))
+                                                           cells: 24, extra: immediateAlarms + Self.batterySection + section.replacingOccurrences(of: "limitWrites: true", with: "limitWrites: false")))
             return try gw.gateway.reload(GatewayConfig.load(file: file))
         }
         @Sendable func getBlocking(_ args: [String]) -> Int32 {
@@ -97,7 +97,7 @@ extension SNMPTests {
         }
         func get(_ args: [String]) async throws -> Int32 { try await offPool { getBlocking(args) } }
         // limitWrites changed in the file: reported as needing a restart, the rest applied.
-        #expect(try reload(community: "n3w", sources: "[127.0.0.1]", withAdmin: false) == ["snmp.listen, snmp.mode, snmp.agentxSocket, snmp.limitWrites"])
+        #expect(try reload(community: "n3w", sources: "[127.0.0.1]", withAdmin: false) == ["snmp.listen, snmp.mode, snmp.agentxSocket, snmp.limitWrites, snmp.batteryMib, snmp.batteryNotifications"])
         #expect(await eventuallyOffPool { getBlocking(["-v2c", "-c", "n3w"]) == 0 }, "the new community answers")
         #expect(try await get(["-v2c", "-c", "s3cret"]) != 0, "the old one no longer")
         #expect(try await get(Self.admin) != 0, "a removed user is gone")

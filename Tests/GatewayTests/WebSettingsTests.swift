@@ -65,7 +65,7 @@ import WebUI
         let good = try await browser.request("/settings/snmp", form: [
             "csrf": csrf, "enabled": "true", "listen": "udp:127.0.0.1:\(snmpPort)", "v2c": "true", "community": "new-community",
             "sources": "127.0.0.0/8, ::1", "users[0].name": "nms", "users[0].authPassphrase": "auth-pass-1", "users[0].privPassphrase": "priv-pass-1",
-            "users[0].access": "read"])
+            "users[0].access": "read", "batteryMib": "true", "batteryNotifications": "true"])
         #expect(good.status == 200 && good.body.contains("Saved and applied."), "\(good.body.suffix(2000))")
         #expect(await eventuallyOffPool { snmpgetBlocking("new-community") == 0 }, "the new community answers without a restart")
         #expect(try await snmpget("old-community") != 0, "the old one no longer")
@@ -81,7 +81,8 @@ import WebUI
 
         // Saving again with the secret fields empty keeps the secrets.
         let again = try await browser.request("/settings/snmp", form: [
-            "csrf": csrf, "enabled": "true", "listen": "udp:127.0.0.1:\(snmpPort)", "v2c": "true", "users[0].name": "nms", "users[0].access": "read"])
+            "csrf": csrf, "enabled": "true", "listen": "udp:127.0.0.1:\(snmpPort)", "v2c": "true", "users[0].name": "nms", "users[0].access": "read",
+            "batteryMib": "true", "batteryNotifications": "true"])
         #expect(again.status == 200)
         #expect(try await snmpget("new-community") == 0)
         #expect(try String(contentsOfFile: "\(dir.path)/settings.yaml", encoding: .utf8).contains("authPassphrase: auth-pass-1"))
