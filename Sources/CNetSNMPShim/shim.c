@@ -201,6 +201,17 @@ int cnetsnmpshim_register(const uint32_t *root, size_t length, void *context, cn
     return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -2;
 }
 
+size_t cnetsnmpshim_statistics(uint64_t *out, size_t capacity) {
+    static const int which[] = {
+        STAT_SNMPINPKTS, STAT_SNMPINGETREQUESTS, STAT_SNMPINGETNEXTS, STAT_SNMPINSETREQUESTS, STAT_SNMPINBADVERSIONS,
+        STAT_SNMPINBADCOMMUNITYNAMES, STAT_SNMPINBADCOMMUNITYUSES, STAT_SNMPINASNPARSEERRS, STAT_USMSTATSUNKNOWNUSERNAMES,
+        STAT_USMSTATSWRONGDIGESTS, STAT_USMSTATSDECRYPTIONERRORS, STAT_USMSTATSNOTINTIMEWINDOWS, STAT_SNMPOUTTRAPS,
+    };
+    size_t n = sizeof(which) / sizeof(which[0]);
+    for (size_t i = 0; i < n && i < capacity; i++) out[i] = snmp_get_statistic(which[i]);
+    return n;
+}
+
 size_t cnetsnmpshim_engine(uint8_t *id, size_t capacity, int64_t *boots, int64_t *time, int64_t *max_size) {
     *boots = (int64_t)snmpv3_local_snmpEngineBoots();
     *time = (int64_t)snmpv3_local_snmpEngineTime();

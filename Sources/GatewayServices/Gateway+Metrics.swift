@@ -4,6 +4,8 @@ import BatteryModel
 import Foundation
 import GatewayConfig
 import MetricsExport
+import Notifications
+import SNMPAgent
 import Storage
 import Uplink
 
@@ -15,7 +17,18 @@ extension Gateway {
             health.mqttConnected = status.state == .connected
             (health.outboxMessages, health.outboxBytes, health.outboxDropped) = (status.outboxMessages, status.outboxBytes, status.dropped)
             (health.acknowledged, health.rejected) = (status.acknowledged, status.rejected)
+            health.outboxOldestAgeSeconds = status.outboxOldestAt.map { max(0, Double(Timestamp.now.millis - $0) / 1000) } ?? 0
         }
+        if let agent = snmpAgent {
+            let st = agent.statistics
+            var snmp = PlantMetrics.Health.SNMP()
+            (snmp.packets, snmp.requests, snmp.refused, snmp.traps) = (st.packets, st.requests, st.refused, st.trapsSent)
+            (snmp.informsAcknowledged, snmp.informsUnacknowledged) = (st.informsAcknowledged, st.informsUnacknowledged)
+            snmp.informsPending = agent.informState.values.reduce(0) { $0 + $1.pending }
+            health.snmp = snmp
+        }
+        health.deliveries = deliveries.current
+        health.notificationsQueued = try? await store.run { try NotificationStore(db: $0.db).pendingCount() }
         let active = (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record.type) }) ?? []
         for type in active { health.activeAlarms[type, default: 0] += 1 }
         let database = Self.databasePath(dataDirectory: config.dataDirectory)

@@ -1,7 +1,7 @@
 public import Acquisition
 public import Alarms
 import MetricsExport
-import Notifications
+public import Notifications
 import RemoteAccess
 import SNMPAgent
 import StatusServer
@@ -36,6 +36,8 @@ public struct Gateway: Sendable {
     /// Poll durations and failures since the start, and every cell's series, for `/metrics`.
     let polls: PollMetrics
     let cellMetrics: CellMetrics
+    /// E-mail and SMS delivery attempts since the start, for the metrics.
+    public let deliveries = DeliveryCounts()
     /// Alarm and discharge events for outputs (notifications, later SNMP and MQTT).
     public let events = EventBroadcaster()
     /// Run-time alarm limit overrides, published to the engine, notifier, SNMP agent and web UI.
@@ -171,7 +173,8 @@ public struct Gateway: Sendable {
             logger: logger))
         list.append(NotificationService(store: store, settings: notificationSettings, limits: limits,
                                         gatewayId: config.gatewayId, site: config.topology.siteName,
-                                        siteTime: { [live] in live.current.time.siteTime }, events: events, logger: logger))
+                                        siteTime: { [live] in live.current.time.siteTime }, events: events, counts: deliveries,
+                                        logger: logger))
         if let uplink {
             list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model, events: events,
                                       activeAlarms: { [store] in (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? [] },

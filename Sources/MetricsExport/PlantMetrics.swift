@@ -21,6 +21,23 @@ public enum PlantMetrics {
         public var residentBytes: Int64?
         public var startTimeSeconds: Double
         public var activeAlarms: [AlarmType: Int] = [:]
+        /// Age of the oldest message in the outbox, s (0 when it is empty).
+        public var outboxOldestAgeSeconds: Double = 0
+        /// E-mail and SMS delivery attempts since the start: channel → result → count; and what waits.
+        public var deliveries: [String: [String: Int64]] = [:]
+        public var notificationsQueued: Int?
+        public var snmp: SNMP?
+
+        /// The SNMP agent since its start (absent without an agent).
+        public struct SNMP: Sendable {
+            public var packets: UInt64 = 0
+            public var requests: [String: UInt64] = [:]
+            public var refused: [String: UInt64] = [:]
+            public var traps: UInt64 = 0
+            public var informsAcknowledged: UInt64 = 0, informsUnacknowledged: UInt64 = 0
+            public var informsPending = 0
+            public init() {}
+        }
 
         public init(startTimeSeconds: Double) {
             self.startTimeSeconds = startTimeSeconds
@@ -36,8 +53,8 @@ public enum PlantMetrics {
             guard let value else { return }
             r.makeGauge(descriptor: name(n, help), labels: labels).set(value)
         }
-        func counter(_ n: String, _ help: String, _ value: Int64) {
-            r.makeCounter(descriptor: name(n, help), labels: []).increment(by: value)
+        func counter(_ n: String, _ help: String, _ value: Int64, _ labels: [(String, String)] = []) {
+            r.makeCounter(descriptor: name(n, help), labels: labels).increment(by: value)
         }
 
         gauge("bmgw_info", "The gateway (always 1).", [("gateway", gatewayId)], 1.0)
@@ -77,7 +94,30 @@ public enum PlantMetrics {
             counter("bmgw_mqtt_acknowledged_total", "Messages the broker acknowledged since the start.", health.acknowledged)
             counter("bmgw_mqtt_rejected_total", "Messages the broker refused since the start (MQTT 5).", health.rejected)
             counter("bmgw_mqtt_outbox_dropped_total", "Measurements dropped from a full outbox since it was created.", health.outboxDropped)
+            gauge("bmgw_mqtt_outbox_oldest_message_age_seconds", "Age of the oldest message waiting in the MQTT outbox (0: empty).", [],
+                  health.outboxOldestAgeSeconds)
         }
+        if let snmp = health.snmp {
+            counter("bmgw_snmp_packets_total", "SNMP messages the agent received since it started.", Int64(clamping: snmp.packets))
+            for (pdu, n) in snmp.requests.sorted(by: { $0.key < $1.key }) {
+                counter("bmgw_snmp_requests_total", "SNMP GET, GETNEXT and SET requests since the agent started.", Int64(clamping: n), [("pdu", pdu)])
+            }
+            for (reason, n) in snmp.refused.sorted(by: { $0.key < $1.key }) {
+                counter("bmgw_snmp_refused_total", "SNMP messages refused since the agent started, by reason.", Int64(clamping: n), [("reason", reason)])
+            }
+            let sent = "SNMP notifications since the agent started: traps sent, informs acknowledged or not (and tried again)."
+            counter("bmgw_snmp_notifications_total", sent, Int64(clamping: snmp.traps), [("kind", "trap"), ("result", "sent")])
+            counter("bmgw_snmp_notifications_total", sent, Int64(clamping: snmp.informsAcknowledged), [("kind", "inform"), ("result", "acknowledged")])
+            counter("bmgw_snmp_notifications_total", sent, Int64(clamping: snmp.informsUnacknowledged), [("kind", "inform"), ("result", "unacknowledged")])
+            gauge("bmgw_snmp_informs_pending", "SNMP informs waiting for their receivers' acknowledgement.", [], Double(snmp.informsPending))
+        }
+        for channel in ["email", "sms"] {
+            for result in ["sent", "failed", "gave-up"] {
+                counter("bmgw_notification_deliveries_total", "E-mail and SMS delivery attempts since the start: sent, failed (tried again later), gave-up.",
+                        health.deliveries[channel]?[result] ?? 0, [("channel", channel), ("result", result)])
+            }
+        }
+        gauge("bmgw_notification_queue_messages", "E-mail and SMS messages waiting to be delivered.", [], health.notificationsQueued.map(Double.init))
         gauge("bmgw_database_size_bytes", "Size of the gateway's database file.", [], health.databaseBytes.map(Double.init))
         gauge("process_resident_memory_bytes", "Resident memory size in bytes.", [], health.residentBytes.map(Double.init))
         gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", [], health.startTimeSeconds)

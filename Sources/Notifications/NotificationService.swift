@@ -24,11 +24,13 @@ public struct NotificationService: Service {
     private let subscription: Subscription<GatewayEvent, Tick>
     private let logger: Logger
     private let delivery = DispatchQueue(label: "notification-delivery")
+    private let counts: DeliveryCounts
 
     public init(store: DatabaseQueue<GatewayDatabase>, settings: LiveSettings<NotificationSettings>, limits: LimitOverrides,
                 gatewayId: String, site: String, siteTime: @escaping @Sendable () -> SiteTime = { .utc }, events: EventBroadcaster,
-                logger: Logger) {
+                counts: DeliveryCounts = DeliveryCounts(), logger: Logger) {
         self.store = store
+        self.counts = counts
         source = settings
         self.limits = limits
         (self.gatewayId, self.site, self.siteTime) = (gatewayId, site, siteTime)
@@ -119,6 +121,7 @@ public struct NotificationService: Service {
                 let at = Timestamp.now.millis
                 let attempt = q.attempts + 1
                 let retryAt: Int64? = attempt >= settings.maxAttempts || error?.isFinal == true ? nil : at + backoff(attempt: attempt)
+                counts.add(channel: q.channel, result: error == nil ? "sent" : retryAt == nil ? "gave-up" : "failed")
                 do {
                     try await store.run { try NotificationStore(db: $0.db).record(q, at: at, error: error?.description, retryAt: retryAt) }
                 } catch {

@@ -34,6 +34,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
     private var informTag: UInt64 = 0
     private var lastLibraryMessage = ""
     private let informStats = Mutex<[String: (pending: Int, dropped: Int)]>([:])
+    private let counters = Mutex(SNMPStatistics())
     static let app = "btms"
 
     /// One inform receiver: its net-snmp session and its queue.
@@ -75,6 +76,11 @@ public final class SNMPAgentServer: @unchecked Sendable {
     /// Informs not yet acknowledged, and dropped ones, per receiver.
     public var informState: [String: (pending: Int, dropped: Int)] {
         informStats.withLock { $0 }
+    }
+
+    /// Requests served and refused, notifications sent, since the agent started.
+    public var statistics: SNMPStatistics {
+        counters.withLock { $0 }
     }
 
     /// New communities, users and destinations, applied by the agent thread without a restart.
@@ -146,6 +152,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
                 cnetsnmpshim_poll(100)
                 server.applyPendingSettings()
                 server.sendPendingNotifications()
+                server.counters.withLock { $0.readLibraryCounters() }
             }
             server.closeInforms()
             cnetsnmpshim_stop(Self.app)
@@ -257,6 +264,7 @@ public final class SNMPAgentServer: @unchecked Sendable {
     /// The receiver answered (or did not): next inform, or the same one again later.
     private func informFinished(tag: UInt64, acknowledged: Bool) {
         let now = ContinuousClock.now
+        counters.withLock { acknowledged ? ($0.informsAcknowledged += 1) : ($0.informsUnacknowledged += 1) }
         for address in informs.keys where informs[address]?.queue.inFlight == tag {
             informs[address]?.queue.finished(tag: tag, acknowledged: acknowledged, now: now)
             guard let d = informs[address] else { continue }

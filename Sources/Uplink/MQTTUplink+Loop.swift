@@ -167,8 +167,8 @@ extension MQTTUplink {
             let done = acked
             acked.removeAll(keepingCapacity: true)
             do {
-                let counts = try uplink.outbox.sync { o in try o.remove(done); return (o.count, o.bytes) }
-                uplink.state.withLock { ($0.outboxMessages, $0.outboxBytes) = counts }
+                let counts = try uplink.outbox.sync { o in try o.remove(done); return (o.count, o.bytes, o.oldestCreated) }
+                uplink.state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.outboxOldestAt) = counts }
             } catch {
                 // Left in the outbox: sent again later (at least once).
                 uplink.logger.error("MQTT outbox: acknowledged messages not removed", metadata: ["error": "\(error)"])

@@ -76,6 +76,8 @@ public final class Outbox {
 
     /// Measurements dropped so far because the outbox was full (kept across restarts).
     public var dropped: Int64 { (try? counter("dropped")) ?? 0 }
+    /// When the oldest message waiting was stored (ms since 1970); nil when none waits.
+    public var oldestCreated: Int64? { try? db.scalar("SELECT created FROM messages ORDER BY seq LIMIT 1") }
     /// The next sequence number.
     public var nextSeq: Int64 { (try? counter("next_seq")) ?? 1 }
 

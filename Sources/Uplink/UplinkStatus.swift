@@ -13,6 +13,8 @@ public struct UplinkStatus: Sendable, Equatable, Codable {
     public var connectedSince: Int64?
     public var outboxMessages = 0
     public var outboxBytes = 0
+    /// When the oldest message in the outbox was stored (ms since 1970); nil when it is empty.
+    public var outboxOldestAt: Int64?
     /// Measurements dropped because the outbox was full, since it was created.
     public var dropped: Int64 = 0
     public var inflight = 0

@@ -172,6 +172,7 @@ import Glibc
 
         try await checkLimitWrites(gw: gw, dir: dir, mibs: mibs, target: target)
         try await checkInforms(log: informd.log)
+        try await checkSNMPMetrics(gw: gw, dir: dir)
         #expect(await eventually {
             (try? runBMGW(["status", "--data", dir.path]))?.1.contains("SNMP informs to 127.0.0.1:\(informPort): 0 not yet acknowledged") == true
         }, "bmgw status shows the inform queue")

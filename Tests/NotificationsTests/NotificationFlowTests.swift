@@ -189,6 +189,9 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
         for f in log where f.status == "failed" {
             #expect(sent.contains { $0.contact == f.contact && $0.attempt > f.attempt && $0.at >= f.at })
         }
+        // The metrics count the same attempts as the log.
+        let counted = plant.gateway.deliveries.current["email"] ?? [:]
+        #expect(counted["sent"] == 2 && counted["failed"] == Int64(log.count { $0.status == "failed" }) && counted["gave-up"] == nil, "\(counted)")
         try await plant.stop()
     }
 }

@@ -25,6 +25,21 @@ import Uplink
         #expect(outbox.count == 1 && outbox.bytes == 102)
     }
 
+    /// The oldest message's age is what a backlog is watched by (metrics).
+    @Test func theOldestMessageIsKnown() throws {
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        let outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        #expect(outbox.oldestCreated == nil)
+        _ = try outbox.append([draft(.measurement)], now: 1000)
+        _ = try outbox.append([draft(.event), draft(.meta)], now: 2000)
+        #expect(outbox.oldestCreated == 1000)
+        try outbox.remove([1])
+        #expect(outbox.oldestCreated == 2000, "the event and meta of the second append remain")
+        try outbox.remove([2, 3])
+        #expect(outbox.oldestCreated == nil)
+    }
+
     /// An empty retained message (how a retained topic is removed) is stored and sent empty, not refused as NULL.
     @Test func anEmptyPayloadIsKept() throws {
         let path = tempDatabase()

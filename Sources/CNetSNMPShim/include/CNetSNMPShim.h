@@ -72,6 +72,11 @@ void cnetsnmpshim_poll(int timeout_ms);
 /// length is returned), boots, time since the last boot (s) and the largest message it handles.
 size_t cnetsnmpshim_engine(uint8_t *id, size_t capacity, int64_t *boots, int64_t *time, int64_t *max_size);
 
+/// net-snmp's own counters, in this order: packets in, GET, GETNEXT and SET requests, bad versions,
+/// bad community names, bad community uses, ASN.1 parse errors, USM unknown user names, wrong
+/// digests, decryption errors, not-in-time-window, traps out. Writes up to `capacity`; returns 13.
+size_t cnetsnmpshim_statistics(uint64_t *out, size_t capacity);
+
 /// Reads the configuration files again (communities, users, trap sinks), dropping the agent's own USM users
 /// first so that removed users are gone.
 void cnetsnmpshim_reconfigure(const char *app);
