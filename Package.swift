@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries (Debian packages libmodbus-dev, libsqlite3-dev).
@@ -93,8 +94,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // MQTT uplink on libmosquitto: payloads, the durable outbox's replay, TLS, reconnects.
+        // Sparkplug B 3.0's payload types: generated once by protoc from proto/sparkplug_b.proto (scripts/generate-sparkplug.sh).
+        .target(name: "SparkplugProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // Sparkplug B payloads of the plant and the edge node's session.
+        .target(name: "Sparkplug", dependencies: [
+            "BatteryModel", "SparkplugProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], swiftSettings: settings),
         .target(name: "Uplink", dependencies: [
-            "CMosquitto", "CSQLite", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport",
+            "CMosquitto", "CSQLite", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport", "Sparkplug",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
@@ -173,7 +180,7 @@ let package = Package(
         .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "GatewayServices", "RegisterMap", "ModbusCore",
                                                          .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: settings),
-        .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms", "GatewayConfig", "ServiceSupport"], swiftSettings: settings),
+        .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms", "GatewayConfig", "ServiceSupport", "Sparkplug"], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "WebUITests", dependencies: [
             "TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms", "RemoteAccess",

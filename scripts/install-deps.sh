@@ -16,8 +16,9 @@ if [[ "${1:-}" == "--test" ]]; then
     # chromium, chromium-driver: the browser test (selenium from PyPI drives Debian's browser).
     # python3-jinja2: renders the Home Assistant discovery templates as Home Assistant would (Jinja2).
     # prometheus: its promtool checks the /metrics exposition (the server itself is not started).
+    # protobuf-compiler, python3-protobuf: decode the Sparkplug B payloads with the specification's .proto (not our code).
     packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver
-               python3-jinja2 prometheus)
+               python3-jinja2 prometheus protobuf-compiler python3-protobuf)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one;

@@ -4,7 +4,7 @@ extension GatewayConfig {
     static func loadMQTT(_ node: ConfigNode, gatewayId: String, baseDirectory: String) -> MQTTSettings? {
         node.rejectUnknownKeys(allowed: ["enabled", "host", "port", "protocol", "clientId", "username", "password", "tls",
                                          "keepalive", "sessionExpiry", "topicPrefix", "publishInterval", "statusInterval", "outbox",
-                                         "homeAssistant"])
+                                         "homeAssistant", "format", "sparkplug"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         guard let host = node["host"].string(required: true) else { return nil }
         var s = MQTTSettings(host: host, gatewayId: gatewayId)
@@ -53,6 +53,17 @@ extension GatewayConfig {
                 ha["discoveryPrefix"].problem("'\(prefix)' must be a topic without wildcards, spaces or a leading or trailing '/'")
             }
             s.discoveryPrefix = prefix
+        }
+        s.format = node["format"].choice(MQTTSettings.Format.allCases.map(\.rawValue), default: "json").flatMap(MQTTSettings.Format.init) ?? .json
+        let spb = node["sparkplug"]
+        spb.rejectUnknownKeys(allowed: ["groupId", "edgeNodeId"])
+        for (key, keyPath) in [("groupId", \MQTTSettings.sparkplugGroup), ("edgeNodeId", \MQTTSettings.sparkplugNode)] {
+            guard let id = spb[key].string() else { continue }
+            // Sparkplug ids are topic levels: no separators, wildcards or spaces.
+            if id.isEmpty || id.contains(where: { "/+#".contains($0) || $0.isWhitespace }) {
+                spb[key].problem("'\(id)' must be one topic level (no '/', '+', '#' or spaces)")
+            }
+            s[keyPath: keyPath] = id
         }
         return s
     }

@@ -37,10 +37,30 @@ public struct MQTTSettings: Sendable, Equatable {
     /// `discoveryPrefix`, and the site and alarm-state topics they read.
     public var homeAssistant = false
     public var discoveryPrefix = "homeassistant"
+    /// The payloads: our JSON topic tree, Sparkplug B, or both (two connections).
+    public var format = Format.json
+    /// Sparkplug B: the group and the edge node (default: the gateway id) of its topics.
+    public var sparkplugGroup = "btms"
+    public var sparkplugNode: String
+
+    public enum Format: String, Sendable, Equatable, CaseIterable {
+        case json, sparkplugB, both
+
+        public var json: Bool { self != .sparkplugB }
+        public var sparkplug: Bool { self != .json }
+    }
 
     public init(host: String, gatewayId: String) {
         self.host = host
         clientId = "bmgw-\(gatewayId)"
         topicPrefix = "btms/\(gatewayId)"
+        sparkplugNode = gatewayId
+    }
+
+    /// The Sparkplug connection's settings: beside a JSON connection it needs a client id of its own.
+    public var forSparkplug: MQTTSettings {
+        var s = self
+        if format == .both { s.clientId += "-spb" }
+        return s
     }
 }

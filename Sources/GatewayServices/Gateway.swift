@@ -51,15 +51,19 @@ public struct Gateway: Sendable {
     let notificationSettings: LiveSettings<NotificationSettings>
     /// The MQTT uplink and its outbox, when configured.
     let uplink: MQTTUplink?
-    /// What the MQTT uplink is doing (nil without an `mqtt` section).
-    public var uplinkStatus: UplinkStatus? { uplink?.status }
+    /// The Sparkplug B connection (`mqtt.format` sparkplugB or both).
+    let sparkplugUplink: MQTTUplink?
+    /// What the MQTT uplink is doing (nil without an `mqtt` section): the JSON connection's, else Sparkplug's.
+    public var uplinkStatus: UplinkStatus? { uplink?.status ?? sparkplugUplink?.status }
     let logger: Logger
 
     public static func databasePath(dataDirectory: String) -> String { "\(dataDirectory)/history.sqlite" }
     /// The modules' tables in the gateway's database (besides the history's), in creation order.
     public static let tables: [SchemaPart] = [AlarmTables.schema, NotificationTables.schema, WebTables.schema, RemoteAccessTables.schema]
     public static func socketPath(dataDirectory: String) -> String { "\(dataDirectory)/bmgw.sock" }
-    public static func outboxPath(dataDirectory: String) -> String { "\(dataDirectory)/outbox.sqlite" }
+    public static func outboxPath(dataDirectory: String, sparkplug: Bool = false) -> String {
+        "\(dataDirectory)/\(sparkplug ? "sparkplug-outbox" : "outbox").sqlite"
+    }
 
     /// Opens the database, starts the embedded simulator's listener, prepares pollers.
     public init(config: GatewayConfig, logger: Logger) throws {
@@ -91,12 +95,22 @@ public struct Gateway: Sendable {
         } else {
             (snmpAgent, limitWrites) = (nil, nil)
         }
-        if let mqtt = config.mqtt {
+        if let mqtt = config.mqtt, mqtt.format.json {
             let path = Self.outboxPath(dataDirectory: config.dataDirectory)
             let outbox = try DatabaseQueue(label: "outbox") { try Outbox(path: path, maxBytes: mqtt.outboxMaxBytes) }
             uplink = MQTTUplink(settings: mqtt, outbox: outbox, logger: logger)
         } else {
             uplink = nil
+        }
+        if let mqtt = config.mqtt, mqtt.format.sparkplug {
+            // An outbox of its own: its messages are another connection's, with their own numbering.
+            let path = Self.outboxPath(dataDirectory: config.dataDirectory, sparkplug: true)
+            let outbox = try DatabaseQueue(label: "sparkplug-outbox") { try Outbox(path: path, maxBytes: mqtt.outboxMaxBytes) }
+            var spbLogger = logger
+            spbLogger[metadataKey: "uplink"] = "sparkplug"
+            sparkplugUplink = MQTTUplink(sparkplug: mqtt.forSparkplug, outbox: outbox, model: model, version: Self.version, logger: spbLogger)
+        } else {
+            sparkplugUplink = nil
         }
     }
 
@@ -115,11 +129,14 @@ public struct Gateway: Sendable {
         default:
             restart.append("snmp (switched on or off)")
         }
-        switch (new.mqtt, uplink) {
-        case let (settings?, uplink?):
-            if settings != uplink.settings { uplink.reconfigure(settings) }
+        switch (new.mqtt, config.mqtt) {
+        case let (settings?, old?) where settings.format == old.format:
+            if let uplink, settings != uplink.settings { uplink.reconfigure(settings) }
+            if let spb = sparkplugUplink, settings.forSparkplug != spb.settings { spb.reconfigure(settings.forSparkplug) }
         case (nil, nil):
             break
+        case (_?, _?):
+            restart.append("mqtt.format")
         default:
             restart.append("mqtt (switched on or off)")
         }
@@ -175,6 +192,9 @@ public struct Gateway: Sendable {
                                         gatewayId: config.gatewayId, site: config.topology.siteName,
                                         siteTime: { [live] in live.current.time.siteTime }, events: events, counts: deliveries,
                                         logger: logger))
+        if let sparkplugUplink {
+            list.append(SparkplugService(uplink: sparkplugUplink, model: model, version: Self.version, events: events, logger: logger))
+        }
         if let uplink {
             list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model, events: events,
                                       activeAlarms: { [store] in (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? [] },

@@ -12,7 +12,7 @@ extension MQTTUplink {
     struct Loop {
         let uplink: MQTTUplink
         var settings: MQTTSettings
-        var topics: UplinkTopics
+        var dialect: any UplinkDialect
         var session: Session?
         var failures = 0
         var nextAttempt = ContinuousClock.now
@@ -23,7 +23,7 @@ extension MQTTUplink {
         init(uplink: MQTTUplink) {
             self.uplink = uplink
             settings = uplink.config.withLock { $0.current }
-            topics = UplinkTopics(prefix: settings.topicPrefix)
+            dialect = uplink.dialect(settings)
         }
 
         mutating func run() {
@@ -41,7 +41,7 @@ extension MQTTUplink {
                 }
                 if acked.count >= 512 || (!acked.isEmpty && ContinuousClock.now - lastFlush >= .milliseconds(50)) { flush() }
             }
-            if let s = session { uplink.leave(s, topics: topics, acked: &acked) }
+            if let s = session { uplink.leave(s, saying: dialect.leaving(), acked: &acked) }
             flush()
             session = nil
             uplink.state.withLock { $0.state = .disconnected; $0.inflight = 0 }
@@ -53,10 +53,10 @@ extension MQTTUplink {
                 defer { if let p = c.pending { c.current = p; c.pending = nil } }
                 return c.pending
             }) else { return }
-            if let s = session { uplink.leave(s, topics: topics, acked: &acked) }
+            if let s = session { uplink.leave(s, saying: dialect.leaving(), acked: &acked) }
             flush()
             session = nil
-            (settings, topics, failures, nextAttempt) = (new, UplinkTopics(prefix: new.topicPrefix), 0, .now)
+            (settings, dialect, failures, nextAttempt) = (new, uplink.dialect(new), 0, .now)
             let limit = new.outboxMaxBytes
             uplink.outbox.sync { $0.maxBytes = limit }
             uplink.state.withLock { st in (st.broker, st.state, st.lastError, st.lastErrorAt) = ("\(new.host):\(new.port)", .connecting, nil, nil) }
@@ -70,7 +70,7 @@ extension MQTTUplink {
             }
             uplink.state.withLock { $0.state = .connecting }
             do {
-                let client = try MosquittoClient(settings: settings, statusTopic: topics.status)
+                let client = try MosquittoClient(settings: settings, will: dialect.will())
                 try client.connect()
                 session = Session(client: client)
             } catch {
@@ -102,6 +102,8 @@ extension MQTTUplink {
                     gone = gone ?? reason
                 case let .published(mid, reason):
                     acknowledged(mid, reason: reason, &s)
+                case let .message(topic, payload):
+                    gone = gone ?? publish(dialect.received(topic: topic, payload: payload), &s)
                 }
             }
             return gone
@@ -112,7 +114,12 @@ extension MQTTUplink {
             failures = 0
             let boundary = (try? uplink.outbox.sync { try $0.lastSeq() }) ?? 0
             s.plan = ReplayPlan(boundary: boundary)
-            if let mid = try? s.client.publish(topic: topics.status, payload: Array("online".utf8), retain: true) { s.inflight[mid] = .some(nil) }
+            for topic in dialect.subscriptions {
+                do { try s.client.subscribe(topic) } catch {
+                    uplink.logger.error("MQTT subscription refused", metadata: ["topic": "\(topic)", "error": "\(error)"])
+                }
+            }
+            _ = publish(dialect.births(), &s)
             let now = MQTTUplink.millis()
             let backlog = uplink.state.withLock { st -> Int in
                 (st.state, st.connectedSince, st.lastError, st.lastErrorAt) = (.connected, now, nil, nil)
@@ -137,6 +144,19 @@ extension MQTTUplink {
             }
         }
 
+        /// Publishes the connection's own messages (births, answers to commands); returns why the
+        /// connection is gone if it is.
+        private mutating func publish(_ messages: [UplinkMessage], _ s: inout Session) -> String? {
+            guard !messages.isEmpty else { return nil }
+            for m in messages {
+                do { s.inflight[try s.client.publish(topic: m.topic, payload: m.payload, retain: m.retain)] = .some(nil) } catch {
+                    return error.description
+                }
+            }
+            uplink.birthCount.add(1, ordering: .releasing)
+            return nil
+        }
+
         /// Hands the next messages of the replay plan to libmosquitto, up to the in-flight window.
         private mutating func send(_ s: inout Session) -> String? {
             s.sentLastTurn = false
@@ -148,7 +168,8 @@ extension MQTTUplink {
                     (try? outbox.sync { try $0.messages(priority: p, after: after, through: through, limit: limit) }) ?? []
                 }) else { break }
                 do {
-                    let mid = try s.client.publish(topic: m.topic, payload: m.payload, retain: m.retain)
+                    let payload = dialect.outgoing(m.payload, historical: m.seq <= s.plan.boundary)
+                    let mid = try s.client.publish(topic: m.topic, payload: payload, retain: m.retain)
                     s.inflight[mid] = m.seq
                     s.sentLastTurn = true
                 } catch {

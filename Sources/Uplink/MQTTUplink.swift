@@ -1,4 +1,5 @@
-import BatteryModel
+public import BatteryModel
+import Sparkplug
 import Foundation
 public import GatewayConfig
 public import Logging
@@ -18,13 +19,35 @@ public final class MQTTUplink: Sendable {
     let state: Mutex<UplinkStatus>
     /// Bumped by every append, so the sender knows when to look in the outbox again.
     let generation = Atomic<Int>(0)
+    /// Bumped whenever births went out (Sparkplug): the producer then reports every value again.
+    let birthCount = Atomic<Int>(0)
+    /// What a connection says beyond the stored messages, made for the settings in force.
+    let dialect: @Sendable (MQTTSettings) -> any UplinkDialect
 
-    public init(settings: MQTTSettings, outbox: DatabaseQueue<Outbox>, logger: Logger) {
+    /// The JSON topic tree's uplink.
+    public convenience init(settings: MQTTSettings, outbox: DatabaseQueue<Outbox>, logger: Logger) {
+        self.init(settings: settings, outbox: outbox, logger: logger) { JSONDialect(topics: UplinkTopics(prefix: $0.topicPrefix)) }
+    }
+
+    /// A Sparkplug B edge node's uplink: births from `model`.
+    public convenience init(sparkplug settings: MQTTSettings, outbox: DatabaseQueue<Outbox>, model: LiveModel, version: String, logger: Logger) {
+        let payloads = SparkplugPayloads(topology: model.topology, version: version)
+        self.init(settings: settings, outbox: outbox, logger: logger) { s in
+            SparkplugDialect(session: SparkplugSession(topics: SparkplugTopics(group: s.sparkplugGroup, node: s.sparkplugNode), payloads: payloads),
+                             model: model)
+        }
+    }
+
+    init(settings: MQTTSettings, outbox: DatabaseQueue<Outbox>, logger: Logger, dialect: @escaping @Sendable (MQTTSettings) -> any UplinkDialect) {
         config = Mutex((settings, nil))
         self.outbox = outbox
         self.logger = logger
+        self.dialect = dialect
         state = Mutex(UplinkStatus(broker: "\(settings.host):\(settings.port)"))
     }
+
+    /// Births went out this many times (Sparkplug: NBIRTH and DBIRTHs).
+    public var births: Int { birthCount.load(ordering: .acquiring) }
 
     public var status: UplinkStatus { state.withLock { $0 } }
 
@@ -97,12 +120,12 @@ public final class MQTTUplink: Sendable {
         return .milliseconds(Int64(Double(seconds * 1000) * Double.random(in: 1...1.2)))
     }
 
-    /// Leaving a broker on purpose: tell subscribers ("offline", as the will would), let what is in
-    /// flight be acknowledged (up to 2 s), disconnect cleanly.
-    func leave(_ session: Session, topics: UplinkTopics, acked: inout [Int64]) {
+    /// Leaving a broker on purpose: tell subscribers ("offline" or NDEATH, as the will would), let
+    /// what is in flight be acknowledged (up to 2 s), disconnect cleanly.
+    func leave(_ session: Session, saying last: UplinkMessage, acked: inout [Int64]) {
         var s = session
         guard s.connected else { return }
-        if let mid = try? s.client.publish(topic: topics.status, payload: Array("offline".utf8), retain: true) { s.inflight[mid] = .some(nil) }
+        if let mid = try? s.client.publish(topic: last.topic, payload: last.payload, retain: last.retain) { s.inflight[mid] = .some(nil) }
         let deadline = ContinuousClock.now + .seconds(2)
         while !s.inflight.isEmpty && ContinuousClock.now < deadline {
             if s.client.loop(timeoutMs: 50) != nil { break }

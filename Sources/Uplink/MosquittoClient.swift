@@ -16,6 +16,8 @@ final class MosquittoClient {
         case disconnected(String)
         /// PUBACK (MQTT 5 reason code; ≥ 0x80 is a refusal).
         case published(mid: Int32, reason: Int32)
+        /// A message on a subscribed topic (a Sparkplug command).
+        case message(topic: String, payload: [UInt8])
     }
 
     private static let initialized: Bool = {
@@ -32,7 +34,7 @@ final class MosquittoClient {
 
     /// Sets up the client (TLS, credentials, the will); throws a clear reason when the settings
     /// cannot work, e.g. an unreadable CA file.
-    init(settings: MQTTSettings, statusTopic: String) throws(UplinkError) {
+    init(settings: MQTTSettings, will: UplinkMessage) throws(UplinkError) {
         _ = Self.initialized
         guard let h = mosquitto_new(settings.clientId, false, nil) else { throw UplinkError(.noClient, "cannot create an MQTT client (out of memory)") }
         handle = h
@@ -43,6 +45,7 @@ final class MosquittoClient {
         mosquitto_connect_v5_callback_set(h, Self.onConnect)
         mosquitto_disconnect_v5_callback_set(h, Self.onDisconnect)
         mosquitto_publish_v5_callback_set(h, Self.onPublish)
+        mosquitto_message_v5_callback_set(h, Self.onMessage)
         mosquitto_log_callback_set(h, Self.onLog)
         if settings.tls {
             for (what, path) in [("CA file", settings.caFile), ("certificate file", settings.certFile), ("key file", settings.keyFile)] {
@@ -58,8 +61,7 @@ final class MosquittoClient {
         if let user = settings.username {
             mosquitto_username_pw_set(h, user, settings.password)
         }
-        let offline = Array("offline".utf8)
-        _ = offline.withUnsafeBytes { mosquitto_will_set(h, statusTopic, Int32($0.count), $0.baseAddress, 1, true) }
+        _ = will.payload.withUnsafeBytes { mosquitto_will_set(h, will.topic, Int32($0.count), $0.baseAddress, 1, will.retain) }
     }
 
     deinit {
@@ -94,6 +96,12 @@ final class MosquittoClient {
         let rc = payload.withUnsafeBytes { mosquitto_publish(handle, &mid, topic, Int32($0.count), $0.baseAddress, 1, retain) }
         guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(.refused, describe(rc)) }
         return mid
+    }
+
+    /// Subscribes at QoS 1 (the SUBACK is not waited for).
+    func subscribe(_ topic: String) throws(UplinkError) {
+        let rc = mosquitto_subscribe(handle, nil, topic, 1)
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw UplinkError(.refused, describe(rc)) }
     }
 
     func disconnect() {
@@ -139,6 +147,12 @@ final class MosquittoClient {
 
     private static let onPublish: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32, OpaquePointer?) -> Void = { _, obj, mid, reason, _ in
         client(obj)?.events.append(.published(mid: mid, reason: reason))
+    }
+
+    private static let onMessage: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafePointer<mosquitto_message>?, OpaquePointer?) -> Void = { _, obj, message, _ in
+        guard let c = client(obj), let m = message?.pointee, let topic = m.topic else { return }
+        let payload = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(m.payloadlen))) } ?? []
+        c.events.append(.message(topic: String(cString: topic), payload: payload))
     }
 
     private static let onLog: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?) -> Void = { _, obj, level, text in

@@ -10,7 +10,7 @@ import Testing
         settings.tls = true
         settings.caFile = "/nonexistent/ca.pem"
         #expect {
-            _ = try MosquittoClient(settings: settings, statusTopic: "btms/gw/status")
+            _ = try MosquittoClient(settings: settings, will: UplinkMessage(topic: "btms/gw/status", payload: Array("offline".utf8), retain: true))
         } throws: { error in
             guard let e = error as? UplinkError else { return false }
             return e.code == .tlsFiles && e.code != .refused && e.detail == "CA file /nonexistent/ca.pem is not readable"
@@ -19,7 +19,7 @@ import Testing
 
     @Test func aBrokerThatIsNotThereIsRefused() throws {
         // Port 1 on loopback: nothing listens, the connect is refused at once.
-        let client = try MosquittoClient(settings: MQTTSettings(host: "127.0.0.1", gatewayId: "gw").with(port: 1), statusTopic: "btms/gw/status")
+        let client = try MosquittoClient(settings: MQTTSettings(host: "127.0.0.1", gatewayId: "gw").with(port: 1), will: UplinkMessage(topic: "btms/gw/status", payload: Array("offline".utf8), retain: true))
         #expect { try client.connect() } throws: { ($0 as? UplinkError)?.code == .refused }
     }
 }
