@@ -156,7 +156,7 @@ let package = Package(
         // `bmgw bench`: full-size figures; links libcurl, calls libmosquitto and libmodbus directly.
         .target(name: "Benchmarks", dependencies: [
             "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms",
-            "Uplink", "WebUI", "GatewayServices", "CurlClient", "CCurl", "CMosquitto",
+            "Uplink", "WebUI", "GatewayServices", "CurlClient", "CCurl", "CMosquitto", "Sparkplug",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
@@ -180,7 +180,8 @@ let package = Package(
         .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "GatewayConfig", "Storage", "Alarms", "BatteryModel", "Simulator", "GatewayApp", "GatewayServices", "RegisterMap", "ModbusCore",
                                                          .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: settings),
-        .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms", "GatewayConfig", "ServiceSupport", "Sparkplug"], swiftSettings: settings),
+        .testTarget(name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "Storage", "BatteryModel", "Alarms", "GatewayConfig", "ServiceSupport", "Sparkplug", "SparkplugProto",
+                                                       .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: settings),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "GatewayConfig", "BatteryModel"], swiftSettings: settings),
         .testTarget(name: "WebUITests", dependencies: [
             "TestSupport", "WebUI", "ConfigSupport", "GatewayConfig", "BatteryModel", "Storage", "Notifications", "Alarms", "RemoteAccess",

@@ -17,6 +17,7 @@ public enum Bench {
         if all || only.contains("size") { try BenchStorage.bytesPerDay() }
         if all || only.contains("alarms") { BenchAlarms.evaluation() }
         if all || only.contains("query") { try BenchStorage.yearQuery() }
+        if all || only.contains("sparkplug") { BenchSparkplug.payloadSizes() }
         if let broker, all || only.contains("mqtt") { try await BenchMQTT.run(broker: broker, logger: logger) }
         if all || only.contains("web") { try await BenchWeb.run(mapFile: mapFile, logger: logger) }
     }

@@ -18,6 +18,10 @@ public struct SparkplugMetric: Sendable, Equatable {
     public var unit: String
     public var value: Value
 
+    public init(alias: UInt64, name: String, type: DataType, unit: String, value: Value) {
+        (self.alias, self.name, self.type, self.unit, self.value) = (alias, name, type, unit, value)
+    }
+
     /// A string's metrics in alias order: its values, its quality, then every cell's five values.
     /// Aliases are unique across the edge node: 10 000 × (string position) + the metric's number.
     public static func string(_ i: Int, sample: StringSample?, quality: Quality, cellCount: Int) -> [SparkplugMetric] {

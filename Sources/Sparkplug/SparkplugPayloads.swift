@@ -61,9 +61,10 @@ public struct SparkplugPayloads: Sendable {
             var m = Payload.Metric()
             m.alias = metric.alias
             m.timestamp = at
-            m.datatype = metric.type.rawValue
             if birth {
+                // Name and type only in births (the specification: data messages SHOULD NOT repeat the type).
                 m.name = metric.name
+                m.datatype = metric.type.rawValue
                 if !metric.unit.isEmpty {
                     var unit = Payload.PropertyValue()
                     unit.type = SparkplugMetric.DataType.string.rawValue

@@ -102,7 +102,11 @@ enum SettingsPages {
                  F(path: "statusInterval", label: "Status interval", hint: "e.g. 60s", preset: "60s"),
                  F(path: "outbox.maxMegabytes", label: "Outbox limit (MiB)", kind: .number),
                  F(path: "homeAssistant.enabled", label: "Home Assistant discovery", kind: .bool, preset: "false"),
-                 F(path: "homeAssistant.discoveryPrefix", label: "Home Assistant discovery prefix", preset: "homeassistant")])
+                 F(path: "homeAssistant.discoveryPrefix", label: "Home Assistant discovery prefix", preset: "homeassistant"),
+                 F(path: "format", label: "Payloads", kind: .choice(["json", "sparkplugB", "both"]),
+                   hint: "our JSON topic tree, Sparkplug B, or both (a second connection); a change needs a restart", preset: "json"),
+                 F(path: "sparkplug.groupId", label: "Sparkplug group id", preset: "btms"),
+                 F(path: "sparkplug.edgeNodeId", label: "Sparkplug edge node id", hint: "empty: the gateway id")])
 
     static let remoteAccess = SettingsForm(
         section: "remoteAccess", title: "Remote access listener",

@@ -85,8 +85,8 @@ import Glibc
             #expect(b.seq == ((a.seq ?? -1) + 1) % 256, "seq \(a.seq ?? -1) → \(b.seq ?? -1) at \(b.topic)")
         }
         let data = messages.filter { $0.type == "DDATA" }
-        #expect(data.count > 250 && data.allSatisfy { d in d.metrics.allSatisfy { $0["name"] == nil && $0["alias"] != nil } },
-                "DDATA by alias only")
+        #expect(data.count > 250 && data.allSatisfy { d in d.metrics.allSatisfy { $0["name"] == nil && $0["datatype"] == nil && $0["alias"] != nil } },
+                "DDATA by alias only, no type (births said it)")
         #expect(data.contains { !$0.metrics.isEmpty && $0.metrics.count < 26 }, "report by exception: only what changed")
 
         // 2. A rebirth request (NCMD): a new NBIRTH, seq 0, the same bdSeq, and the DBIRTHs.
