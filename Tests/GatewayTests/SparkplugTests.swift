@@ -124,4 +124,32 @@ import Glibc
         #expect(death.topic == "spBv1.0/plant/NDEATH/test-gw" && death.seq == nil && death.bdSeq == 1 && lastBirth.bdSeq == 1, "\(death.metrics)")
         await broker.stop()
     }
+
+    /// `format: both`: the JSON tree and Sparkplug side by side, on two connections with their own
+    /// client ids and wills.
+    @Test func bothFormatsGoOutSideBySide() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let broker = try Broker(dir: dir)
+        try await broker.start()
+        let (sim, port) = try startSimulator(units: [1], cells: 4)
+        let file = "\(dir.path)/spb.txt"
+        let spb = try spawn(["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(broker.tlsPort)", "--cafile", "\(mqttPKI)/ca.crt",
+                             "-t", "spBv1.0/#", "-q", "1", "-F", "%t %x"], output: file)
+        defer { kill(spb, SIGKILL); _ = waitExit(spb) }
+        let json = try Recorder(dir: dir, port: broker.tlsPort)
+        defer { json.stop() }
+        let gw = try RunningGateway(configFile: try dir.write("g.yaml", configText(
+            data: dir.path, endpoints: [.tcp(port: port, unit: 1)], cells: 4,
+            extra: mqttSection(port: broker.tlsPort, extra: "  format: both"))))
+        #expect(await eventuallyOffPool(20) {
+            let types = Set(((try? decoded(file)) ?? []).map(\.type))
+            return types.isSuperset(of: ["NBIRTH", "DBIRTH", "DDATA"]) && json.messages.contains { $0.topic == "btms/test-gw/strings/s1/measurement" }
+        }, "Sparkplug \(Set(((try? decoded(file)) ?? []).map(\.type))) and JSON: \(Set(json.messages.map(\.topic)))")
+        #expect(json.messages.contains { $0.topic == "btms/test-gw/status" && $0.payload == "online" })
+        #expect(broker.log.contains("bmgw-test-gw-spb") && broker.log.contains("bmgw-test-gw "), "two client ids")
+        try await gw.stop()
+        await sim.stop()
+        await broker.stop()
+    }
 }
