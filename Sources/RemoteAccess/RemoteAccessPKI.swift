@@ -1,3 +1,4 @@
+import BatteryModel
 import Crypto
 public import Foundation
 import NIOSSL
@@ -214,7 +215,7 @@ extension RemoteAccessPKI {
         return issued
     }
 
-    static func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    static func millis(_ d: Date) -> Int64 { Timestamp(d).millis }
 }
 
 extension RemoteAccessPKI {
