@@ -79,6 +79,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // Battery analytics: IEEE 450 discharge reports and each cell's remaining life.
+        .target(name: "Analytics", dependencies: ["BatteryModel", "Storage", "Alarms"], swiftSettings: settings),
         // libcurl's one owner: global set-up, easy handles, callbacks (e-mail, HTTP SMS, the web benchmark).
         .target(name: "CurlClient", dependencies: ["CCurl"], swiftSettings: settings),
         // E-mail (libcurl SMTP) and SMS (AT modem, HTTP gateway): batching, delivery log, retries.
@@ -107,7 +109,7 @@ let package = Package(
         ], swiftSettings: settings),
         // HTTPS web UI and JSON API (Hummingbird 2, swift-nio-ssl): users, sessions, pages.
         .target(name: "WebUI", dependencies: [
-            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms", "Notifications", "RemoteAccess",
+            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms", "Notifications", "RemoteAccess", "Analytics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -163,7 +165,7 @@ let package = Package(
         // The CLI: commands and their terminal tables (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
             "BatteryModel", "GatewayConfig", "RegisterMap", "Simulator", "Storage", "Alarms", "Notifications", "Uplink", "WebUI",
-            "GatewayServices", "StatusServer", "Benchmarks", "RemoteAccess",
+            "GatewayServices", "StatusServer", "Benchmarks", "RemoteAccess", "Analytics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -195,6 +197,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ], swiftSettings: settings),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
+        .testTarget(name: "AnalyticsTests", dependencies: ["TestSupport", "Analytics", "Alarms", "BatteryModel", "Storage"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
             "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink", "RemoteAccess",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

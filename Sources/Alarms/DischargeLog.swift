@@ -51,6 +51,14 @@ public struct DischargeLog {
         return out
     }
 
+    /// One event by its id.
+    public func find(id: Int64) throws -> DischargeRecord? {
+        let s = try db.statement(Self.select + " WHERE d.id = ?")
+        defer { s.reset() }
+        try s.bind(1, id)
+        return try s.step() ? Self.record(s) : nil
+    }
+
     /// Events of a scope, newest first.
     public func list(_ scope: ListScope, limit: Int = 100, offset: Int = 0) throws -> [DischargeRecord] {
         let (filter, text) = scope.filter()

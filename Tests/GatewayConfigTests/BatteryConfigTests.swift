@@ -34,4 +34,39 @@ import Testing
         let own = try problems(validConfig.replacingOccurrences(of: "  - id: s2\n", with: "  - id: s2\n    battery: { cellVoltage: 2, endCellVoltage: 2 }\n"))
         #expect(own.count == 1 && own[0].contains("strings[1].battery.endCellVoltage: must be below cellVoltage"), "\(own)")
     }
+
+    @Test func capacityTestDataAndReplacementThresholds() throws {
+        let yaml = validConfig.replacingOccurrences(of: "dataDirectory: data\n", with: """
+            dataDirectory: data
+            battery:
+              capacityAh: 100
+              ratedHours: 8
+              peukertExponent: 1.2
+              temperatureCorrection: [{ celsius: 20, factor: 0.95 }, { celsius: 25, factor: 1 }, { celsius: 30, factor: 1.04 }]
+              replacement: { capacityPercent: 85, resistanceRisePercent: 30 }
+
+            """).replacingOccurrences(of: "  - id: s2\n", with: "  - id: s2\n    battery: { ratedHours: 5, replacement: { sohPercent: 70 } }\n")
+        let strings = try load(yaml).topology.strings
+        let plant = strings[0].battery, own = strings[1].battery
+        #expect(plant.ratedHours == 8 && plant.peukertExponent == 1.2 && plant.temperatureCorrection?.count == 3)
+        #expect(plant.replacement == ReplacementThresholds(capacityPercent: 85, resistanceRisePercent: 30))
+        #expect(own.ratedHours == 5 && own.temperatureCorrection == plant.temperatureCorrection)
+        #expect(own.replacement == ReplacementThresholds(capacityPercent: 85, resistanceRisePercent: 30, sohPercent: 70))
+        let rating = BatteryRating(own)
+        #expect(rating.temperatureFactor(celsius: 27.5) == 1.02 && rating.defaulted == ["cellVoltage", "endCellVoltage"])
+
+        let p = try problems(validConfig.replacingOccurrences(of: "dataDirectory: data\n", with: """
+            dataDirectory: data
+            battery:
+              peukertExponent: 3
+              temperatureCorrection: [{ celsius: 20, factor: 0.95 }, { celsius: 20, factor: 1 }, { celsius: 30 }]
+              replacement: { capacityPercent: 180, life: 3 }
+
+            """))
+        #expect(p.contains { $0.contains("battery.peukertExponent:") }, "\(p)")
+        #expect(p.contains { $0.contains("battery.temperatureCorrection[1].celsius: 20.0 °C is listed twice") }, "\(p)")
+        #expect(p.contains { $0.contains("battery.temperatureCorrection[2].factor: is required") }, "\(p)")
+        #expect(p.contains { $0.contains("battery.replacement.capacityPercent:") }, "\(p)")
+        #expect(p.contains { $0.contains("battery.replacement.life: unknown key 'life'") }, "\(p)")
+    }
 }
