@@ -173,7 +173,7 @@ let package = Package(
         .executableTarget(name: "bmgw", dependencies: ["GatewayApp"], swiftSettings: settings),
 
         // Helpers shared by the test targets (they all run in one process): ports, peers' output.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: settings),
+        .target(name: "TestSupport", dependencies: ["BatteryModel", "Storage", "Alarms"], path: "Tests/TestSupport", swiftSettings: settings),
         .testTarget(name: "BatteryModelTests", dependencies: ["BatteryModel"], swiftSettings: settings),
         .testTarget(name: "RegisterMapTests", dependencies: ["RegisterMap", "BatteryModel", "ConfigSupport"], swiftSettings: settings),
         .testTarget(name: "GatewayConfigTests", dependencies: ["TestSupport", "GatewayConfig", "ConfigSupport", "BatteryModel"], swiftSettings: settings),

@@ -17,8 +17,9 @@ if [[ "${1:-}" == "--test" ]]; then
     # python3-jinja2: renders the Home Assistant discovery templates as Home Assistant would (Jinja2).
     # prometheus: its promtool checks the /metrics exposition (the server itself is not started).
     # protobuf-compiler, python3-protobuf: decode the Sparkplug B payloads with the specification's .proto (not our code).
+    # poppler-utils: pdftotext and pdftoppm read back the discharge report Chromium printed to PDF.
     packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver
-               python3-jinja2 prometheus protobuf-compiler python3-protobuf)
+               python3-jinja2 prometheus protobuf-compiler python3-protobuf poppler-utils)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one;

@@ -8,7 +8,7 @@ public struct BMGW: AsyncParsableCommand {
         abstract: "BTMS Gateway: battery string monitoring over Modbus, with history, simulator and status.",
         version: Gateway.version,
         subcommands: [RunCommand.self, SimulateCommand.self, CheckConfigCommand.self, StatusCommand.self,
-                      HistoryCommand.self, AlarmsCommand.self, EventsCommand.self, NotificationsCommand.self, LimitsCommand.self, BaselineCommand.self,
+                      HistoryCommand.self, AlarmsCommand.self, EventsCommand.self, ReportCommand.self, NotificationsCommand.self, LimitsCommand.self, BaselineCommand.self,
                       TestEmailCommand.self, TestSMSCommand.self, PasswordCommand.self, RemoteAccessCommand.self, BenchCommand.self]
     )
 

@@ -58,14 +58,15 @@ struct DischargeRoutes {
             rows += "<tr><td><a href=\"/discharges/\(e.id)\">\(e.id)</a></td><td>\(HTML.escape(e.ups))</td><td>\(HTML.escape(e.string))</td>"
                 + "<td>\(time.text(d.startAt))</td><td>\(d.endAt.map(time.text) ?? "ongoing")</td><td>\(d.endAt.map { ElapsedText.clock($0 - d.startAt) } ?? "")</td>"
                 + "<td>\(DecimalText.format(e.ampHours, digits: 3))</td><td>\(volts(e.minVoltage))</td>"
-                + "<td>\(volts(e.minCellVoltage))</td><td>\(e.minCell.map(String.init) ?? "")</td></tr>"
+                + "<td>\(volts(e.minCellVoltage))</td><td>\(e.minCell.map(String.init) ?? "")</td>"
+                + "<td><a href=\"/discharges/\(e.id)/report\">report</a></td></tr>"
         }
         let csv = "/discharges.csv" + level.csvQuery
         return page.render(title: "Discharges", session: context.session, body: """
             \(level.header(model.topology, active: .discharge))
-            <h1>Discharge events</h1><p><a href="\(csv)">download CSV</a></p>
+            <h1>Discharge events</h1><p><a href="\(csv)">download CSV</a> · each event's capacity-test report is linked from its row</p>
             <table id="discharges"><thead><tr><th>Id</th><th>UPS</th><th>String</th><th>Start</th><th>End</th><th>Duration h:mm:ss</th><th>Ah</th>
-            <th>Min string V</th><th>Min cell V</th><th>Min cell</th></tr></thead><tbody>\(rows)</tbody></table>
+            <th>Min string V</th><th>Min cell V</th><th>Min cell</th><th>Report</th></tr></thead><tbody>\(rows)</tbody></table>
             """)
     }
 
@@ -100,7 +101,8 @@ struct DischargeRoutes {
         return page.render(title: "Discharge \(e.id)", session: context.session, status: problem == nil ? .ok : .badRequest, plots: true, body: """
             \(Level.string(e.stringId).header(model.topology, active: .discharge))
             <h1>Discharge \(e.id): string \(HTML.escape(e.stringId))</h1>
-            <p>\(time.text(e.startAt)) – \(e.endAt.map(time.text) ?? "ongoing") · \(DecimalText.format(j.ampHours, digits: 3)) Ah · lowest cell \(j.minCell.map(String.init) ?? "n/a")</p>
+            <p>\(time.text(e.startAt)) – \(e.endAt.map(time.text) ?? "ongoing") · \(DecimalText.format(j.ampHours, digits: 3)) Ah · lowest cell \(j.minCell.map(String.init) ?? "n/a")
+            · <a id="report-link" href="/discharges/\(e.id)/report">capacity-test report</a></p>
             <form class="period" method="get" action="/discharges/\(e.id)">\(HTML.field("cell", label: "Cell", value: cellText ?? String(cell), problem: problem))
             <button type="submit">Show</button></form>\(plots)
             """)

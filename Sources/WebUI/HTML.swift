@@ -157,5 +157,22 @@ enum HTML {
         table#limits td,table#limits th{padding:.25em .4em;white-space:nowrap}table#limits td:first-child{white-space:normal}
         table#limits input.number{width:5.5em}table#limits input.delay{width:3.6em}table#ups td{white-space:nowrap}
         table#limits td.switch{text-align:center}span.unit{margin-left:.3em;color:#555;font-size:.9em}
+        article.report h1{font-size:1.4em;margin:.3em 0 .1em}article.report p.subtitle{color:#555;margin:0 0 .8em}
+        article.report section.report-top{display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap}
+        article.report .verdict{flex:1;min-width:18em}article.report .verdict h2{margin:.1em 0}
+        p.capacity strong{font-size:2em;display:block}p.capacity.pass strong{color:#1b7f3b}p.capacity.replace strong{color:#b00020}
+        p.capacity.none strong{color:#a06000}p.capacity span{color:#444}
+        section.chart-box{background:#fff;margin:.6em 0;padding:.3em .6em}section.chart-box h3{font-size:.95em;margin:.2em 0}
+        svg.line-chart{width:100%;height:auto;display:block}p.legend{font-size:.8em;margin:.1em 0;display:flex;gap:1.2em}
+        article.report h2{font-size:1.1em}p.report-basis{color:#555;font-size:.85em}
+        @media print{
+        @page{size:A4;margin:12mm}
+        body{background:#fff;font-size:9.5pt}header{background:none;color:#000;border-bottom:1px solid #000;padding:0 0 .3em}
+        header .project,header .site,header .owner{color:#000}header form.logout,aside.tree,.no-print,nav.tabs{display:none}
+        .layout{display:block}main{padding:0;max-width:none}footer{padding:.5em 0}
+        section.chart-box,table,article.report .verdict,p.notice{break-inside:avoid}section.previous{break-inside:avoid}
+        article.report section.cells{break-before:auto}table{font-size:9pt}th,td{padding:.15em .5em}
+        *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+        }
         """
 }

@@ -99,6 +99,7 @@ public struct WebServer: Service {
         AlarmRoutes(model: model, store: store, page: page).register(router)
         HistoryRoutes(model: model, store: store, page: page).register(router)
         DischargeRoutes(model: model, store: store, page: page).register(router)
+        DischargeReportRoutes(model: model, store: store, page: page).register(router)
         HeatmapRoutes(model: model, store: store, page: page).register(router)
         LimitRoutes(model: model, alarmLimits: limits, store: store, page: page, logger: logger).register(router)
         SettingsRoutes(backend: backend, store: store, page: page, logger: logger).register(router)

@@ -9,14 +9,15 @@ import Testing
 /// Synthetic discharges with known numbers, written to a real database and read back by the report.
 @Suite struct DischargeReportTests {
     /// 24 × 2 V cells, 100 Ah rated at 10 h to 1.75 V per cell (rated current 10 A).
-    static let spec = BatterySpec(technology: .vrlaAGM, capacity: 100_000, cellVoltage: 2000, endCellVoltage: 1750, ratedHours: 10)
-    static let cells = 24
+    static let spec = SyntheticDischarge.spec
+    static let cells = SyntheticDischarge.cells
     static let t0: Int64 = 1_780_000_000_000
 
     struct Plant {
         let path = tempDatabase()
         let db: GatewayDatabase
         let key: Int64
+        let t0 = Timestamp(millis: DischargeReportTests.t0)
 
         init() throws {
             db = try GatewayDatabase(path: path, parts: [AlarmTables.schema])
@@ -24,64 +25,28 @@ import Testing
                                            strings: [.init(id: "s1", name: "s1", upsIndex: 0, cellCount: DischargeReportTests.cells)]))[0]
         }
 
-        /// Samples every `step` s from `from` to `to` (s after t0) made by `make`.
         func write(from: Int, to: Int, step: Int, _ make: (Int) -> (StringValues, CellColumns)) throws {
-            var rows: [(key: Int64, sample: StringSample)] = []
-            for t in stride(from: from, through: to, by: step) {
-                let (v, c) = make(t)
-                rows.append((key, StringSample(stringIndex: 0, time: Date(timeIntervalSince1970: Double(DischargeReportTests.t0 + Int64(t) * 1000) / 1000),
-                                               values: v, cells: c)))
-            }
-            try db.insert(rows)
+            try SyntheticDischarge.write(db, key: key, t0: t0, from: from, to: to, step: step, make)
         }
 
         func event(from: Int, to: Int, ampHours: Double) throws -> Int64 {
-            let e = DischargeRecord(id: 0, stringId: "s1", upsId: "u1", startAt: Timestamp(millis: t0 + Int64(from) * 1000),
-                                    endAt: Timestamp(millis: t0 + Int64(to) * 1000), chargeMilliAmpHours: Int64(ampHours * 1000),
-                                    minVoltage: nil, minCellVoltage: nil, minCell: nil)
-            return try DischargeLog(db: db.db).save(e, stringKey: key, now: Timestamp(millis: t0 + Int64(to) * 1000))
+            try SyntheticDischarge.event(db, key: key, string: "s1", ups: "u1", t0: t0, from: from, to: to, ampHours: ampHours)
         }
 
         func report(_ id: Int64, spec: BatterySpec = DischargeReportTests.spec) throws -> DischargeReport {
-            try #require(try DischargeReports.report(db, id: id, now: Timestamp(millis: t0 + 400_000_000)) { _ in BatteryRating(spec) })
+            try #require(try DischargeReports.report(db, id: id, now: Timestamp(millis: t0.millis + 400_000_000)) { _ in BatteryRating(spec) })
         }
-    }
-
-    /// Float before the start; then 10 A for 9.5 h: the string voltage reaches 24 × 1.75 V = 42.0 V
-    /// at exactly 9 h; cell 7 reaches 1.75 V at 7 h, cell 13 at 8 h, the others never; cells at 30 °C.
-    static func capacityTest(_ plant: Plant, from start: Int) throws -> Int64 {
-        try plant.write(from: start - 600, to: start - 60, step: 60) { _ in
-            var v = StringValues(), c = CellColumns(count: cells)
-            v.voltage = 54_480; v.current = 150; v.soc = 1000
-            for i in 0..<cells { c.voltage[i] = 2270 + Int32(i); c.temperature[i] = 300 }
-            c.voltage[6] = 2250  // cell 7 floats low
-            return (v, c)
-        }
-        try plant.write(from: start, to: start + 34_200, step: 10) { t in
-            let s = t - start
-            var v = StringValues(), c = CellColumns(count: cells)
-            v.voltage = Int32(49_200 - 7_200 * s / 32_400)
-            v.current = -10_000
-            v.soc = Int32(1000 - 1000 * s / 36_000)
-            for i in 0..<cells {
-                c.voltage[i] = Int32(2_050 - 250 * s / 34_200) - Int32(i)  // 1.80 V - i mV at the end: never 1.75
-                c.temperature[i] = 300
-            }
-            c.voltage[6] = Int32(2_050 - 300 * s / 25_200)    // 1.75 V at 7 h
-            c.voltage[12] = Int32(2_050 - 300 * s / 28_800)   // 1.75 V at 8 h
-            return (v, c)
-        }
-        return try plant.event(from: start, to: start + 34_200, ampHours: 95)
     }
 
     @Test func aCapacityTestGivesIEEE450sTimeAdjustedCapacity() throws {
         let plant = try Plant()
         defer { removeDatabase(plant.path) }
-        let id = try Self.capacityTest(plant, from: 1000)
+        let id = try SyntheticDischarge.capacityTest(plant.db, key: plant.key, string: "s1", ups: "u1", start: plant.t0 + .seconds(1000))
         let r = try plant.report(id)
 
         // By hand: t_a = 9 h; at 10 A (the rated current) t_s = 10 h; K_T(30 °C = 86 °F) = 1.045.
         let expected = 9.0 / (10.0 * 1.045) * 100
+        #expect(expected == SyntheticDischarge.expectedPercent)
         #expect(r.capacity.method == .timeAdjusted)
         #expect(abs((r.capacity.percent ?? 0) - expected) < 0.001, "\(r.capacity)")
         #expect(r.capacity.timeToEndSeconds == 32_400)
