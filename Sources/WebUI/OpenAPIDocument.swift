@@ -133,6 +133,95 @@ components:
         minVoltage: { type: number, nullable: true }
         minCellVoltage: { type: number, nullable: true }
         minCell: { type: integer, nullable: true }
+    DischargeReport:
+      type: object
+      description: A discharge's capacity-test report (docs/analytics.md). Values in V, A, Ah, s and °C; absent when unknown.
+      required: [event, rating, capacity, cellsAtEndVoltage, cells, spread]
+      properties:
+        event:
+          type: object
+          required: [id, ups, string, start, durationSeconds, ampHours, samples]
+          properties:
+            id: { type: integer }
+            ups: { type: string }
+            string: { type: string }
+            start: { type: string, format: date-time }
+            end: { type: string, format: date-time, nullable: true, description: null while the discharge goes on }
+            durationSeconds: { type: number }
+            ampHours: { type: number }
+            meanCurrent: { type: number, nullable: true, description: Time-weighted mean discharge current. }
+            minCurrent: { type: number, nullable: true }
+            maxCurrent: { type: number, nullable: true }
+            startTemperature: { type: number, nullable: true, description: Mean cell temperature at the start (the string's sensor without cell sensors). }
+            startSoC: { type: number, nullable: true }
+            endSoC: { type: number, nullable: true }
+            samples: { type: integer }
+        rating:
+          type: object
+          required: [capacityAh, ratedHours, endCellVoltage, peukertExponent, capacityReplacePercent, defaulted]
+          properties:
+            capacityAh: { type: number }
+            ratedHours: { type: number }
+            endCellVoltage: { type: number }
+            peukertExponent: { type: number }
+            capacityReplacePercent: { type: number }
+            defaulted: { type: array, items: { type: string }, description: Battery keys not configured (their documented default was used). }
+        capacity:
+          type: object
+          required: [method, endVoltage, basis]
+          properties:
+            method: { type: string, enum: [timeAdjusted, ampHourEstimate, none] }
+            percent: { type: number, description: "IEEE 450: t_a / (t_s · K_T) × 100, or the estimate" }
+            timeToEndSeconds: { type: number, description: t_a }
+            ratedSeconds: { type: number, description: t_s at the event's mean current }
+            temperatureFactor: { type: number, description: K_T at the start temperature }
+            endVoltage: { type: number, description: The string's end voltage (cells × end voltage per cell). }
+            basis: { type: string, description: How the number was found, or why there is none. }
+            replace: { type: boolean, description: Below the replacement threshold. }
+            constantCurrent: { type: boolean }
+        cellsAtEndVoltage: { type: array, items: { type: integer }, description: Cells that reached the end voltage, earliest first. }
+        cells:
+          type: array
+          description: Every cell, weakest first.
+          items:
+            type: object
+            required: [cell]
+            properties:
+              cell: { type: integer }
+              endVoltageAfterSeconds: { type: number }
+              minVoltage: { type: number }
+              floatVoltage: { type: number }
+              dropFromFloat: { type: number }
+              rankFirstToEnd: { type: integer }
+              rankLowestVoltage: { type: integer }
+              rankLargestDrop: { type: integer }
+        spread:
+          type: array
+          items:
+            type: object
+            required: [secondsFromStart, minCell, meanCell, maxCell, spread]
+            properties:
+              secondsFromStart: { type: number }
+              minCell: { type: number }
+              meanCell: { type: number }
+              maxCell: { type: number }
+              spread: { type: number }
+              stringVoltage: { type: number }
+              current: { type: number }
+        previous:
+          type: object
+          description: The same string's discharge before this one.
+          required: [id, start, durationSeconds, ampHours, capacityMethod]
+          properties:
+            id: { type: integer }
+            start: { type: string, format: date-time }
+            durationSeconds: { type: number }
+            ampHours: { type: number }
+            meanCurrent: { type: number, nullable: true }
+            capacityPercent: { type: number, nullable: true }
+            capacityMethod: { type: string, enum: [timeAdjusted, ampHourEstimate, none] }
+            minCellVoltage: { type: number, nullable: true }
+            weakestCell: { type: integer, nullable: true }
     Delivery:
       type: object
       required: [time, channel, contact, status, attempt, subject]
@@ -319,6 +408,23 @@ paths:
           content:
             application/json:
               schema: { type: array, items: { $ref: "#/components/schemas/Discharge" } }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/PasswordChangeRequired" }
+  /discharges/{id}/report:
+    get:
+      summary: A discharge's capacity-test report (IEEE 450 time-adjusted), its weakest cells and the previous discharge.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: { type: integer }
+      responses:
+        "200":
+          description: The report.
+          content: { application/json: { schema: { $ref: "#/components/schemas/DischargeReport" } } }
+        "404":
+          description: No such event.
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
         "401": { $ref: "#/components/responses/LoginRequired" }
         "403": { $ref: "#/components/responses/PasswordChangeRequired" }
   /notifications:
