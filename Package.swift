@@ -80,7 +80,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // Battery analytics: IEEE 450 discharge reports and each cell's remaining life.
-        .target(name: "Analytics", dependencies: ["BatteryModel", "Storage", "Alarms"], swiftSettings: settings),
+        .target(name: "Analytics", dependencies: [
+            "BatteryModel", "Storage", "Alarms", .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: settings),
         // libcurl's one owner: global set-up, easy handles, callbacks (e-mail, HTTP SMS, the web benchmark).
         .target(name: "CurlClient", dependencies: ["CCurl"], swiftSettings: settings),
         // E-mail (libcurl SMTP) and SMS (AT modem, HTTP gateway): batching, delivery log, retries.
@@ -150,7 +153,7 @@ let package = Package(
         // The assembled gateway: one live model and the services around it, reload, settings.
         .target(name: "GatewayServices", dependencies: [
             "BatteryModel", "GatewayConfig", "ConfigSupport", "RegisterMap", "Acquisition", "Simulator", "Storage", "Alarms",
-            "Notifications", "SNMPAgent", "Uplink", "WebUI", "StatusServer", "SystemFiles", "RemoteAccess", "MetricsExport",
+            "Notifications", "SNMPAgent", "Uplink", "WebUI", "StatusServer", "SystemFiles", "RemoteAccess", "MetricsExport", "Analytics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -29,6 +29,8 @@ public struct SiteTime: Sendable {
 
     public func offsetSeconds(_ t: Timestamp) -> Int { offsetSeconds(t.millis) }
     public func text(_ t: Timestamp) -> String { text(t.millis) }
+    /// "2026-11-30": the day in the site's zone.
+    public func date(_ t: Timestamp) -> String { String(text(t.millis).prefix(10)) }
     public func clock(_ t: Timestamp) -> String { clock(t.millis) }
     public func iso(_ t: Timestamp) -> String { iso(t.millis) }
     public func abbreviation(_ t: Timestamp) -> String { abbreviation(t.millis) }

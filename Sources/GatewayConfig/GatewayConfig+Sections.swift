@@ -1,3 +1,4 @@
+import BatteryModel
 import ConfigSupport
 
 extension GatewayConfig {
@@ -27,7 +28,7 @@ extension GatewayConfig {
     }
 
     static func loadSimulator(_ node: ConfigNode) -> SimulatorSettings? {
-        node.rejectUnknownKeys(allowed: ["enabled", "listen", "speed", "seed", "discharge"])
+        node.rejectUnknownKeys(allowed: ["enabled", "listen", "speed", "seed", "discharge", "ageing", "history"])
         guard node.exists, node["enabled"].bool(default: true) else { return nil }
         var s = SimulatorSettings()
         if let listen = node["listen"].string(required: true) {
@@ -47,6 +48,23 @@ extension GatewayConfig {
             s.dischargeDuration = d["duration"].duration(in: .seconds(1)...(.seconds(86400)), default: s.dischargeDuration) ?? s.dischargeDuration
             if let amps = d["current"].double(in: 0.1...2000) { s.dischargeCurrent = Int32(amps * 1000) }
         }
+        let a = node["ageing"]
+        a.rejectUnknownKeys(allowed: ["rate", "initialAge", "acceleration", "weakCells"])
+        if a.exists {
+            var ageing = SimulatedAgeing()
+            ageing.rate = a["rate"].double(in: 0...5, default: ageing.rate) ?? ageing.rate
+            ageing.initialAge = a["initialAge"].double(in: 0...50, default: 0) ?? 0
+            ageing.acceleration = a["acceleration"].double(in: 0...10_000_000, default: 1) ?? 1
+            for w in a["weakCells"].elements {
+                w.rejectUnknownKeys(allowed: ["unit", "cell", "rate"])
+                if let unit = w["unit"].int(in: 1...247, required: true), let cell = w["cell"].int(in: 1...1000, required: true),
+                   let rate = w["rate"].double(in: 0...5, required: true) {
+                    ageing.weakCells.append(.init(unit: unit, cell: cell, rate: rate))
+                }
+            }
+            s.ageing = ageing
+        }
+        s.history = node["history"].duration(in: .seconds(3600)...(.seconds(3650 * 86400)))
         return s
     }
 

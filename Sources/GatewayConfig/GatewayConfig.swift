@@ -93,6 +93,10 @@ public struct SimulatorSettings: Sendable, Equatable {
     public var dischargeDuration: Duration = .seconds(300)
     /// Discharge current per string, mA.
     public var dischargeCurrent: Int32 = 40000
+    /// How the cells age (nil: random ages, a weak cell in some strings).
+    public var ageing: SimulatedAgeing?
+    /// History made up to now at the first start (an empty database), so analytics have a past.
+    public var history: Duration?
 
     public init() {}
 }

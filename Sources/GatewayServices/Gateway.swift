@@ -1,5 +1,6 @@
 public import Acquisition
 public import Alarms
+public import Analytics
 import MetricsExport
 public import Notifications
 import RemoteAccess
@@ -40,6 +41,8 @@ public struct Gateway: Sendable {
     public let deliveries = DeliveryCounts()
     /// Alarm and discharge events for outputs (notifications, later SNMP and MQTT).
     public let events = EventBroadcaster()
+    /// Each cell's remaining life, re-estimated every 6 hours (docs/analytics.md).
+    public let lifeEstimates = LifeEstimates()
     /// Run-time alarm limit overrides, published to the engine, notifier, SNMP agent and web UI.
     public let limits: LimitOverrides
     /// The remote-access listener's port once it listens (nil before, or without remote access).
@@ -75,6 +78,10 @@ public struct Gateway: Sendable {
         let path = Self.databasePath(dataDirectory: config.dataDirectory)
         let cap = config.history.slowInterval * 2
         store = try DatabaseQueue(label: "history") { try GatewayDatabase(path: path, parts: Self.tables, sampleWeightCap: cap) }
+        if let span = config.simulator?.history {
+            let written = try store.sync { try SimulatedHistory.fill($0, config: config, span: span, end: .now) }
+            if written > 0 { logger.notice("simulator: history made up for the empty database", metadata: ["samples": "\(written)"]) }
+        }
         (simulator, simulatorPort) = try Self.embeddedSimulator(config, logger: logger)
         polls = PollMetrics(topology: config.topology)
         cellMetrics = CellMetrics(topology: config.topology)
@@ -212,8 +219,10 @@ public struct Gateway: Sendable {
             let started = Date()
             list.append(WebServer(settings: web, limits: limits, dataDirectory: config.dataDirectory, model: model, store: store, version: Self.version,
                                   backend: GatewaySettings(gateway: self, logger: logger),
-                                  metrics: { [self] cells in await metricsExposition(cells: cells, startedAt: started) }, logger: logger))
+                                  metrics: { [self] cells in await metricsExposition(cells: cells, startedAt: started) }, life: lifeEstimates,
+                                  logger: logger))
         }
+        list.append(RemainingLifeService(store: store, topology: config.topology, estimates: lifeEstimates, logger: logger))
         list.append(AcquisitionService(acquisition: acquisition))
         // After the links: it stops first, so the requests it forwards are answered.
         if let settings = config.remoteAccess {
@@ -274,7 +283,7 @@ public struct Gateway: Sendable {
                               amps: Double(sim.dischargeCurrent) / 1000)
         }
         let simulator = try PlantSimulator(units: units, map: map, seed: sim.seed, speed: sim.speed,
-                                           scenario: scenario, logger: logger)
+                                           scenario: scenario, ageing: SimulatedHistory.liveAgeing(sim), logger: logger)
         let port = try simulator.listenTCP(host: sim.host, port: sim.port)
         return (simulator, port)
     }

@@ -9,6 +9,11 @@ public struct PlantPhysics: Sendable {
         string = SimulatedString(cellCount: cellCount, seed: seed)
     }
 
+    /// The physics of `unit`'s string as the plant simulator makes it (same seed, same ageing).
+    public init(unit: Int, cellCount: Int, seed: UInt64, ageing: SimulatedAgeing?) {
+        string = SimulatedString(cellCount: cellCount, seed: seed &+ UInt64(unit) &* 7919, ageing: ageing, unit: unit)
+    }
+
     public var dischargeAmps: Double {
         get { string.dischargeCommand }
         set { string.dischargeCommand = newValue }

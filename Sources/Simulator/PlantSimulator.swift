@@ -1,4 +1,4 @@
-import BatteryModel
+public import BatteryModel
 import Foundation
 public import Logging
 import ModbusCore
@@ -32,12 +32,12 @@ public final class PlantSimulator: Sendable {
 
     /// - Parameter units: unit id → cell count.
     public init(units spec: [(unit: Int, cells: Int)], map: RegisterMap, seed: UInt64 = 1, speed: Double = 1,
-                scenario: DischargeScenario? = nil, logger: Logger) throws(SimulatorError) {
+                scenario: DischargeScenario? = nil, ageing: SimulatedAgeing? = nil, logger: Logger) throws(SimulatorError) {
         var units: [Int: SimulatedUnit] = [:]
         for (unit, cells) in spec {
             guard (1...247).contains(unit) else { throw SimulatorError("unit id \(unit) is not in 1…247") }
             guard units[unit] == nil else { throw SimulatorError("unit id \(unit) is given twice") }
-            units[unit] = try SimulatedUnit(unit: unit, cellCount: cells, map: map, seed: seed, speed: speed)
+            units[unit] = try SimulatedUnit(unit: unit, cellCount: cells, map: map, seed: seed, speed: speed, ageing: ageing)
         }
         self.units = units
         self.scenario = scenario

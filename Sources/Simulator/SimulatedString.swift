@@ -22,16 +22,22 @@ struct SimulatedString: Sendable {
     private(set) var elapsed = 0.0
     /// Service age at start, years; grows with simulated time.
     private let initialAge: Double
+    /// Ageing years per simulated year.
+    private let ageingAcceleration: Double
     private let roomOffset: Double
     private let humidityPhase: Double
     private var rng: SplitMix64
     private(set) var humidity = 45.0
     private(set) var roomTemperature = 23.0
 
-    init(cellCount: Int, seed: UInt64, capacityAh: Double = 100) {
+    /// - Parameter ageing: configured ageing (the rates of `unit`'s cells); without it, a random
+    ///   age of 1.5 to 3.5 years and, in about one string of four, a weak cell 18.
+    init(cellCount: Int, seed: UInt64, capacityAh: Double = 100, ageing: SimulatedAgeing? = nil, unit: Int = 0) {
         var rng = SplitMix64(seed: seed)
         self.capacityAh = capacityAh
-        initialAge = 1.5 + 2 * Double.random(in: 0...1, using: &rng)
+        let randomAge = 1.5 + 2 * Double.random(in: 0...1, using: &rng)
+        initialAge = ageing?.initialAge ?? randomAge
+        ageingAcceleration = ageing?.acceleration ?? 1
         let roomOffset = rng.jitter() * 1.5
         self.roomOffset = roomOffset
         humidityPhase = Double.random(in: 0...(2 * .pi), using: &rng)
@@ -39,12 +45,12 @@ struct SimulatedString: Sendable {
         // what a monitor is there to find, without flooding a demo with alarms.
         let hasWeakCell = Double.random(in: 0...1, using: &rng) < 0.25
         cells = (0..<cellCount).map { i in
-            let weak = hasWeakCell && i == 17
+            let weak = ageing == nil && hasWeakCell && i == 17
             let temperatureOffset = rng.jitter() * 0.8
             return SimulatedCell(
                 capacityFactor: 1 + rng.jitter() * 0.04 - (weak ? 0.08 : 0),
                 baseResistance: 0.0042 * (1 + rng.jitter() * 0.05),
-                ageingRate: (weak ? 0.22 : 0.06) * (1 + rng.jitter() * 0.3),
+                ageingRate: ageing.map { $0.rate(unit: unit, cell: i + 1) } ?? (weak ? 0.22 : 0.06) * (1 + rng.jitter() * 0.3),
                 floatOffset: rng.jitter() * 0.045,
                 temperatureOffset: temperatureOffset,
                 temperature: 23 + roomOffset + temperatureOffset
@@ -53,7 +59,7 @@ struct SimulatedString: Sendable {
         self.rng = rng
     }
 
-    var years: Double { initialAge + elapsed / (365.25 * 86400) }
+    var years: Double { initialAge + elapsed * ageingAcceleration / (365.25 * 86400) }
     var stateOfCharge: Double { cells.map(\.soc).reduce(0, +) / Double(max(1, cells.count)) }
 
     /// Advances the plant by `dt` simulated seconds.

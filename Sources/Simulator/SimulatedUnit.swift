@@ -35,7 +35,7 @@ public final class SimulatedUnit: @unchecked Sendable {
         var rng: SplitMix64
     }
 
-    init(unit: Int, cellCount: Int, map: RegisterMap, seed: UInt64, speed: Double) throws(SimulatorError) {
+    init(unit: Int, cellCount: Int, map: RegisterMap, seed: UInt64, speed: Double, ageing: SimulatedAgeing? = nil) throws(SimulatorError) {
         self.unit = unit
         self.cellCount = cellCount
         self.map = map
@@ -46,7 +46,7 @@ public final class SimulatedUnit: @unchecked Sendable {
         guard let image = ModbusRegisterImage(inputCount: inputCount, holdingCount: ControlRegisters.holdingCount) else {
             throw SimulatorError("cannot allocate the register image of unit \(unit)")
         }
-        var st = State(plant: SimulatedString(cellCount: cellCount, seed: seed &+ UInt64(unit) &* 7919),
+        var st = State(plant: SimulatedString(cellCount: cellCount, seed: seed &+ UInt64(unit) &* 7919, ageing: ageing, unit: unit),
                        image: image, speed: speed, rng: SplitMix64(seed: seed ^ UInt64(unit)))
         image.setHolding(100, UInt16(cellCount))
         image.setHolding(ControlRegisters.speed, UInt16(min(3600, max(1, speed.rounded()))))

@@ -1,4 +1,4 @@
-import BatteryModel
+public import BatteryModel
 
 extension GatewayDatabase {
     /// More buckets than this is no longer a plot; callers get at most this many.
@@ -63,6 +63,25 @@ extension GatewayDatabase {
             guard let lo = triple.0, let mean = triple.1, let hi = triple.2,
                   lo != Measurement.missing, mean != Measurement.missing, hi != Measurement.missing else { continue }
             body(SampleKey.millis(s.int64(0)), lo, Double(mean), hi, Int(s.int64(1)))
+        }
+    }
+}
+
+extension GatewayDatabase {
+    /// Hourly rollups of a string in `from ..< to`, oldest first: the hour's start and every cell's
+    /// time-weighted mean of each of `quantities` (``Measurement/missing`` where not measured).
+    public func forEachCellRollup(stringKey: Int64, _ quantities: [CellQuantity], from: Int64, to: Int64,
+                                  _ body: (Int64, [[Int32]]) throws -> Void) throws {
+        let (lo, hi) = SampleKey.range(string: stringKey, from: from, to: to)
+        let s = try db.statement("SELECT key, cell_stats FROM rollups WHERE key >= ? AND key < ? ORDER BY key")
+        defer { s.reset() }
+        try s.bind(1, lo)
+        try s.bind(2, hi)
+        // Columns of the blob: min, mean, max of each quantity in CellBlob order.
+        let means = quantities.map { 3 * CellBlob.column($0) + 1 }
+        while try s.step() {
+            guard let columns = s.withBlob(1, { PackedColumns.decode($0) }), let last = means.max(), columns.count > last else { continue }
+            try body(SampleKey.millis(s.int64(0)), means.map { columns[$0] })
         }
     }
 }

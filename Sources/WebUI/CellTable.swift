@@ -1,3 +1,4 @@
+import Analytics
 import BatteryModel
 import Foundation
 import Hummingbird
@@ -5,7 +6,7 @@ import Hummingbird
 /// A string's cells table: sorted by any column (cells without a value last), paged, as CSV.
 struct CellTable {
     enum Column: String, CaseIterable {
-        case cell, voltage, resistance, temperature, soc, soh
+        case cell, voltage, resistance, temperature, soc, soh, life
 
         var title: String {
             switch self {
@@ -15,8 +16,12 @@ struct CellTable {
             case .temperature: "Temp °C"
             case .soc: "SoC %"
             case .soh: "SoH %"
+            case .life: "Replace by"
             }
         }
+
+        /// The columns a bar chart can show.
+        static let measured: [Column] = [.voltage, .resistance, .temperature, .soc, .soh]
 
         var digits: Int { self == .voltage || self == .resistance ? 3 : 1 }
         var unit: String { ["cell": "", "voltage": "V", "resistance": "mΩ", "temperature": "°C", "soc": "%", "soh": "%"][rawValue] ?? "" }
@@ -29,7 +34,31 @@ struct CellTable {
             case .temperature: c.temperature
             case .soc: c.soc
             case .soh: c.soh
+            case .life: nil
             }
+        }
+    }
+
+    /// Each cell's remaining-life estimate (by cell number), and how its dates are shown.
+    var life: [Int: CellLife] = [:]
+    var now = Timestamp.now
+    var time = SiteTime.utc
+
+    /// The value a column sorts by: for `life`, days to the estimate (due first, no date last).
+    func sortValue(_ column: Column, _ c: PlantRoutes.Cell) -> Double? {
+        column == .life ? life[c.cell]?.sortKey(now: now) : column.value(c)
+    }
+
+    /// A cell's estimate in a table cell: a date (the interval as its title), or why there is none.
+    func lifeText(_ cell: Int) -> String {
+        guard let l = life[cell] else { return "" }
+        switch l.status {
+        case .due: return "<span class=\"commLost\">due now</span>"
+        case .beyondHorizon: return "beyond 10 years"
+        case .notEnoughHistory: return "not enough history"
+        case .estimate:
+            let range = "\(l.earliest.map(time.date) ?? "now") to \(l.latest.map(time.date) ?? "open")"
+            return "<span title=\"\(HTML.escape(range)) (\(l.criterion == .resistance ? "resistance" : "SoH"))\">\(l.date.map(time.date) ?? "")</span>"
         }
     }
 
@@ -57,13 +86,13 @@ struct CellTable {
             if let n = Int(z), Self.sizes.contains(n) { size = n } else { problems["size"] = "'\(z)' is not a page size from 10 to 500" }
         }
         if let b = q["bar"].map(String.init) {
-            if let c = Column(rawValue: b), c != .cell { bar = c } else { problems["bar"] = "'\(b)' is not one of voltage, resistance, temperature, soc, soh" }
+            if let c = Column(rawValue: b), Column.measured.contains(c) { bar = c } else { problems["bar"] = "'\(b)' is not one of voltage, resistance, temperature, soc, soh" }
         }
     }
 
     func sorted(_ cells: [PlantRoutes.Cell]) -> [PlantRoutes.Cell] {
         cells.sorted { a, b in
-            switch (sort.value(a), sort.value(b)) {
+            switch (sortValue(sort, a), sortValue(sort, b)) {
             case let (x?, y?): return x == y ? a.cell < b.cell : (descending ? x > y : x < y)
             case (.some, nil): return true
             case (nil, .some): return false
@@ -93,7 +122,7 @@ struct CellTable {
         for c in shown {
             rows += "<tr data-cell=\"\(c.cell)\"><td><a href=\"/strings/\(HTML.escape(stringId))/cells/\(c.cell)\">\(c.cell)</a></td><td data-key=\"voltage\">\(format(c.voltage, 3))</td><td data-key=\"resistance\">\(format(c.resistance, 3))</td>"
                 + "<td data-key=\"temperature\">\(format(c.temperature, 1))</td><td data-key=\"soc\">\(format(c.soc, 1))</td><td data-key=\"soh\">\(format(c.soh, 1))</td>"
-                + "<td data-key=\"flags\">\(HTML.escape(c.flags.joined(separator: ", ")))</td></tr>"
+                + "<td data-key=\"life\">\(lifeText(c.cell))</td><td data-key=\"flags\">\(HTML.escape(c.flags.joined(separator: ", ")))</td></tr>"
         }
         var nav = "<p class=\"pages\" id=\"cell-pages\">Cells \(all.isEmpty ? 0 : (current - 1) * size + 1)–\((current - 1) * size + shown.count) of \(all.count)"
         if pages > 1 {
@@ -113,9 +142,11 @@ struct CellTable {
     /// Every cell in the chosen order, display units.
     func csv(_ cells: [PlantRoutes.Cell]) -> String {
         func v(_ d: Double?, _ digits: Int) -> String { DecimalText.format(d, digits: digits, missing: "") }
-        var out = "cell,voltage_V,resistance_mOhm,temperature_C,soc_pct,soh_pct,flags\n"
+        var out = "cell,voltage_V,resistance_mOhm,temperature_C,soc_pct,soh_pct,flags,replace_status,replace_by,replace_earliest,replace_latest\n"
         for c in sorted(cells) {
-            out += "\(c.cell),\(v(c.voltage, 3)),\(v(c.resistance, 3)),\(v(c.temperature, 1)),\(v(c.soc, 1)),\(v(c.soh, 1)),\(c.flags.joined(separator: " "))\n"
+            let l = life[c.cell]
+            out += "\(c.cell),\(v(c.voltage, 3)),\(v(c.resistance, 3)),\(v(c.temperature, 1)),\(v(c.soc, 1)),\(v(c.soh, 1)),\(c.flags.joined(separator: " ")),"
+                + "\(l?.status.rawValue ?? ""),\(l?.date.map(time.date) ?? ""),\(l?.earliest.map(time.date) ?? ""),\(l?.latest.map(time.date) ?? "")\n"
         }
         return out
     }

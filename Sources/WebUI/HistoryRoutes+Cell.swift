@@ -1,3 +1,4 @@
+import Analytics
 import BatteryModel
 import ConfigSupport
 import Foundation
@@ -52,6 +53,7 @@ extension HistoryRoutes {
         let body = """
             \(Level.string(id).header(model.topology, active: .realTime))
             <h1>String \(HTML.escape(id)), cell \(n)</h1>
+            \(lifeBlock(id, n, time: time))
             <form class="period" method="get" action="/strings/\(HTML.escape(id))/cells/\(n)"><label for="period">Period</label>
             <select id="period" name="period">\(periods)</select><button>Show</button></form>
             \(plots)
@@ -61,5 +63,25 @@ extension HistoryRoutes {
             """)
             """
         return page.render(title: "Cell \(n)", session: context.session, plots: true, body: body)
+    }
+
+    /// The cell's remaining-life estimate and its basis (docs/analytics.md).
+    func lifeBlock(_ id: String, _ n: Int, time: SiteTime) -> String {
+        guard let l = life.cells(of: id)?.first(where: { $0.cell == n }) else {
+            return "<p id=\"life\">Remaining life: not estimated yet (estimates are made at the start and every 6 hours).</p>"
+        }
+        let state: String
+        switch l.status {
+        case .due: state = "<strong class=\"commLost\">due for replacement now</strong> (\(l.criterion == .resistance ? "resistance" : "SoH") past its threshold)"
+        case .beyondHorizon: state = "beyond 10 years: no trend towards a replacement threshold"
+        case .notEnoughHistory: state = "not enough history for a trend (\(RemainingLife.minimumDays) days over a month are needed; \(l.days) logged)"
+        case .estimate:
+            state = "replace by <strong>\(l.date.map(time.date) ?? "")</strong> (between \(l.earliest.map(time.date) ?? "now") and "
+                + "\(l.latest.map(time.date) ?? "an open end: the trend is too flat to bound it")), when its "
+                + "\(l.criterion == .resistance ? "resistance reaches the baseline plus the allowed rise" : "SoH reaches the replacement SoH")"
+        }
+        let facts = [l.resistanceRise.map { "resistance \(DecimalText.format($0, digits: 1)) % over its baseline" },
+                     l.stateOfHealth.map { "SoH \(DecimalText.format($0, digits: 1)) %" }, "trend over \(l.days) days"].compactMap { $0 }
+        return "<p id=\"life\">Remaining life: \(state). \(facts.joined(separator: ", ")).</p>"
     }
 }

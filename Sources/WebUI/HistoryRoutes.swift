@@ -1,3 +1,4 @@
+import Analytics
 import Alarms
 import BatteryModel
 import ConfigSupport
@@ -11,6 +12,7 @@ struct HistoryRoutes {
     let model: LiveModel
     let store: DatabaseQueue<GatewayDatabase>
     let page: PageRenderer
+    let life: LifeEstimates
 
     struct Query {
         var stringId: String

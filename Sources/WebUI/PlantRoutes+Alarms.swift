@@ -63,7 +63,7 @@ extension PlantRoutes {
         case .temperature: [.cellTemperatureHigh]
         case .soc: [.cellSocLow]
         case .soh: [.cellSohLow]
-        case .cell: []
+        case .cell, .life: []
         }
     }
 }

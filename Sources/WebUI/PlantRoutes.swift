@@ -1,3 +1,4 @@
+import Analytics
 import Alarms
 import BatteryModel
 import Foundation
@@ -11,6 +12,7 @@ struct PlantRoutes {
     let store: DatabaseQueue<GatewayDatabase>
     let limits: LimitOverrides
     let page: PageRenderer
+    let life: LifeEstimates
     let alarmCache = AlarmViewCache()
 
     // The API's documents are the one live summary (docs/live-summary.md); the pages render them.
@@ -39,12 +41,20 @@ struct PlantRoutes {
         }
         router.get("/strings/:id/cells.csv") { request, context -> Response in
             guard let id = context.parameters.get("id"), let detail = detail(id) else { return notFound(context) }
-            let table = CellTable(request)
+            var table = CellTable(request)
+            table.life = lifeByCell(id)
+            table.time = page.siteTime()
             guard table.problems.isEmpty else {
                 return Response(status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: .init(string: table.problems.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "\n") + "\n")))
             }
             return WebResponse.csv(table.csv(detail.cells), filename: "\(id)-cells.csv")
+        }
+        router.get("/api/v1/strings/:id/life") { _, context -> Response in
+            guard let id = context.parameters.get("id"), model.topology.stringIndex(id: id) != nil else {
+                return WebResponse.json(["error": "no such string"], status: .notFound)
+            }
+            return WebResponse.json(LifeDocument(string: id, computedAt: life.snapshot?.computedAt.iso, cells: life.cells(of: id) ?? []))
         }
         router.get("/api/v1/live") { _, _ -> Response in WebResponse.json(Live(ups: groups(), strings: summaries())) }
         router.get("/api/v1/strings/:id") { _, context -> Response in
@@ -53,6 +63,15 @@ struct PlantRoutes {
             }
             return WebResponse.json(detail)
         }
+    }
+
+    /// A string's remaining-life estimates (empty until the first run after the start).
+    struct LifeDocument: Encodable {
+        let string: String, computedAt: String?, cells: [CellLife]
+    }
+
+    func lifeByCell(_ id: String) -> [Int: CellLife] {
+        Dictionary((life.cells(of: id) ?? []).map { ($0.cell, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     struct Live: Encodable {
@@ -154,9 +173,11 @@ struct PlantRoutes {
     }
 
     private func stringPage(_ d: StringDetail, _ request: Request, _ context: WebContext, alarms: AlarmView) -> Response {
-        let table = CellTable(request)
+        var table = CellTable(request)
+        table.life = lifeByCell(d.summary.id)
+        table.time = page.siteTime()
         let base = "/strings/\(d.summary.id)"
-        let bars = Array(CellTable.Column.allCases.dropFirst())
+        let bars = CellTable.Column.measured
         var chart = BarChart.picker(action: base, choices: bars.map { ($0.rawValue, $0.title) }, selected: table.bar.rawValue,
                                     keep: ["sort": table.sort.rawValue, "order": table.descending ? "desc" : "asc", "page": String(table.page), "size": String(table.size)])
         let types = Self.cellBarTypes(table.bar)

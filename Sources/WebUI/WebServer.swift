@@ -1,4 +1,5 @@
 public import Alarms
+public import Analytics
 public import BatteryModel
 import Foundation
 public import GatewayConfig
@@ -27,10 +28,14 @@ public struct WebServer: Service {
     let exports: ExportJobs
     /// The Prometheus exposition, when `settings.metrics` serves it.
     let metrics: (@Sendable (_ cells: Bool) async -> [UInt8])?
+    /// Each cell's remaining life, as last estimated.
+    let life: LifeEstimates
 
     public init(settings: WebSettings, limits: LimitOverrides, dataDirectory: String, model: LiveModel, store: DatabaseQueue<GatewayDatabase>,
-                version: String, backend: any SettingsBackend, metrics: (@Sendable (_ cells: Bool) async -> [UInt8])? = nil, logger: Logger) {
+                version: String, backend: any SettingsBackend, metrics: (@Sendable (_ cells: Bool) async -> [UInt8])? = nil,
+                life: LifeEstimates = LifeEstimates(), logger: Logger) {
         self.metrics = metrics
+        self.life = life
         self.settings = settings
         self.limits = limits
         self.dataDirectory = dataDirectory
@@ -92,12 +97,12 @@ public struct WebServer: Service {
         SystemScripts().register(router)
         if let metrics, let settings = settings.metrics { MetricsRoute(settings: settings, exposition: metrics, logger: logger).register(router) }
         AuthRoutes(sessions: sessions, throttle: throttle, store: store, page: page, logger: logger).register(router)
-        PlantRoutes(model: model, store: store, limits: limits, page: page).register(router)
+        PlantRoutes(model: model, store: store, limits: limits, page: page, life: life).register(router)
         router.get("/api/v1/openapi.yaml") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: .init(string: OpenAPIDocument.yaml)))
         }
         AlarmRoutes(model: model, store: store, page: page).register(router)
-        HistoryRoutes(model: model, store: store, page: page).register(router)
+        HistoryRoutes(model: model, store: store, page: page, life: life).register(router)
         DischargeRoutes(model: model, store: store, page: page).register(router)
         DischargeReportRoutes(model: model, store: store, page: page).register(router)
         HeatmapRoutes(model: model, store: store, page: page).register(router)
