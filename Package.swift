@@ -94,7 +94,7 @@ let package = Package(
         ], swiftSettings: settings),
         // SNMP agent on net-snmp: the BTMS-GATEWAY-MIB served from the live model.
         .target(name: "SNMPAgent", dependencies: [
-            "CNetSNMPShim", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport",
+            "CNetSNMPShim", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport", "Analytics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),

@@ -213,7 +213,8 @@ public struct Gateway: Sendable {
             list.append(SNMPService(server: snmpAgent, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms,
                                                                          discharge: config.discharge, batteryMib: snmp.batteryMib,
                                                                          batteryNotifications: snmp.batteryNotifications),
-                                    writes: limitWrites, limits: limits, model: model, store: store, events: events, logger: logger))
+                                    writes: limitWrites, limits: limits, model: model, store: store, events: events, life: lifeEstimates,
+                                    logger: logger))
         }
         if let web = config.web {
             let started = Date()

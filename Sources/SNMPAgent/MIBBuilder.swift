@@ -3,6 +3,7 @@ import Foundation
 public import GatewayConfig
 import Storage
 public import Alarms
+public import Analytics
 
 /// Builds the BTMS-GATEWAY-MIB view (mibs/BTMS-GATEWAY-MIB.txt) from a model snapshot.
 public struct MIBBuilder: Sendable {
@@ -29,7 +30,8 @@ public struct MIBBuilder: Sendable {
     /// Everything the agent serves; values that are not measured are left out (holes in the tables).
     /// `cellIdentifiers`: BATTERY-MIB's batteryCellIdentifier by string, as the last notification set it.
     public func view(snapshot: ModelSnapshot, activeAlarms: [AlarmRecord], alarmsRaised: UInt32,
-                     uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:], cellIdentifiers: [Int: String] = [:]) -> MIBView {
+                     uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:], cellIdentifiers: [Int: String] = [:],
+                     life: LifeEstimates.Snapshot? = nil) -> MIBView {
         let t = snapshot.topology
         var e = MIBView.Builder(capacity: 32 + t.strings.count * 80 + t.cellCount * 6 + activeAlarms.count * 8)
         let objects = Self.root + [1]
@@ -86,6 +88,11 @@ public struct MIBBuilder: Sendable {
                                                             (4, int(c.temperature[cell])), (5, int(c.soc[cell])), (6, int(c.soh[cell])),
                                                             (7, .octets(Self.bits(c.status[cell].rawValue, count: 2)))]
                     for (col, value) in cellCols { if let value { add([4, 1, col, idx, cidx], value) } }
+                }
+            }
+            if let life, let cells = life.strings[info.id] {
+                for l in cells {
+                    for (col, value) in Self.lifeColumns(l, now: life.computedAt) { add([4, 1, col, idx, UInt32(l.cell)], value) }
                 }
             }
             for (c, value) in cols { if let value { add([3, 1, c, idx], value) } }
@@ -178,6 +185,25 @@ public struct MIBBuilder: Sendable {
 
     static func ms(_ d: Duration) -> UInt32 {
         UInt32(clamping: d.milliseconds)
+    }
+
+    /// btmsCellLifeStatus … btmsCellReplaceLatest of one cell (columns 8–12).
+    static func lifeColumns(_ l: CellLife, now: Timestamp) -> [(UInt32, SNMPValue)] {
+        let status: Int64 = switch l.status {
+        case .estimate: 1
+        case .due: 2
+        case .beyondHorizon: 3
+        case .notEnoughHistory: 4
+        }
+        var out: [(UInt32, SNMPValue)] = [(8, .integer(status))]
+        if l.status == .due { out.append((9, .integer(0))) }
+        if l.status == .estimate, let date = l.date {
+            out.append((9, .integer(max(0, min(3650, (date - now).milliseconds / 86_400_000)))))
+            out.append((10, .octets(dateAndTime(date))))
+            if let e = l.earliest { out.append((11, .octets(dateAndTime(e)))) }
+            if let late = l.latest { out.append((12, .octets(dateAndTime(late)))) }
+        }
+        return out
     }
 
     /// SNMPv2-TC DateAndTime in UTC (11 octets).

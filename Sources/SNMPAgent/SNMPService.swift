@@ -1,4 +1,5 @@
 public import Alarms
+public import Analytics
 public import BatteryModel
 import Foundation
 import GatewayConfig
@@ -17,13 +18,16 @@ public struct SNMPService: Service {
     let model: LiveModel
     let store: DatabaseQueue<GatewayDatabase>
     let logger: Logger
+    /// Remaining-life estimates for the cell table's columns 8–12.
+    let life: LifeEstimates
     /// Taken when the service is made, before any service runs: an alarm raised while the agent
     /// starts is still notified (the agent's start can take seconds on a busy machine).
     let subscription: Subscription<GatewayEvent, Tick>
 
     public init(server: SNMPAgentServer, builder: MIBBuilder, writes: LimitWrites?, limits: LimitOverrides, model: LiveModel,
-                store: DatabaseQueue<GatewayDatabase>, events: EventBroadcaster, logger: Logger) {
+                store: DatabaseQueue<GatewayDatabase>, events: EventBroadcaster, life: LifeEstimates = LifeEstimates(), logger: Logger) {
         self.server = server
+        self.life = life
         self.builder = builder
         self.writes = writes
         self.limits = limits
@@ -73,7 +77,7 @@ public struct SNMPService: Service {
             }
         }
         server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
-                                   uptime: .now - started, overrides: limits.overrides))
+                                   uptime: .now - started, overrides: limits.overrides, life: life.snapshot))
         await ServiceLoop.run(subscription, timers: [.init(.refresh, every: .seconds(1))], alongside: [storeWrites],
                               onShutdown: { writes?.finish() }) { input in
             switch input {
@@ -96,7 +100,8 @@ public struct SNMPService: Service {
                 break
             }
             server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
-                                       uptime: .now - started, overrides: limits.overrides, cellIdentifiers: battery?.cellIdentifiers ?? [:]))
+                                       uptime: .now - started, overrides: limits.overrides, cellIdentifiers: battery?.cellIdentifiers ?? [:],
+                                       life: life.snapshot))
         }
         await server.stop()
     }

@@ -15,7 +15,8 @@ import Testing
     @Test func aYearOfAgeingRanksTheWeakCellsAndBracketsTheirEnd() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let port = try freePort(), https = try freePort()
+        let port = try freePort(), https = try freePort(), snmpPort = try freePort()
+        let base = try #require(smiBaseDirectory, "run scripts/install-deps.sh --test")
         let weakCells = Self.weak.map { "{ unit: 1, cell: \($0.cell), rate: \($0.rate) }" }.joined(separator: ", ")
         let text = configText(data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 24, extra: """
             simulator:
@@ -24,6 +25,7 @@ import Testing
               history: 365d
               ageing: { rate: 0.05, initialAge: 0, weakCells: [\(weakCells)] }
             web: { listen: "127.0.0.1:\(https)" }
+            snmp: { listen: "udp:127.0.0.1:\(snmpPort)", community: life, sources: [127.0.0.0/8] }
 
             """).replacingOccurrences(of: "retention: 30d", with: "retention: 400d")
         let started = Timestamp.now
@@ -67,6 +69,23 @@ import Testing
         #expect(cells.first { $0["cell"] as? Int == 5 }?["date"] as? String == s1.first { $0.cell == 5 }?.date?.iso)
         let page = try await browser.request("/strings/s1/cells/5").body
         #expect(page.contains("replace by <strong>\(date)</strong>"), "\(page.prefix(200))")
+
+        // SNMP: the cell table's life columns carry the same date, its interval and the days to it.
+        let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
+        let five = try #require(s1.first { $0.cell == 5 })
+        let get = ["-v2c", "-c", "life", "-Oqv"] + mibs + ["127.0.0.1:\(snmpPort)", "btmsCellLifeStatus.1.5", "btmsCellReplaceDate.1.5",
+                                                           "btmsCellReplaceEarliest.1.5", "btmsCellReplaceLatest.1.5", "btmsCellReplaceDays.1.5",
+                                                           "btmsCellLifeStatus.2.1"]
+        #expect(await eventuallyOffPool(15) { (try? run("snmpget", get))?.1.hasPrefix("estimate\n") == true })
+        let (_, answer) = try await runOff("snmpget", get)
+        func dateAndTime(_ t: Timestamp?) -> String {
+            guard let u = t?.utc else { return "none" }
+            return "\(u.year)-\(u.month)-\(u.day),\(u.hour):\(u.minute):\(u.second).\(u.millisecond / 100),+0:0"
+        }
+        let days = ((try #require(five.date)) - snapshot.computedAt).milliseconds / 86_400_000
+        let lines = answer.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6 && lines[1] == dateAndTime(five.date) && lines[2] == dateAndTime(five.earliest)
+                && lines[3] == dateAndTime(five.latest) && lines[4] == "\(days) days" && lines[5] == s2[0].status.rawValue, "\(lines)")
 
         try await gw.stop()
     }
