@@ -46,8 +46,11 @@ import Glibc
             columns[column, default: 0] += 1
             if column == 2, let value = Int(parts[1]) { voltages.append(value) }
         }
-        // Voltage, resistance, temperature, SoC, SoH, status: one value per cell each.
+        // Voltage, resistance, temperature, SoC, SoH, status: one value per cell each; the life status
+        // (column 8, notEnoughHistory in a new plant) for every cell once the first estimate is made.
+        let life = columns.removeValue(forKey: 8)
         #expect(columns == [2: 3840, 3: 3840, 4: 3840, 5: 3840, 6: 3840, 7: 3840], "\(columns)")
+        #expect(life == nil || life == 3840, "\(String(describing: life))")
         #expect(voltages.last == 10777)
         #expect(voltages.dropLast().allSatisfy { (12_000...15_000).contains($0) }, "floating cells, in mV")
 
