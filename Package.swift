@@ -106,7 +106,7 @@ let package = Package(
             "BatteryModel", "SparkplugProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: settings),
         .target(name: "Uplink", dependencies: [
-            "CMosquitto", "CSQLite", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport", "Sparkplug",
+            "CMosquitto", "CSQLite", "BatteryModel", "Storage", "Alarms", "GatewayConfig", "ServiceSupport", "Sparkplug", "Analytics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),

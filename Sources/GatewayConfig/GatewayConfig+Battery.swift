@@ -4,9 +4,10 @@ import ConfigSupport
 extension GatewayConfig {
     /// A `battery:` block: the plant's default at the top level, a string's own under it (each key
     /// there over the default's).
-    static func loadBattery(_ node: ConfigNode) -> BatterySpec {
-        node.rejectUnknownKeys(allowed: ["technology", "capacityAh", "cellVoltage", "endCellVoltage", "ratedHours", "peukertExponent",
-                                         "temperatureCorrection", "replacement"])
+    /// `also`: keys the block may have besides the battery's (the plant's `strings`, a row's `string`).
+    static func loadBattery(_ node: ConfigNode, also: [String] = []) -> BatterySpec {
+        node.rejectUnknownKeys(allowed: Set(["technology", "capacityAh", "cellVoltage", "endCellVoltage", "ratedHours", "peukertExponent",
+                                             "temperatureCorrection", "replacement"] + also))
         guard node.exists else { return BatterySpec() }
         var b = BatterySpec()
         b.technology = node["technology"].choice(BatteryTechnology.allCases.map(\.rawValue)).flatMap(BatteryTechnology.init)
@@ -34,6 +35,18 @@ extension GatewayConfig {
                                               resistanceRisePercent: r["resistanceRisePercent"].double(in: 1...1000),
                                               sohPercent: r["sohPercent"].double(in: 1...100))
         return b
+    }
+
+    /// `battery.strings`: a row per string, `{ string, capacityAh, … }` (the web UI's battery page);
+    /// its keys go over the plant's and the string's own block.
+    static func loadBatteryRows(_ node: ConfigNode) -> [String: (spec: BatterySpec, node: ConfigNode)] {
+        var rows: [String: (BatterySpec, ConfigNode)] = [:]
+        for row in node.elements {
+            guard let id = row["string"].string(required: true) else { continue }
+            if rows[id] != nil { row["string"].problem("'\(id)' has a row already") }
+            rows[id] = (loadBattery(row, also: ["string"]), row)
+        }
+        return rows
     }
 
     /// The end voltage must be below the nominal one (checked on a string's combined values).

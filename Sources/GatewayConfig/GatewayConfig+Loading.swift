@@ -67,8 +67,11 @@ extension GatewayConfig {
         var stringIds: [String: String] = [:]
         var endpoints = EndpointCheck()
         let stringNodes = root["strings"].elements
-        let plantBattery = loadBattery(root["battery"])
-        checkBattery(plantBattery, root["battery"])
+        // The web UI's battery page saves the plant's data and a row per string (`battery.strings`).
+        let batteryNode = section("battery")
+        let plantBattery = loadBattery(batteryNode, also: ["strings"])
+        checkBattery(plantBattery, batteryNode)
+        let savedRows = loadBatteryRows(batteryNode["strings"])
         if !root["strings"].exists {
             root["strings"].problem("is required: list the battery strings to monitor")
         } else if stringNodes.isEmpty {
@@ -101,13 +104,20 @@ extension GatewayConfig {
             }
             let cells = node["cells"].int(in: 1...(map?.maxCells ?? 1000), required: true)
             let link = loadModbus(node["modbus"], endpoints: &endpoints)
-            let battery = plantBattery.overridden(by: loadBattery(node["battery"]))
+            var battery = plantBattery.overridden(by: loadBattery(node["battery"]))
             if node["battery"].exists { checkBattery(battery, node["battery"]) }
+            if let id, let row = savedRows[id] {
+                battery = battery.overridden(by: row.spec)
+                checkBattery(battery, row.node)
+            }
             guard let id, let ups, let cells, let link, let map, let mapFile else { continue }
             strings.append(.init(id: id, name: name, upsIndex: ups, cellCount: cells, battery: battery))
             controllers.append(ControllerConfig(transport: link.transport, unit: link.unit, registerMapFile: mapFile, registerMap: map))
         }
 
+        for (id, row) in savedRows where stringIds[id] == nil {
+            row.node["string"].problem("'\(id)' is not a string id defined under strings")
+        }
         var config = GatewayConfig(
             file: root.reader.file, gatewayId: gatewayId, dataDirectory: dataDirectory, logLevel: level,
             acquisition: acquisition, history: history, simulator: simulator,
@@ -130,7 +140,7 @@ extension GatewayConfig {
     }
 
     /// Sections the web UI may change (saved in ``settingsPath(dataDirectory:)``).
-    public static let editableSections = ["notifications", "snmp", "mqtt", "project", "network", "time", "remoteAccess"]
+    public static let editableSections = ["notifications", "snmp", "mqtt", "project", "network", "time", "remoteAccess", "battery"]
 
     public static func settingsPath(dataDirectory: String) -> String { "\(dataDirectory)/settings.yaml" }
 

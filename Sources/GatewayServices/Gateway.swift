@@ -150,9 +150,15 @@ public struct Gateway: Sendable {
         if new.remoteAccess != config.remoteAccess {
             restart.append("remoteAccess (the listener)")
         }
-        if new.topology != config.topology {
+        // The battery data lives in the topology; alone it changes no string, UPS or link.
+        var batteryOnly = new.topology
+        for i in batteryOnly.strings.indices where i < config.topology.strings.count {
+            batteryOnly.strings[i].battery = config.topology.strings[i].battery
+        }
+        if batteryOnly != config.topology {
             restart.append("ups / strings")
         } else {
+            if new.topology != config.topology { restart.append("battery (reports, remaining life and BATTERY-MIB)") }
             // Recipients name strings of this topology: only then can the new ones be used as they are.
             notificationSettings.replace(with: Self.merge(new.notifications, userRecipients.current))
         }
@@ -205,7 +211,7 @@ public struct Gateway: Sendable {
         if let uplink {
             list.append(UplinkService(uplink: uplink, gatewayId: config.gatewayId, version: Self.version, model: model, events: events,
                                       activeAlarms: { [store] in (try? await store.run { try AlarmLog(db: $0.db).active().map(\.record) }) ?? [] },
-                                      logger: logger))
+                                      life: lifeEstimates, logger: logger))
         }
         list.append(AlarmService(store: store, model: model, limits: limits, discharge: config.discharge,
                                  events: events, logger: logger))

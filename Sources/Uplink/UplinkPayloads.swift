@@ -1,3 +1,4 @@
+public import Analytics
 public import BatteryModel
 import Foundation
 public import Alarms
@@ -113,6 +114,18 @@ public struct UplinkPayloads: Sendable {
     /// A controller written through remote access: who, what, when.
     public func remoteWrite(seq: Int64, _ w: RemoteWrite) -> [UInt8] {
         Self.encode(RemoteWriteBody(seq: seq, gateway: gatewayId, string: w.stringId, time: w.at.iso, user: w.user, write: w.detail))
+    }
+
+    // MARK: Remaining life (docs/analytics.md)
+
+    struct LifeBody: Encodable {
+        let seq: Int64, gateway: String, string: String, computedAt: String
+        let cells: [CellLife]
+    }
+
+    /// A string's remaining-life estimates, as `/api/v1/strings/{id}/life` has them.
+    public func life(seq: Int64, string: String, computedAt: Timestamp, cells: [CellLife]) -> [UInt8] {
+        Self.encode(LifeBody(seq: seq, gateway: gatewayId, string: string, computedAt: computedAt.iso, cells: cells))
     }
 
     // MARK: Site summary and alarm state (Home Assistant's state topics)

@@ -1,3 +1,4 @@
+public import Analytics
 public import Alarms
 public import BatteryModel
 import Foundation
@@ -20,10 +21,13 @@ public struct UplinkService: Service {
     let subscription: Subscription<GatewayEvent, Tick>
     /// The alarms active at start (from the database); events keep the list current from then on.
     let activeAlarms: @Sendable () async -> [AlarmRecord]
+    /// Each cell's remaining life, published when a new estimate is made.
+    let life: LifeEstimates?
     let logger: Logger
 
     public init(uplink: MQTTUplink, gatewayId: String, version: String, model: LiveModel, events: EventBroadcaster,
-                activeAlarms: @escaping @Sendable () async -> [AlarmRecord] = { [] }, logger: Logger) {
+                activeAlarms: @escaping @Sendable () async -> [AlarmRecord] = { [] }, life: LifeEstimates? = nil, logger: Logger) {
+        self.life = life
         self.uplink = uplink
         payloads = UplinkPayloads(gatewayId: gatewayId, version: version, topology: model.topology)
         self.model = model
@@ -33,7 +37,7 @@ public struct UplinkService: Service {
     }
 
     /// Measurements and the gateway status are published on their own intervals.
-    enum Tick: Hashable, Sendable { case measurements, status }
+    enum Tick: Hashable, Sendable { case measurements, status, life }
 
     public func run() async throws {
         let started = ContinuousClock.now
@@ -48,7 +52,8 @@ public struct UplinkService: Service {
         await store(homeAssistant.follow(uplink.settings, payloads: payloads, topics: topics) + alarmState(active, topics, uplink.settings))
         var published: [Date?] = Array(repeating: nil, count: model.topology.strings.count)
         let timers: [ServiceLoop.Timer<Tick>] = [.init(.measurements) { uplink.settings.publishInterval },
-                                                 .init(.status) { uplink.settings.statusInterval }]
+                                                 .init(.status) { uplink.settings.statusInterval }, .init(.life, every: .seconds(10))]
+        var lifePublished: Timestamp?
         await ServiceLoop.run(subscription, timers: timers) { input in
             switch input {
             case let .event(e):
@@ -87,6 +92,17 @@ public struct UplinkService: Service {
                     drafts.append(Outbox.Draft(kind: .status, topic: topics.site, retain: true) { payloads.site(seq: $0, site, now: now) })
                 }
                 await store(drafts)
+            case .tick(.life):
+                // Checked every 10 s, sent once per estimate (every 6 h): retained, so a new dashboard has it at once.
+                guard let snapshot = life?.snapshot, snapshot.computedAt != lifePublished else { return }
+                lifePublished = snapshot.computedAt
+                await store(model.topology.strings.compactMap { s in
+                    snapshot.strings[s.id].map { cells in
+                        Outbox.Draft(kind: .meta, topic: topics.life(string: s.id), retain: true) {
+                            payloads.life(seq: $0, string: s.id, computedAt: snapshot.computedAt, cells: cells)
+                        }
+                    }
+                })
             case .tick(.status):
                 let qualities = model.snapshot().strings.map(\.quality)
                 let st = uplink.status

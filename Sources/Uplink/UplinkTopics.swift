@@ -23,4 +23,6 @@ public struct UplinkTopics: Sendable {
     public var alarmState: String { "\(prefix)/alarm-state" }
 
     public func measurement(string id: String) -> String { "\(prefix)/strings/\(id)/measurement" }
+    /// Retained: the string's remaining-life estimates, after each new estimate (every 6 h).
+    public func life(string id: String) -> String { "\(prefix)/strings/\(id)/life" }
 }

@@ -133,6 +133,19 @@ components:
         minVoltage: { type: number, nullable: true }
         minCellVoltage: { type: number, nullable: true }
         minCell: { type: integer, nullable: true }
+    CellLife:
+      type: object
+      required: [cell, status, days]
+      properties:
+        cell: { type: integer }
+        status: { type: string, enum: [estimate, due, beyondHorizon, notEnoughHistory] }
+        criterion: { type: string, enum: [resistance, stateOfHealth], description: Which trend gives the date (estimate, due). }
+        date: { type: string, format: date-time, description: The estimated replacement date (estimate only). }
+        earliest: { type: string, format: date-time }
+        latest: { type: string, format: date-time, description: Absent when the trend is too flat to bound the interval. }
+        resistanceRise: { type: number, description: "Resistance now over its baseline, %." }
+        stateOfHealth: { type: number, description: "SoH now, %." }
+        days: { type: integer, description: Days of history in the trend. }
     DischargeReport:
       type: object
       description: A discharge's capacity-test report (docs/analytics.md). Values in V, A, Ah, s and °C; absent when unknown.
@@ -302,6 +315,31 @@ paths:
         "401": { $ref: "#/components/responses/LoginRequired" }
         "403": { $ref: "#/components/responses/PasswordChangeRequired" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /strings/{id}/life:
+    get:
+      summary: Each cell's remaining-life estimate (docs/analytics.md); empty until the first estimate after the start.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: { type: string }
+      responses:
+        "200":
+          description: The string's cells.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [string, cells]
+                properties:
+                  string: { type: string }
+                  computedAt: { type: string, format: date-time, nullable: true }
+                  cells: { type: array, items: { $ref: "#/components/schemas/CellLife" } }
+        "404":
+          description: No such string.
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "401": { $ref: "#/components/responses/LoginRequired" }
+        "403": { $ref: "#/components/responses/PasswordChangeRequired" }
   /strings/{id}/limits:
     get:
       summary: The string's alarm limits in force.

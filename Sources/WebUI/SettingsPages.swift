@@ -1,3 +1,4 @@
+import BatteryModel
 import Foundation
 import GatewayConfig
 
@@ -8,7 +9,7 @@ enum SettingsPages {
 
     static let all: [(id: String, form: SettingsForm)] = [
         ("network", network), ("time", time), ("email", email), ("sms", sms), ("snmp", snmp), ("mqtt", mqtt), ("project", project),
-        ("remote-access-listener", remoteAccess),
+        ("remote-access-listener", remoteAccess), ("battery", battery),
     ]
 
     static func form(_ id: String) -> SettingsForm? { all.first { $0.id == id }?.form }
@@ -118,6 +119,29 @@ enum SettingsPages {
                  F(path: "requestsPerSecond", label: "Requests per second per session", kind: .number, preset: "50"),
                  F(path: "hostName", label: "Host name in the listener's certificate", preset: "btms-gateway"),
                  F(path: "certificateDays", label: "Default validity of issued certificates (days)", kind: .number, preset: "365")])
+
+    static let battery = SettingsForm(
+        section: "battery", title: "Battery data",
+        intro: "The batteries' data sheet (docs/analytics.md): what discharge reports, remaining-life estimates and BATTERY-MIB measure against. "
+            + "Empty fields take the defaults for 12 V VRLA blocks, which every report names. A row per string sets that string's own values. "
+            + "Saved at once, used after a restart.",
+        fields: [F(path: "technology", label: "Technology", kind: .choice([""] + BatteryTechnology.allCases.map(\.rawValue))),
+                 F(path: "capacityAh", label: "Rated capacity (Ah)", kind: .number, hint: "default 100"),
+                 F(path: "ratedHours", label: "Rated discharge time (h)", kind: .number, hint: "the capacity's rating, C10: 10"),
+                 F(path: "cellVoltage", label: "Nominal voltage per monitored cell (V)", kind: .number, hint: "2 for a cell, 12 for a block"),
+                 F(path: "endCellVoltage", label: "End-of-discharge voltage per cell (V)", kind: .number, hint: "e.g. 1.75 or 10.5"),
+                 F(path: "peukertExponent", label: "Peukert exponent", kind: .number, hint: "1…2; default 1.10"),
+                 F(path: "replacement.capacityPercent", label: "Replace below capacity (%)", kind: .number, hint: "IEEE 450: 80"),
+                 F(path: "replacement.resistanceRisePercent", label: "Replace at resistance rise over baseline (%)", kind: .number, hint: "default 50"),
+                 F(path: "replacement.sohPercent", label: "Replace at SoH (%)", kind: .number, hint: "default 80")],
+        tables: [.init(path: "temperatureCorrection", label: "Temperature correction K_T (empty: IEEE 450 Table 1)",
+                       columns: [F(path: "celsius", label: "°C", kind: .number), F(path: "factor", label: "Factor", kind: .number)],
+                       hint: "The capacity-test time is divided by the factor at the cells' temperature; interpolated between rows."),
+                 .init(path: "strings", label: "Strings with their own data",
+                       columns: [F(path: "string", label: "String id"), F(path: "capacityAh", label: "Ah", kind: .number),
+                                 F(path: "ratedHours", label: "Rated h", kind: .number), F(path: "cellVoltage", label: "Cell V", kind: .number),
+                                 F(path: "endCellVoltage", label: "End V", kind: .number)],
+                       hint: "Over the plant's values and the string's own block in the configuration file.")])
 
     static let project = SettingsForm(
         section: "project", title: "Project",

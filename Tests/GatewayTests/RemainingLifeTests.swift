@@ -17,6 +17,8 @@ import Testing
         defer { dir.cleanup() }
         let port = try freePort(), https = try freePort(), snmpPort = try freePort()
         let base = try #require(smiBaseDirectory, "run scripts/install-deps.sh --test")
+        let broker = try Broker(dir: dir)
+        try await broker.start()
         let weakCells = Self.weak.map { "{ unit: 1, cell: \($0.cell), rate: \($0.rate) }" }.joined(separator: ", ")
         let text = configText(data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 24, extra: """
             simulator:
@@ -26,6 +28,7 @@ import Testing
               ageing: { rate: 0.05, initialAge: 0, weakCells: [\(weakCells)] }
             web: { listen: "127.0.0.1:\(https)" }
             snmp: { listen: "udp:127.0.0.1:\(snmpPort)", community: life, sources: [127.0.0.0/8] }
+            \(mqttSection(port: broker.tlsPort, interval: "5s"))
 
             """).replacingOccurrences(of: "retention: 30d", with: "retention: 400d")
         let started = Timestamp.now
@@ -87,6 +90,15 @@ import Testing
         #expect(lines.count == 6 && lines[1] == dateAndTime(five.date) && lines[2] == dateAndTime(five.earliest)
                 && lines[3] == dateAndTime(five.latest) && lines[4] == "\(days) days" && lines[5] == s2[0].status.rawValue, "\(lines)")
 
+        // MQTT: the retained life topic of s1, the same estimate.
+        let recorder = try Recorder(dir: dir, port: broker.tlsPort, topic: "+/+/strings/s1/life", name: "life")
+        defer { recorder.stop() }
+        #expect(await eventually(30) { !recorder.json.isEmpty })
+        let published = try #require(recorder.json.first?.body["cells"] as? [[String: Any]])
+        #expect(published.first { $0["cell"] as? Int == 5 }?["date"] as? String == five.date?.iso)
+        #expect(recorder.json.first?.body["computedAt"] as? String == snapshot.computedAt.iso)
+
         try await gw.stop()
+        await broker.stop()
     }
 }

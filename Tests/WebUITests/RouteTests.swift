@@ -159,6 +159,38 @@ import Testing
     }
 }
 
+extension RouteTests {
+    /// The battery page: the plant's data sheet and a row per string, checked like the file.
+    @Test func theBatteryDataPageSavesThePlantAndAStringsOwnValues() async throws {
+        let f = try await Fixture()
+        try await f.asAdministrator { client, cookie, csrf in
+            let page = String(buffer: try await client.get("/settings/battery", cookie: cookie).body)
+            #expect(page.contains("Rated discharge time (h)") && page.contains("Strings with their own data"))
+            var form = ["csrf": csrf, "technology": "vrlaAGM", "capacityAh": "150", "ratedHours": "8", "endCellVoltage": "10.5",
+                        "cellVoltage": "12", "replacement.capacityPercent": "85",
+                        "temperatureCorrection[0].celsius": "20", "temperatureCorrection[0].factor": "0.94",
+                        "temperatureCorrection[1].celsius": "30", "temperatureCorrection[1].factor": "1.05",
+                        "strings[0].string": "s2", "strings[0].capacityAh": "200", "strings[0].endCellVoltage": "13"]
+            let bad = try await client.post("/settings/battery", form: form, cookie: cookie)
+            let text = String(buffer: bad.body)
+            #expect(bad.status == .badRequest && text.contains("must be below cellVoltage"), "\(text.suffix(1500))")
+            #expect(f.backend.saves.withLock { $0 } == 0)
+            form["strings[0].endCellVoltage"] = "10.8"
+            let saved = try await client.post("/settings/battery", form: form, cookie: cookie)
+            #expect(saved.status == .ok, "\(String(buffer: saved.body).suffix(1500))")
+            let strings = f.backend.current.topology.strings
+            #expect(strings[0].battery.capacity == 150_000 && strings[0].battery.ratedHours == 8 && strings[0].battery.technology == .vrlaAGM)
+            #expect(strings[1].battery.capacity == 200_000 && strings[1].battery.endCellVoltage == 10_800 && strings[1].battery.ratedHours == 8)
+            #expect(strings[1].battery.replacement.capacityPercent == 85 && strings[0].battery.temperatureCorrection?.count == 2)
+            #expect(BatteryRating(strings[0].battery).temperatureFactor(celsius: 25) == 0.995)
+            // A row for a string that does not exist is named.
+            form["strings[0].string"] = "s9"
+            let unknown = try await client.post("/settings/battery", form: form, cookie: cookie)
+            #expect(unknown.status == .badRequest && String(buffer: unknown.body).contains("s9&#39; is not a string id defined under strings"))
+        }
+    }
+}
+
 /// A settings backend without a gateway: each save is checked by the real configuration loader
 /// (the same call the gateway makes) and kept in memory; test messages are recorded.
 final class FakeSettings: SettingsBackend {
