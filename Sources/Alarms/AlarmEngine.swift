@@ -31,6 +31,8 @@ public struct AlarmEngine: Sendable {
 
     private var limits: [[AlarmType: AlarmLimit]]
     private var baselines: [[Int32]?]
+    /// Days to each cell's estimated replacement (0: due; n/a: no date), per string.
+    private var replacementDays: [[Int32]?]
     /// [string][type index][cell] (string types have one tracker).
     private var trackers: [[[Tracker]]]
     private static let typeIndex = Dictionary(uniqueKeysWithValues: AlarmType.allCases.enumerated().map { ($1, $0) })
@@ -40,6 +42,7 @@ public struct AlarmEngine: Sendable {
         self.cellCounts = cellCounts
         self.limits = limits
         baselines = Array(repeating: nil, count: cellCounts.count)
+        replacementDays = Array(repeating: nil, count: cellCounts.count)
         trackers = cellCounts.map { n in AlarmType.allCases.map { Array(repeating: Tracker(), count: $0.isCell ? n : 1) } }
     }
 
@@ -55,6 +58,11 @@ public struct AlarmEngine: Sendable {
         if !restoring { pendingBaselineReset.insert(string) }
     }
     private var pendingBaselineReset: Set<Int> = []
+
+    /// The remaining-life estimates, as days from now per cell (``Measurement/missing``: no date).
+    public mutating func setReplacementDays(_ days: [Int32]?, string: Int) {
+        replacementDays[string] = days
+    }
 
     /// Marks an alarm active that the database says is active (after a restart): it will not be raised again.
     public mutating func restoreActive(_ key: AlarmKey) {
@@ -129,6 +137,9 @@ public struct AlarmEngine: Sendable {
                     case .cellSohLow: reading = .low(c.soh[i], l.limit, l.hysteresis)
                     case .cellTemperatureHigh: reading = .high(c.temperature[i], l.limit, l.hysteresis)
                     case .cellOhmicRise: reading = .high(Self.rise(c.resistance[i], baselines[s], i), l.limit, l.hysteresis)
+                    case .cellReplaceSoon:
+                        let days = replacementDays[s].flatMap { i < $0.count ? $0[i] : nil } ?? Measurement.missing
+                        reading = .low(days, l.limit, l.hysteresis)
                     case .cellThermalRunaway:
                         let ok = c.temperature[i] != Measurement.missing && v.temperature != Measurement.missing
                         let delta = Int32(clamping: Int64(c.temperature[i]) - Int64(v.temperature))

@@ -16,9 +16,12 @@ public struct AlarmService: Service {
     private var settings: AlarmSettings { limits.settings }
     private let discharge: DischargeSettings
     private let logger: Logger
+    /// Days to each cell's estimated replacement by string id (the remaining-life estimates), for cellReplaceSoon.
+    private let replacementDays: @Sendable () -> [String: [Int32]]
 
     public init(store: DatabaseQueue<GatewayDatabase>, model: LiveModel, limits: LimitOverrides, discharge: DischargeSettings,
-                events: EventBroadcaster, logger: Logger) {
+                events: EventBroadcaster, replacementDays: @escaping @Sendable () -> [String: [Int32]] = { [:] }, logger: Logger) {
+        self.replacementDays = replacementDays
         self.store = store
         self.model = model
         self.limits = limits
@@ -59,6 +62,8 @@ public struct AlarmService: Service {
                 logger.info("alarm limits applied")
             case .tick(.baselines):
                 await state.refreshBaselines(store: store, settings: settings, now: .now, logger: logger)
+                let days = replacementDays()
+                for (i, s) in topology.strings.enumerated() { state.engine.setReplacementDays(days[s.id], string: i) }
                 if subscription.dropped > dropped {
                     // The engine fell behind (a stalled database or output): samples were skipped, not queued.
                     logger.warning("alarm engine fell behind: samples skipped", metadata: ["samples": "\(subscription.dropped - dropped)"])

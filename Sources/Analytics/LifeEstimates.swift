@@ -23,6 +23,23 @@ public final class LifeEstimates: Sendable {
 
     public func replace(with s: Snapshot) { state.withLock { $0 = s } }
 
+    /// Whole days from `now` to each cell's estimate by string id: 0 when due, n/a without a date
+    /// (what the cellReplaceSoon alarm compares with its limit).
+    public func replacementDays(now: Timestamp) -> [String: [Int32]] {
+        guard let s = snapshot else { return [:] }
+        return s.strings.mapValues { cells in
+            var days = [Int32](repeating: Measurement.missing, count: (cells.map(\.cell).max() ?? 0))
+            for c in cells where c.cell >= 1 {
+                switch c.status {
+                case .due: days[c.cell - 1] = 0
+                case .estimate: days[c.cell - 1] = c.date.map { Int32(clamping: max(0, ($0 - now).milliseconds / 86_400_000)) } ?? Measurement.missing
+                case .beyondHorizon, .notEnoughHistory: break
+                }
+            }
+            return days
+        }
+    }
+
     /// Every string of `topology`: its rollups of the last year, its rating, its baseline if taken.
     public static func compute(_ db: GatewayDatabase, topology: Topology, now: Timestamp) throws -> [String: [CellLife]] {
         let baselines = try BaselineStore(db: db.db).all()

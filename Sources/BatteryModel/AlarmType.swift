@@ -25,6 +25,8 @@ public enum AlarmType: String, CaseIterable, Sendable, Codable, Hashable {
     case cellOhmicRise
     /// Cell temperature above its string's (ambient) temperature by `limit` (0.1 °C).
     case cellThermalRunaway
+    /// A cell's remaining-life estimate within `limit` days, or due (docs/analytics.md). Off by default.
+    case cellReplaceSoon
 
     public enum Kind: Sendable { case high, low, flag }
 
@@ -34,7 +36,7 @@ public enum AlarmType: String, CaseIterable, Sendable, Codable, Hashable {
     public var kind: Kind {
         switch self {
         case .hallSensor, .commLost: .flag
-        case .stringVoltageLow, .stringSocLow, .cellVoltageLow, .cellSocLow, .cellSohLow: .low
+        case .stringVoltageLow, .stringSocLow, .cellVoltageLow, .cellSocLow, .cellSohLow, .cellReplaceSoon: .low
         default: .high
         }
     }
@@ -58,6 +60,7 @@ public enum AlarmType: String, CaseIterable, Sendable, Codable, Hashable {
         case .cellTemperatureHigh: "Cell temperature high"
         case .cellOhmicRise: "Cell resistance above baseline"
         case .cellThermalRunaway: "Cell temperature above ambient (thermal runaway)"
+        case .cellReplaceSoon: "Cell due for replacement soon"
         }
     }
 
@@ -72,6 +75,7 @@ public enum AlarmType: String, CaseIterable, Sendable, Codable, Hashable {
         case .stringTemperatureHigh, .cellTemperatureHigh, .cellThermalRunaway: ("0.1 °C", "°C", 0.1)
         case .stringHumidityHigh: ("0.1 %RH", "%RH", 0.1)
         case .cellOhmicRise: ("0.1 %", "%", 0.1)
+        case .cellReplaceSoon: ("days", "days", 1)
         case .hallSensor, .commLost: ("", "", 1)
         }
     }
@@ -141,6 +145,8 @@ public struct AlarmLimit: Sendable, Equatable {
         .cellTemperatureHigh: .init(limit: 350, hysteresis: 10, onDelay: .seconds(30), sms: true),
         .cellOhmicRise: .init(limit: 200, hysteresis: 20, onDelay: .seconds(60)),
         .cellThermalRunaway: .init(limit: 80, hysteresis: 10, onDelay: .seconds(30), sms: true),
+        // An estimate, not a measurement: off until the battery data is set (docs/analytics.md).
+        .cellReplaceSoon: .init(enabled: false, limit: 90, hysteresis: 7, onDelay: .zero, offDelay: .zero),
     ]
 }
 

@@ -12,6 +12,7 @@ extension GatewayConfig {
         case .stringTemperatureHigh, .cellTemperatureHigh: -40...120
         case .cellOhmicRise: 1...500
         case .cellThermalRunaway: 0.5...100
+        case .cellReplaceSoon: 0...3650
         case .hallSensor, .commLost: 0...0
         }
     }

@@ -96,7 +96,7 @@ enum BatteryMIB {
             return .low
         case .stringSocLow, .cellSocLow: return .low
         case .stringTemperatureHigh, .cellTemperatureHigh, .cellThermalRunaway: return .temperature
-        case .cellSohLow, .cellResistanceHigh, .cellOhmicRise: return .aging
+        case .cellSohLow, .cellResistanceHigh, .cellOhmicRise, .cellReplaceSoon: return .aging
         default: return nil
         }
     }

@@ -160,6 +160,7 @@ public struct MIBBuilder: Sendable {
         case .cellResistanceHigh: "micro-ohm"
         case .stringSocLow, .cellSocLow, .cellSohLow, .cellOhmicRise: "0.1 percent"
         case .stringTemperatureHigh, .cellTemperatureHigh, .cellThermalRunaway: "0.1 degree Celsius"
+        case .cellReplaceSoon: "days"
         case .stringHumidityHigh: "0.1 percent RH"
         case .hallSensor, .commLost: ""
         }

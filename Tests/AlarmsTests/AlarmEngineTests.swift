@@ -101,6 +101,22 @@ func engine(_ adjust: (inout [AlarmType: AlarmLimit]) -> Void = { _ in }) -> Ala
         #expect(e.evaluate(sample(2, resistance: high)) == [.raise(key, at: 2000, value: 250, limit: 200)])
     }
 
+    @Test func replaceSoonIsOffByDefaultAndComparesDaysWithItsHorizon() {
+        var off = engine()
+        off.setReplacementDays([400, 30, 0, Measurement.missing], string: 0)
+        #expect(off.evaluate(sample(1)).isEmpty, "off by default")
+        var e = engine { $0[.cellReplaceSoon]?.enabled = true }
+        #expect(e.evaluate(sample(1)).isEmpty, "no estimate yet: no alarm")
+        // Cell 2 in 30 days, cell 3 due, cell 4 without a date: the 90-day horizon takes 2 and 3.
+        e.setReplacementDays([400, 30, 0, Measurement.missing], string: 0)
+        let raised = e.evaluate(sample(2))
+        #expect(raised == [.raise(AlarmKey(string: 0, type: .cellReplaceSoon, cell: 1), at: 2000, value: 30, limit: 90),
+                           .raise(AlarmKey(string: 0, type: .cellReplaceSoon, cell: 2), at: 2000, value: 0, limit: 90)])
+        // A new estimate puts cell 2 at 120 days: beyond the horizon and its 7-day hysteresis, it clears.
+        e.setReplacementDays([400, 120, 0, Measurement.missing], string: 0)
+        #expect(e.evaluate(sample(3)) == [.clear(AlarmKey(string: 0, type: .cellReplaceSoon, cell: 1), at: 3000)])
+    }
+
     @Test func sensorFaultCellsAreNotJudged() {
         var e = engine()
         let t = e.evaluate(sample(1, cellVolts: [0, 13600, 13600, 13600], cellStatus: [.sensorNotAnswering, [], [], []]))

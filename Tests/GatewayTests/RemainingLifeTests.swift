@@ -1,16 +1,29 @@
-import Analytics
+import Alarms
 import BatteryModel
 import Foundation
 import GatewayServices
+import Storage
 import TestSupport
 import Testing
 
 /// The built-in simulator ages a plant for a simulated year (`simulator.history: 365d`, made up by
 /// its own physics at start), with three weak cells whose end of life is known from the ageing model
-/// (SoH falls 0.8 × rate per year: 80 % after 0.25 / rate years). The gateway's estimates rank them
-/// worst, in order, each interval holding its true date; healthy cells come later.
+/// (SoH falls 0.8 × rate per year: 80 % after 0.25 / rate years). The gateway (`bmgw run`, its own
+/// process: net-snmp's agent is one per process) ranks them worst, in order, each interval holding
+/// its true date; healthy cells come later; the API, the pages, SNMP and MQTT say the same; the
+/// replace-soon alarm takes the two inside its horizon.
 @Suite(.tags(.endToEnd), .timeLimit(.minutes(3))) struct RemainingLifeTests {
     static let weak = [(cell: 5, rate: 0.19), (cell: 9, rate: 0.18), (cell: 13, rate: 0.17)]
+
+    /// One cell of `/api/v1/strings/{id}/life`.
+    struct Life: Decodable {
+        let cell: Int, status: String, criterion: String?, date: String?, earliest: String?, latest: String?, days: Int
+        var at: Timestamp? { date.flatMap { Timestamp(iso: $0) } }
+    }
+
+    struct LifeDocument: Decodable {
+        let string: String, computedAt: String?, cells: [Life]
+    }
 
     @Test func aYearOfAgeingRanksTheWeakCellsAndBracketsTheirEnd() async throws {
         let dir = try TempDir()
@@ -29,76 +42,91 @@ import Testing
             web: { listen: "127.0.0.1:\(https)" }
             snmp: { listen: "udp:127.0.0.1:\(snmpPort)", community: life, sources: [127.0.0.0/8] }
             \(mqttSection(port: broker.tlsPort, interval: "5s"))
+            alarms: { defaults: { cellReplaceSoon: { enabled: true, limit: 150 } } }
 
             """).replacingOccurrences(of: "retention: 30d", with: "retention: 400d")
         let started = Timestamp.now
-        let gw = try RunningGateway(configFile: try dir.write("g.yaml", text))
-        #expect(await eventually(60) { gw.gateway.lifeEstimates.snapshot != nil })
-        let snapshot = try #require(gw.gateway.lifeEstimates.snapshot)
-        let s1 = try #require(snapshot.strings["s1"]), s2 = try #require(snapshot.strings["s2"])
-        print("remaining life of 48 cells over a year of rollups: \(snapshot.seconds) s")
+        let gateway = try startGatewayProcess(config: try dir.write("g.yaml", text), log: "\(dir.path)/gateway.log")
+        var stopped = false
+        defer { if !stopped { kill(gateway, SIGKILL); _ = waitExit(gateway) } }
+        func log() -> String { (try? String(contentsOfFile: "\(dir.path)/gateway.log", encoding: .utf8)) ?? "" }
+        #expect(await eventually(60) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") }, "\(log())")
+        let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
+        _ = try await browser.loginAsNewAdministrator()
+        func life(_ id: String) async throws -> LifeDocument {
+            try JSONDecoder().decode(LifeDocument.self, from: Data(try await browser.request("/api/v1/strings/\(id)/life").body.utf8))
+        }
+        var s1 = try await life("s1")
+        for _ in 0..<60 where s1.computedAt == nil {
+            try await Task.sleep(for: .milliseconds(500))
+            s1 = try await life("s1")
+        }
+        let computedAt = try #require(s1.computedAt.flatMap { Timestamp(iso: $0) }, "\(log().suffix(2000))")
+        let s2 = try await life("s2").cells
+        print(log().split(separator: "\n").filter { $0.contains("remaining life estimated") }.joined(separator: "\n"))
 
         // The history's first hour is a year before the start; the plant was new then.
         let year = 365.25 * 86400.0
         let historyStart = started - .seconds(365 * 86400)
-        let ranked = s1.sorted { $0.sortKey(now: snapshot.computedAt) < $1.sortKey(now: snapshot.computedAt) }
+        let ranked = s1.cells.filter { $0.status == "estimate" || $0.status == "due" }.sorted { ($0.at ?? computedAt) < ($1.at ?? computedAt) }
         #expect(ranked.prefix(3).map(\.cell) == Self.weak.map(\.cell), "\(ranked.prefix(5))")
         for (cell, rate) in Self.weak {
-            let life = try #require(s1.first { $0.cell == cell })
+            let life = try #require(s1.cells.first { $0.cell == cell })
             let truth = historyStart + .seconds(0.25 / rate * year)
-            let (lo, hi) = (try #require(life.earliest), try #require(life.latest))
-            #expect(life.status == .estimate && life.criterion == .stateOfHealth, "\(life)")
+            let lo = try #require(life.earliest.flatMap { Timestamp(iso: $0) }), hi = try #require(life.latest.flatMap { Timestamp(iso: $0) })
+            #expect(life.status == "estimate" && life.criterion == "stateOfHealth", "\(life)")
             #expect(lo <= truth && truth <= hi, "cell \(cell): true end of life \(truth.iso) in \(lo.iso) … \(hi.iso)")
             #expect(life.days >= 360, "\(life)")
         }
         // A healthy cell (rate 0.05: 80 % SoH after five years) is dated after every weak one, or beyond the horizon.
-        let lastWeak = try #require(s1.first { $0.cell == 13 }?.date)
-        for life in s2 + s1.filter({ c in !Self.weak.contains { $0.cell == c.cell } }) {
-            #expect(life.status == .beyondHorizon || (life.status == .estimate && (life.date ?? lastWeak) > lastWeak), "\(life)")
+        let lastWeak = try #require(s1.cells.first { $0.cell == 13 }?.at)
+        for life in s2 + s1.cells.filter({ c in !Self.weak.contains { $0.cell == c.cell } }) {
+            #expect(life.status == "beyondHorizon" || (life.status == "estimate" && (life.at ?? lastWeak) > lastWeak), "\(life)")
         }
 
-        // The web UI: the cells table sorted by remaining life puts them first; the API and the cell page say the same date.
-        let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
-        #expect(await eventually(30) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") })
-        _ = try await browser.loginAsNewAdministrator()
+        // The web UI: the cells table sorted by remaining life puts them first; the cell page says the same date.
+        let five = try #require(s1.cells.first { $0.cell == 5 })
+        let fiveDate = try #require(five.at)
         let table = try await browser.request("/strings/s1?sort=life&order=asc&size=10").body
         let order = table.components(separatedBy: "<tr data-cell=\"").dropFirst().prefix(3).map { $0.prefix { $0 != "\"" } }
         #expect(order == ["5", "9", "13"], "\(order)")
-        let date = try #require(s1.first { $0.cell == 5 }?.date).iso.prefix(10)
+        let date = fiveDate.iso.prefix(10)
         #expect(table.contains(">\(date)</span>"), "the page shows the date \(date)")
-        let api = try await browser.request("/api/v1/strings/s1/life").body
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(api.utf8)) as? [String: Any])
-        let cells = try #require(doc["cells"] as? [[String: Any]])
-        #expect(cells.first { $0["cell"] as? Int == 5 }?["date"] as? String == s1.first { $0.cell == 5 }?.date?.iso)
         let page = try await browser.request("/strings/s1/cells/5").body
         #expect(page.contains("replace by <strong>\(date)</strong>"), "\(page.prefix(200))")
 
         // SNMP: the cell table's life columns carry the same date, its interval and the days to it.
         let mibs = ["-M", "+\(base):\(repoRoot.appendingPathComponent("mibs").path)", "-m", "BTMS-GATEWAY-MIB"]
-        let five = try #require(s1.first { $0.cell == 5 })
         let get = ["-v2c", "-c", "life", "-Oqv"] + mibs + ["127.0.0.1:\(snmpPort)", "btmsCellLifeStatus.1.5", "btmsCellReplaceDate.1.5",
                                                            "btmsCellReplaceEarliest.1.5", "btmsCellReplaceLatest.1.5", "btmsCellReplaceDays.1.5",
                                                            "btmsCellLifeStatus.2.1"]
         #expect(await eventuallyOffPool(15) { (try? run("snmpget", get))?.1.hasPrefix("estimate\n") == true })
         let (_, answer) = try await runOff("snmpget", get)
-        func dateAndTime(_ t: Timestamp?) -> String {
-            guard let u = t?.utc else { return "none" }
+        func dateAndTime(_ text: String?) -> String {
+            guard let u = text.flatMap({ Timestamp(iso: $0) })?.utc else { return "none" }
             return "\(u.year)-\(u.month)-\(u.day),\(u.hour):\(u.minute):\(u.second).\(u.millisecond / 100),+0:0"
         }
-        let days = ((try #require(five.date)) - snapshot.computedAt).milliseconds / 86_400_000
+        let days = (fiveDate - computedAt).milliseconds / 86_400_000
         let lines = answer.split(separator: "\n").map(String.init)
         #expect(lines.count == 6 && lines[1] == dateAndTime(five.date) && lines[2] == dateAndTime(five.earliest)
-                && lines[3] == dateAndTime(five.latest) && lines[4] == "\(days) days" && lines[5] == s2[0].status.rawValue, "\(lines)")
+                && lines[3] == dateAndTime(five.latest) && lines[4] == "\(days) days" && lines[5] == s2[0].status, "\(lines)")
+
+        // The replace-soon alarm (horizon 150 days): cells 5 (about 116 days) and 9 (about 142), not 13 (about 172).
+        let soon: Set = ["s1 cellReplaceSoon 5", "s1 cellReplaceSoon 9"]
+        let raised = try await eventually(20) { try activeAlarms(dir).filter { $0.contains("cellReplaceSoon") } == soon }
+        #expect(raised, "\((try? activeAlarms(dir)) ?? [])")
 
         // MQTT: the retained life topic of s1, the same estimate.
         let recorder = try Recorder(dir: dir, port: broker.tlsPort, topic: "+/+/strings/s1/life", name: "life")
         defer { recorder.stop() }
         #expect(await eventually(30) { !recorder.json.isEmpty })
         let published = try #require(recorder.json.first?.body["cells"] as? [[String: Any]])
-        #expect(published.first { $0["cell"] as? Int == 5 }?["date"] as? String == five.date?.iso)
-        #expect(recorder.json.first?.body["computedAt"] as? String == snapshot.computedAt.iso)
+        #expect(published.first { $0["cell"] as? Int == 5 }?["date"] as? String == five.date)
+        #expect(recorder.json.first?.body["computedAt"] as? String == s1.computedAt)
 
-        try await gw.stop()
+        kill(gateway, SIGTERM)
+        #expect(try await offPool { waitExit(gateway) } == 0, "a clean stop")
+        stopped = true
         await broker.stop()
     }
 }
