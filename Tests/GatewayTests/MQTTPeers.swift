@@ -136,6 +136,10 @@ func spawn(_ argv: [String], output: String? = nil, environment: [String: String
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // Nothing else of the test process: a child holding the write end of another tool's output pipe
+    // kept that tool's reader waiting for EOF, and with it the whole test process (a hang seen when
+    // a broker's certificates were being made while a gateway process started).
+    closeFrom(&actions, 3)
     // Default signal handling and no blocked signals: the test process ignores or blocks some
     // (signal sequences), and a child would inherit that and shrug off SIGTERM.
     var attributes = posix_spawnattr_t()
@@ -156,6 +160,15 @@ func spawn(_ argv: [String], output: String? = nil, environment: [String: String
     guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
     return pid
 }
+
+/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34), which Swift's Glibc module does not
+/// import (a GNU extension): looked up once by name.
+private let closeFrom: @Sendable (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Void = {
+    typealias Function = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return { _, _ in } }
+    let function = unsafeBitCast(symbol, to: Function.self)
+    return { actions, from in _ = function(actions, from) }
+}()
 
 /// Waits for a child started by ``spawn`` and returns its exit status.
 func waitExit(_ pid: pid_t) -> Int32 {

@@ -33,7 +33,10 @@ import Testing
         // The CSV has every cell in the chosen order.
         let csv = try await browser.request("/strings/s2/cells.csv?sort=voltage&order=asc")
         let lines = csv.body.split(separator: "\n")
-        #expect(lines.first == "cell,voltage_V,resistance_mOhm,temperature_C,soc_pct,soh_pct,flags" && lines.count == 25)
+        #expect(lines.first == "cell,voltage_V,resistance_mOhm,temperature_C,soc_pct,soh_pct,flags,replace_status,replace_by,replace_earliest,replace_latest"
+                && lines.count == 25)
+        // A new plant: each cell's remaining life is "not enough history" once estimated (empty before).
+        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",notEnoughHistory,,,") || $0.hasSuffix(",,,,") }, "\(lines.prefix(3))")
         #expect(lines[1].hasPrefix("7,11.111,") && lines[24].hasPrefix("21,14.444,"), "\(lines.prefix(3))")
 
         // Bar graphs: across cells (each bar's value as its tooltip) and across strings.

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One command for a fresh machine: install what the tests need, build, run every test, layer by layer:
+#   unit        in-process, no peers (seconds);
+#   end-to-end  suites tagged .endToEnd: whole gateways, real peers, the bmgw executable;
+#   heavy       suites tagged .heavy (headless Chromium; a full-size plant of 3840 cells polled every
+#               second), last and by themselves: on two cores either starves the timing of the others.
+# Each layer says how long it took; a failing layer stops the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: skip
+# The end-to-end tests run the bmgw executable, so build it before the tests.
+start=$SECONDS
+: built
+echo "== build: $((SECONDS - start)) s"
+
+# The layers come from the suites' tags (Tests/TestSupport/Tags.swift), as `--filter` regexes.
+tagged=$(grep -rh "@Suite(.tags(.endToEnd" Tests)
+names() { sed -nE 's/.* struct ([A-Za-z0-9_]+).*/\1/p' | paste -sd'|'; }
+e2e=$(names <<<"$tagged"); heavy=$(grep '\.heavy' <<<"$tagged" | names); light=$(grep -v '\.heavy' <<<"$tagged" | names)
+[ -n "$e2e" ] && [ -n "$heavy" ] && [ -n "$light" ] || { echo "no tagged suites found" >&2; exit 1; }
+
+layer() {
+    local name=$1; shift
+    local t=$SECONDS
+    swift test --skip-build "$@"
+    echo "== $name: $((SECONDS - t)) s"
+}
+layer unit --skip "\.($e2e)/"
+layer end-to-end --filter "\.($light)/"
+layer heavy --filter "\.($heavy)/"
+echo "== all tests: $((SECONDS - start)) s including the build"
