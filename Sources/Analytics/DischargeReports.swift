@@ -1,4 +1,4 @@
-public import Alarms
+import Alarms
 public import BatteryModel
 public import Storage
 

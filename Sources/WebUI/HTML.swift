@@ -140,7 +140,7 @@ enum HTML {
         form.settings{background:#fff;padding:1em 1.5em;margin:.8em 0;border-radius:6px;box-shadow:0 1px 3px #0002}
         form.settings .grid{display:grid;grid-template-columns:max-content 1fr;gap:.4em 1em;align-items:start;max-width:48em}
         form.settings .grid label{margin-top:.4em}.hint{color:#666;font-size:.85em;display:block}
-        table.rows input,table.rows select{width:10em}.ok{color:#1b7f3b}.stale{color:#a06000}.commLost{color:#b00020}
+        table.rows input,table.rows select{width:10em}table.rows input[inputmode=decimal]{width:6em}.ok{color:#1b7f3b}.stale{color:#a06000}.commLost{color:#b00020}
         header{white-space:nowrap;overflow:hidden}header>*{flex-shrink:0}header .site,header .project,header .owner{overflow:hidden;text-overflow:ellipsis;flex-shrink:1;min-width:0}
         header .owner{opacity:.8;font-size:.9em}
         p.trail{margin:.2em 0 .4em;color:#555}nav.tabs{display:flex;gap:.2em;border-bottom:2px solid #1d3557;margin-bottom:.8em}

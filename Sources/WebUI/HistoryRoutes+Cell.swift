@@ -80,7 +80,7 @@ extension HistoryRoutes {
                 + "\(l.latest.map(time.date) ?? "an open end: the trend is too flat to bound it")), when its "
                 + "\(l.criterion == .resistance ? "resistance reaches the baseline plus the allowed rise" : "SoH reaches the replacement SoH")"
         }
-        let facts = [l.resistanceRise.map { "resistance \(DecimalText.format($0, digits: 1)) % over its baseline" },
+        let facts = [l.resistanceRise.map { "Resistance \(DecimalText.format($0, digits: 1)) % over its baseline" },
                      l.stateOfHealth.map { "SoH \(DecimalText.format($0, digits: 1)) %" }, "trend over \(l.days) days"].compactMap { $0 }
         return "<p id=\"life\">Remaining life: \(state). \(facts.joined(separator: ", ")).</p>"
     }

@@ -27,7 +27,7 @@ extension WebBrowserTests {
         let https = try freePort()
         let file = try dir.write("g.yaml", configText(
             data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: cells,
-            extra: extra + "web: { listen: \"127.0.0.1:\(https)\" }\n"))
+            extra: extra + "web: { listen: \"127.0.0.1:\(https)\", redirectFrom: \"\" }\n"))
         let config = try GatewayConfig.load(file: file)
         let id = try {
             let db = try GatewayDatabase(path: Gateway.databasePath(dataDirectory: dir.path), parts: Gateway.tables)

@@ -28,29 +28,46 @@ import Testing
     @Test func aYearOfAgeingRanksTheWeakCellsAndBracketsTheirEnd() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let port = try freePort(), https = try freePort(), snmpPort = try freePort()
         let base = try #require(smiBaseDirectory, "run scripts/install-deps.sh --test")
         let broker = try Broker(dir: dir)
         try await broker.start()
         let weakCells = Self.weak.map { "{ unit: 1, cell: \($0.cell), rate: \($0.rate) }" }.joined(separator: ", ")
-        let text = configText(data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 24, extra: """
-            simulator:
-              listen: "127.0.0.1:\(port)"
-              seed: 3
-              history: 365d
-              ageing: { rate: 0.05, initialAge: 0, weakCells: [\(weakCells)] }
-            web: { listen: "127.0.0.1:\(https)" }
-            snmp: { listen: "udp:127.0.0.1:\(snmpPort)", community: life, sources: [127.0.0.0/8] }
-            \(mqttSection(port: broker.tlsPort, interval: "5s"))
-            alarms: { defaults: { cellReplaceSoon: { enabled: true, limit: 150 } } }
-
-            """).replacingOccurrences(of: "retention: 30d", with: "retention: 400d")
         let started = Timestamp.now
-        let gateway = try startGatewayProcess(config: try dir.write("g.yaml", text), log: "\(dir.path)/gateway.log")
+        // Free ports can be taken by another suite before a process binds them: a gateway that could
+        // not bind exits, and is started again on new ones.
+        var gateway: pid_t = 0, https = 0, snmpPort = 0, logPath = ""
+        for attempt in 1...3 {
+            let port = try freePort()
+            (https, snmpPort) = (try freePort(), try freePort())
+            let text = configText(data: dir.path, endpoints: [.tcp(port: port, unit: 1), .tcp(port: port, unit: 2)], cells: 24, extra: """
+                simulator:
+                  listen: "127.0.0.1:\(port)"
+                  seed: 3
+                  history: 365d
+                  ageing: { rate: 0.05, initialAge: 0, weakCells: [\(weakCells)] }
+                web: { listen: "127.0.0.1:\(https)", redirectFrom: "" }
+                snmp: { listen: "udp:127.0.0.1:\(snmpPort)", community: life, sources: [127.0.0.0/8] }
+                \(mqttSection(port: broker.tlsPort, interval: "5s"))
+                alarms: { defaults: { cellReplaceSoon: { enabled: true, limit: 150 } } }
+
+                """).replacingOccurrences(of: "retention: 30d", with: "retention: 400d")
+            logPath = "\(dir.path)/gateway-\(attempt).log"
+            gateway = try startGatewayProcess(config: try dir.write("g.yaml", text), log: logPath)
+            var exited = false
+            let up = await eventually(60) {
+                var status: Int32 = 0
+                if waitpid(gateway, &status, WNOHANG) == gateway { exited = true; return true }
+                return accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem")
+            }
+            if up && !exited { break }
+            if !exited { kill(gateway, SIGKILL); _ = waitExit(gateway) }
+            gateway = 0
+        }
+        try #require(gateway != 0, "the gateway did not start: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
         var stopped = false
         defer { if !stopped { kill(gateway, SIGKILL); _ = waitExit(gateway) } }
-        func log() -> String { (try? String(contentsOfFile: "\(dir.path)/gateway.log", encoding: .utf8)) ?? "" }
-        #expect(await eventually(60) { accepts(port: https) && FileManager.default.fileExists(atPath: "\(dir.path)/web-cert.pem") }, "\(log())")
+        let path = logPath
+        func log() -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         let browser = Browser(base: "https://127.0.0.1:\(https)", ca: "\(dir.path)/web-cert.pem", jar: "\(dir.path)/cookies", dir: dir.path)
         _ = try await browser.loginAsNewAdministrator()
         func life(_ id: String) async throws -> LifeDocument {
@@ -125,7 +142,8 @@ import Testing
         #expect(recorder.json.first?.body["computedAt"] as? String == s1.computedAt)
 
         kill(gateway, SIGTERM)
-        #expect(try await offPool { waitExit(gateway) } == 0, "a clean stop")
+        let pid = gateway
+        #expect(try await offPool { waitExit(pid) } == 0, "a clean stop")
         stopped = true
         await broker.stop()
     }

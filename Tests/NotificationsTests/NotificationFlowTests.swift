@@ -97,8 +97,9 @@ func startMailSink() throws -> (sink: Peer, certDir: String, cert: String, port:
     @Test func aBurstBecomesOneMessagePerRecipient() async throws {
         let (sink, certDir, cert, smtpPort) = try startMailSink()
         defer { sink.stop() }
-        // A window wide enough for the three alarms to be raised in it on a loaded two-core machine.
-        let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "6s")
+        // A window wide enough for the three alarms to be raised in it on a loaded two-core machine
+        // (6 s was once too short in CI: the third alarm came in a window of its own).
+        let plant = try NotifyingPlant(smtpPort: smtpPort, cert: cert, window: "15s")
         #expect(await eventually { plant.gateway.model.snapshot().strings.allSatisfy { $0.quality == .ok } }, "polling")
         try plant.pinCell(unit: 1, cell: 3, millivolts: 14600)
         try plant.pinCell(unit: 1, cell: 9, millivolts: 14700)
