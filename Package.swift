@@ -73,6 +73,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
+        // Backup archives (tar, manifest with SHA-256, SQLite online backup) and their restore.
+        .target(name: "Backup", dependencies: [
+            "Storage", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: settings),
         // Alarm engine over the live model, discharge detection, lifecycle in SQLite.
         .target(name: "Alarms", dependencies: [
             "BatteryModel", "Storage", "GatewayConfig", "ServiceSupport",
@@ -112,7 +116,7 @@ let package = Package(
         ], swiftSettings: settings),
         // HTTPS web UI and JSON API (Hummingbird 2, swift-nio-ssl): users, sessions, pages.
         .target(name: "WebUI", dependencies: [
-            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms", "Notifications", "RemoteAccess", "Analytics",
+            "BatteryModel", "Storage", "GatewayConfig", "ConfigSupport", "Alarms", "Notifications", "RemoteAccess", "Analytics", "Backup",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -168,7 +172,7 @@ let package = Package(
         // The CLI: commands and their terminal tables (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
             "BatteryModel", "GatewayConfig", "RegisterMap", "Simulator", "Storage", "Alarms", "Notifications", "Uplink", "WebUI",
-            "GatewayServices", "StatusServer", "Benchmarks", "RemoteAccess", "Analytics",
+            "GatewayServices", "StatusServer", "Benchmarks", "RemoteAccess", "Analytics", "Backup",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

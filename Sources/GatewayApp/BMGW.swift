@@ -9,7 +9,8 @@ public struct BMGW: AsyncParsableCommand {
         version: Gateway.version,
         subcommands: [RunCommand.self, SimulateCommand.self, CheckConfigCommand.self, StatusCommand.self,
                       HistoryCommand.self, AlarmsCommand.self, EventsCommand.self, ReportCommand.self, NotificationsCommand.self, LimitsCommand.self, BaselineCommand.self,
-                      TestEmailCommand.self, TestSMSCommand.self, PasswordCommand.self, RemoteAccessCommand.self, BenchCommand.self]
+                      TestEmailCommand.self, TestSMSCommand.self, PasswordCommand.self, RemoteAccessCommand.self, BackupCommand.self, RestoreCommand.self,
+                      BenchCommand.self]
     )
 
     public init() {}

@@ -220,3 +220,11 @@ public struct SNMPUser: Sendable, Equatable {
         self.write = write
     }
 }
+
+extension GatewayConfig {
+    /// TLS files the configuration names (MQTT client and CA, the web UI's own certificate), wherever
+    /// they are: a backup with secrets takes them along.
+    public var namedSecretFiles: [String] {
+        [mqtt?.caFile, mqtt?.certFile, mqtt?.keyFile, web?.certFile, web?.keyFile].compactMap { $0 }
+    }
+}

@@ -67,6 +67,7 @@ struct SettingsRoutes {
     private func index(_ context: WebContext) -> Response {
         var links = SettingsPages.all.map { "<li><a href=\"/settings/\($0.id)\">\(HTML.escape($0.form.title))</a></li>" }
         links += ["<li><a href=\"/settings/users\">Users</a></li>", "<li><a href=\"/settings/exports\">Data export</a></li>",
+                  "<li><a href=\"/settings/backup\">Backup</a></li>",
                   "<li><a href=\"/settings/remote-access\">Remote access</a></li>",
                   "<li><a href=\"/settings/audit\">Audit log</a></li>"]
         return page.render(title: "Settings", session: context.session, body: """

@@ -26,6 +26,7 @@ public struct WebServer: Service {
     let throttle = LoginThrottle()
     let backend: any SettingsBackend
     let exports: ExportJobs
+    let backups: BackupJobs
     /// The Prometheus exposition, when `settings.metrics` serves it.
     let metrics: (@Sendable (_ cells: Bool) async -> [UInt8])?
     /// Each cell's remaining life, as last estimated.
@@ -45,6 +46,7 @@ public struct WebServer: Service {
                             logoPath: ProjectLogo.path(dataDirectory: dataDirectory), siteTime: { backend.current.time.siteTime })
         self.backend = backend
         exports = ExportJobs(directory: "\(dataDirectory)/exports", store: store, logger: logger)
+        backups = BackupJobs(directory: "\(dataDirectory)/backups", logger: logger)
         self.logger = logger
         sessions = SessionStore(timeout: settings.sessionTimeout)
     }
@@ -111,6 +113,7 @@ public struct WebServer: Service {
         UserRoutes(sessions: sessions, store: store, backend: backend, page: page, logger: logger).register(router)
         RemoteAccessRoutes(backend: backend, store: store, page: page, logger: logger).register(router)
         ExportRoutes(jobs: exports, model: model, store: store, page: page).register(router)
+        BackupRoutes(jobs: backups, backend: backend, store: store, page: page).register(router)
         ProjectLogo(path: ProjectLogo.path(dataDirectory: dataDirectory), store: store, page: page, logger: logger).register(router)
         TLSUpload(directory: "\(dataDirectory)/tls", backend: backend, store: store, page: page, logger: logger).register(router)
         return router
