@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the gateway needs (with --test, what the tests
-# need; with --bench, what the benchmarks compare against). Idempotent and quiet
+# need; with --package, what building the Debian package needs; with --bench, what the benchmarks compare against). Idempotent and quiet
 # when everything is already there.
 set -euo pipefail
 
@@ -20,6 +20,11 @@ if [[ "${1:-}" == "--test" ]]; then
     # poppler-utils: pdftotext and pdftoppm read back the discharge report Chromium printed to PDF.
     packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver
                python3-jinja2 prometheus protobuf-compiler python3-protobuf poppler-utils)
+fi
+if [[ "${1:-}" == "--test" || "${1:-}" == "--package" ]]; then
+    # dpkg-dev: dpkg-shlibdeps derives the package's Depends; binutils: objcopy strips the binary;
+    # lintian: checks the package as Debian would (scripts/package.sh, scripts/test-package.sh).
+    packages+=(dpkg-dev binutils lintian)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one;

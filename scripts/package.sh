@@ -4,7 +4,7 @@
 # are Debian's libraries only, derived by dpkg-shlibdeps. Prints the package's path.
 #   scripts/package.sh [--out DIR] [--version-suffix S]
 # --version-suffix: appended to the version (the package test builds a second, newer package to
-# check an upgrade). Layout and maintainer scripts: docs/operations.md › Debian package.
+# check an upgrade). Needs: scripts/install-deps.sh --package. Layout: docs/operations.md › Install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.build-deb
@@ -41,15 +41,17 @@ install -m 0644 README.md "$doc/README.md"
 install -d "$doc/docs" && install -m 0644 docs/*.md docs/openapi.yaml "$doc/docs/"
 gzip -9n "$doc"/docs/*.md "$doc/README.md"
 
-# changelog.Debian: one entry per build, dated by the last commit (reproducible).
+# changelog (a native package: no Debian revision): one entry per build, dated by the last commit (reproducible).
 stamp=$(git log -1 --format=%cD 2>/dev/null || date -R)
 printf 'bmgw (%s) unstable; urgency=medium\n\n  * Release build of the BTMS gateway %s.\n\n -- BTMS Gateway developers <bmgw@btms-gateway.invalid>  %s\n' \
-    "$version" "$version" "$stamp" | gzip -9n > "$doc/changelog.Debian.gz"
+    "$version" "$version" "$stamp" | gzip -9n > "$doc/changelog.gz"
 bash scripts/debian/copyright.sh .build-deb/checkouts > "$doc/copyright"
 
 # The manual page: `bmgw --help` and each command's, as roff.
 install -d "$root/usr/share/man/man1"
 bash scripts/debian/manpage.sh "$bin" "$version" | gzip -9n > "$root/usr/share/man/man1/bmgw.1.gz"
+install -d "$root/usr/share/man/man8"
+sed "s/@VERSION@/$version/" scripts/debian/bmgw-apply-system.8 | gzip -9n > "$root/usr/share/man/man8/bmgw-apply-system.8.gz"
 
 install -m 0755 scripts/debian/postinst scripts/debian/prerm scripts/debian/postrm "$root/DEBIAN/"
 install -D -m 0644 scripts/debian/lintian-overrides "$root/usr/share/lintian/overrides/bmgw"

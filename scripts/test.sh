@@ -3,7 +3,10 @@
 #   unit        in-process, no peers (seconds);
 #   end-to-end  suites tagged .endToEnd: whole gateways, real peers, the bmgw executable;
 #   heavy       suites tagged .heavy (headless Chromium; a full-size plant of 3840 cells polled every
-#               second), last and by themselves: on two cores either starves the timing of the others.
+#               second), last and by themselves: on two cores either starves the timing of the others;
+#   chaos       scripts/chaos.sh --quick: SIGKILLs with the broker down and during writes, hostile SNMP
+#               and Modbus peers, mutated configuration files (counts, not timings);
+#   package     the Debian package built from a release build and checked (scripts/test-package.sh).
 # Each layer says how long it took; a failing layer stops the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,4 +31,8 @@ layer() {
 layer unit --skip "\.($e2e)/"
 layer end-to-end --filter "\.($light)/"
 layer heavy --filter "\.($heavy)/"
+t=$SECONDS
+python3 scripts/peers/chaos.py --bmgw .build/debug/bmgw --quick
+echo "== chaos --quick: $((SECONDS - t)) s"
+bash scripts/test-package.sh
 echo "== all tests: $((SECONDS - start)) s including the build"

@@ -41,6 +41,11 @@ Copyright: Apple Inc. and the Swift project authors
 License: Apache-2.0
 Comment: with the Runtime Library Exception of the Swift project.
 
+Files: embedded/libyaml/*
+Copyright: Ingy döt Net, Kirill Simonov
+License: Expat
+Comment: libyaml's C sources, compiled into the binary by the Yams package.
+
 Files: embedded/boringssl/*
 Copyright: The OpenSSL Project, Google Inc. and the BoringSSL authors
 License: ISC and OpenSSL
@@ -59,7 +64,10 @@ License: ISC and OpenSSL
  See the BoringSSL licence text referenced above.
 TAIL
 
+# Expat: libyaml (always embedded) and any MIT-licensed package; the text is the same.
+printf '\nLicense: Expat\n'
 if [[ ${#mit[@]} -gt 0 ]]; then
-    printf '\nLicense: Expat\n'
     sed -n '/Permission is hereby granted/,$p' "${mit[0]}" | indent
+else
+    echo " See /usr/share/common-licenses/ (not shipped there: MIT); https://opensource.org/license/mit"
 fi
