@@ -2,6 +2,7 @@ import BatteryModel
 import Foundation
 import Uplink
 import StatusServer
+import Storage
 
 /// Plain-text rendering of a ``StatusDocument`` for the terminal.
 enum StatusText {
@@ -39,6 +40,13 @@ enum StatusText {
                                show(volts.min(), 3), show(volts.max(), 3), show(avg, 3), lowest, note])
         }
         out.append(table.render())
+        if let h = d.history {
+            if !h.writing {
+                out.append("HISTORY NOT WRITTEN since \(h.failingSince ?? "?"): \(h.lastError ?? "") — polling goes on, \(h.samplesLost) samples lost")
+            } else if h.samplesLost > 0 {
+                out.append("history: written; \(h.samplesLost) samples were lost since the start (see the log)")
+            }
+        }
         if let m = d.mqtt { out.append(mqtt(m)) }
         for (address, q) in (d.snmpInforms ?? [:]).sorted(by: { $0.key < $1.key }) {
             out.append("SNMP informs to \(address): \(q.pending) not yet acknowledged\(q.dropped > 0 ? ", \(q.dropped) dropped (queue full)" : "")")

@@ -22,7 +22,8 @@ extension Gateway {
         case .status:
             let document = StatusDocument(snapshot: model.snapshot(), gatewayId: config.gatewayId, version: Self.version,
                                           mqtt: uplink?.status,
-                                          snmpInforms: snmpAgent.map { $0.informState }.flatMap { $0.isEmpty ? nil : $0 })
+                                          snmpInforms: snmpAgent.map { $0.informState }.flatMap { $0.isEmpty ? nil : $0 },
+                                          history: historyHealth.state)
             return (try? JSONEncoder().encode(document)).map(Array.init) ?? []
         }
     }

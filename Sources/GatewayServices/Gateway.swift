@@ -43,6 +43,8 @@ public struct Gateway: Sendable {
     public let events = EventBroadcaster()
     /// Each cell's remaining life, re-estimated every 6 hours (docs/analytics.md).
     public let lifeEstimates = LifeEstimates()
+    /// Whether the history is being written (the status says so when a full disk stops it).
+    public let historyHealth = HistoryHealth()
     /// Run-time alarm limit overrides, published to the engine, notifier, SNMP agent and web UI.
     public let limits: LimitOverrides
     /// The remote-access listener's port once it listens (nil before, or without remote access).
@@ -200,7 +202,7 @@ public struct Gateway: Sendable {
             store: store, model: model,
             settings: .init(slowInterval: h.slowInterval, fastInterval: h.fastInterval,
                             dischargeCurrent: config.discharge.current, retention: h.retention),
-            logger: logger))
+            health: historyHealth, logger: logger))
         list.append(NotificationService(store: store, settings: notificationSettings, limits: limits,
                                         gatewayId: config.gatewayId, site: config.topology.siteName,
                                         siteTime: { [live] in live.current.time.siteTime }, events: events, counts: deliveries,

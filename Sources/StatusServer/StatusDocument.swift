@@ -1,4 +1,5 @@
 public import BatteryModel
+public import Storage
 public import Uplink
 
 /// What the status socket answers and `bmgw status --json` prints: the live summary of the whole
@@ -19,6 +20,8 @@ public struct StatusDocument: Codable, Sendable {
     public var mqtt: UplinkStatus?
     /// SNMPv3 inform receivers: informs not yet acknowledged, and dropped (queue full).
     public var snmpInforms: [String: InformQueueState]?
+    /// Whether the history is being written (false: e.g. the disk is full; polling goes on).
+    public var history: HistoryHealth.State?
 
     public struct InformQueueState: Codable, Sendable {
         public var pending: Int
@@ -26,7 +29,8 @@ public struct StatusDocument: Codable, Sendable {
     }
 
     public init(snapshot: ModelSnapshot, gatewayId: String, version: String, mqtt: UplinkStatus? = nil,
-                snmpInforms: [String: (pending: Int, dropped: Int)]? = nil) {
+                snmpInforms: [String: (pending: Int, dropped: Int)]? = nil, history: HistoryHealth.State? = nil) {
+        self.history = history
         self.gatewayId = gatewayId
         site = snapshot.topology.siteName
         self.version = version

@@ -28,9 +28,11 @@ public struct HistoryRecorder: Service {
     private let model: LiveModel
     private let settings: Settings
     private let logger: Logger
+    private let health: HistoryHealth
 
-    public init(store: DatabaseQueue<GatewayDatabase>, model: LiveModel, settings: Settings, logger: Logger) {
+    public init(store: DatabaseQueue<GatewayDatabase>, model: LiveModel, settings: Settings, health: HistoryHealth = HistoryHealth(), logger: Logger) {
         self.store = store
+        self.health = health
         self.model = model
         self.settings = settings
         self.logger = logger
@@ -80,9 +82,16 @@ public struct HistoryRecorder: Service {
         pending.removeAll(keepingCapacity: true)
         do {
             try await store.run { try $0.insert(rows) }
+            if let outage = health.succeeded() {
+                logger.notice("history written again", metadata: ["afterSeconds": "\(outage.seconds)", "samplesLost": "\(outage.lost)"])
+            }
         } catch {
-            // A full disk or a locked file must not stop acquisition; the samples are lost and said so.
-            logger.error("cannot write history", metadata: ["error": "\(error)", "samples": "\(rows.count)"])
+            // A full disk or a locked file must not stop acquisition; the samples are lost and said so
+            // (in the status at once, in the log at the first failure and then once a minute).
+            let state = health.state
+            if let message = health.failed("\(error)", samples: rows.count) {
+                logger.error("\(message)", metadata: ["error": "\(error)", "samplesLost": "\(state.samplesLost + rows.count)"])
+            }
         }
     }
 

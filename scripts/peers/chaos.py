@@ -400,6 +400,61 @@ def mutated_configs(bmgw, work, count):
            f"{crashes} crashes{'; e.g. ' + '; '.join(examples[:3]) if examples else ''}")
 
 
+# --- 4. The disk full: polling and serving go on, the status and the log say so, writes resume.
+
+def status_json(bmgw, config):
+    r = subprocess.run([bmgw, "status", "--config", config, "--json"], capture_output=True, text=True, timeout=20)
+    return json.loads(r.stdout)
+
+
+def disk_full(bmgw, work):
+    data = f"{work}/data"
+    os.makedirs(data)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", data], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        print(f"SKIP  disk full: cannot mount a small tmpfs here ({mounted.stderr.strip()}); run as root", flush=True)
+        return
+    try:
+        config = f"{work}/g.yaml"
+        with open(config, "w") as f:
+            f.write(plant_config(data, free_port(), 8, 120))
+        gw = Gateway(bmgw, config, f"{work}/gateway.log")
+        db = f"{data}/history.sqlite"
+        wait_for(lambda: scalar(db, "SELECT count(*) FROM samples") > 16, 60)
+        # Fill the disk to the last block.
+        with open(f"{data}/filler", "wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * (1 << 20))
+                    filler.flush()
+            except OSError:
+                pass
+        stopped = wait_for(lambda: status_json(bmgw, config)["history"]["writing"] is False, 60)
+        time.sleep(3)
+        during = status_json(bmgw, config)
+        times = [s["summary"].get("time") for s in during["strings"]]
+        time.sleep(3)
+        later = status_json(bmgw, config)
+        polling = all(a != b for a, b in zip(times, [s["summary"].get("time") for s in later["strings"]])) \
+            and all(s["summary"]["quality"] == "ok" for s in later["strings"])
+        lost = later["history"]["samplesLost"]
+        os.remove(f"{data}/filler")
+        before = scalar(db, "SELECT count(*) FROM samples")
+        resumed = wait_for(lambda: status_json(bmgw, config)["history"]["writing"] is True, 60)
+        grew = wait_for(lambda: scalar(db, "SELECT count(*) FROM samples") > before + 8, 30)
+        alive = gw.alive()
+        gw.stop()
+        check = subprocess.run(["sqlite3", db, "PRAGMA integrity_check"], capture_output=True, text=True).stdout.strip()
+        log = open(f"{work}/gateway.log", errors="replace").read()
+        said = "cannot write history" in log and "history written again" in log
+        report("disk full", stopped and polling and resumed and grew and alive and said and check == "ok",
+               f"status said 'not written' {'yes' if stopped else 'NO'} ({later['history'].get('lastError', '')[:60]}), "
+               f"polling went on: {polling}, {lost} samples lost while full, writes resumed: {resumed}, new samples after: {grew}, "
+               f"the log said both: {said}, integrity_check: {check}")
+    finally:
+        subprocess.run(["umount", "-l", data], capture_output=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bmgw", required=True)
@@ -413,6 +468,7 @@ def main():
         "snmp": lambda w: hostile_snmp(args.bmgw, w, 2000 if quick else 10000),
         "modbus": lambda w: hostile_modbus(args.bmgw, w, 1000 if quick else 10000, 16 if quick else 32),
         "configs": lambda w: mutated_configs(args.bmgw, w, 100 if quick else 500),
+        "diskfull": lambda w: disk_full(args.bmgw, w),
     }
     chosen = [p for p in args.only.split(",") if p] or list(parts)
     for name in chosen:
