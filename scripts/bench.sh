@@ -2,11 +2,17 @@
 # Benchmarks at full size (32 strings × 120 cells). Prints figures; see docs/performance.md.
 #   scripts/bench.sh            all parts, then the gateway's memory over 70 s of running
 #   scripts/bench.sh tcp query  only those parts of `bmgw bench` (no memory run)
+#   scripts/bench.sh memory     only the memory runs
+#   BMGW=PATH scripts/bench.sh  that binary (e.g. the Debian package's static build, .build-deb/release/bmgw)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --bench
-swift build -c release --product bmgw >/dev/null
-bin=.build/release/bmgw
+if [[ -n "${BMGW:-}" ]]; then
+    bin=$BMGW
+else
+    swift build -c release --product bmgw >/dev/null
+    bin=.build/release/bmgw
+fi
 work=$(mktemp -d)
 sim="" gw="" broker=""
 trap 'kill $sim $gw $broker 2>/dev/null || true; [[ -f $work/snmpd.pid ]] && kill $(cat $work/snmpd.pid) 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -18,8 +24,10 @@ printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n' "$
 mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
 broker=$!
 sleep 0.5
-"$bin" bench --broker "127.0.0.1:$mqtt_port" "$@"
-[[ $# -gt 0 ]] && exit 0
+if [[ "${1:-}" != memory ]]; then
+    "$bin" bench --broker "127.0.0.1:$mqtt_port" "$@"
+    [[ $# -gt 0 ]] && exit 0
+fi
 
 # Gateway RSS: a separate simulator process, and the gateway alone polling it at full size; first
 # without the web UI (comparable with earlier figures), then with it (one page fetched).
@@ -56,6 +64,7 @@ measure() {  # $1 config, $2 label
 }
 measure "$work/gateway.yaml" "SNMP agent, no web UI"
 measure "$work/gateway-web.yaml" "SNMP agent and web UI"
+[[ "${1:-}" == memory ]] && exit 0
 # The SNMP part below walks a running gateway.
 "$bin" run --config "$work/gateway.yaml" 2>"$work/gateway.log" &
 gw=$!

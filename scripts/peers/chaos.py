@@ -466,7 +466,7 @@ def main():
         "broker": lambda w: kills_with_broker_down(args.bmgw, w, 3 if quick else 10),
         "writes": lambda w: kills_during_writes(args.bmgw, w, 10 if quick else 100, 8 if quick else 32, 120),
         "snmp": lambda w: hostile_snmp(args.bmgw, w, 2000 if quick else 10000),
-        "modbus": lambda w: hostile_modbus(args.bmgw, w, 1000 if quick else 10000, 16 if quick else 32),
+        "modbus": lambda w: hostile_modbus(args.bmgw, w, 1000 if quick else 10000, 16 if quick else 31),
         "configs": lambda w: mutated_configs(args.bmgw, w, 100 if quick else 500),
         "diskfull": lambda w: disk_full(args.bmgw, w),
     }
