@@ -20,6 +20,8 @@ import threading
 import time
 
 RESULTS = []
+# Every gateway started, so that a part that fails half-way leaves none running.
+STARTED = []
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -42,6 +44,7 @@ class Gateway:
         self.log = open(log, "ab")
         self.proc = subprocess.Popen([bmgw, "run", "--config", config], stdout=self.log, stderr=self.log,
                                      env={**os.environ, **(env or {})}, close_fds=True)
+        STARTED.append(self.proc)
 
     def alive(self):
         return self.proc.poll() is None
@@ -478,6 +481,11 @@ def main():
                 parts[name](work)
             except Exception as error:  # a part that cannot run is a failure, with its reason
                 report(name, False, f"could not run: {error!r}")
+            finally:
+                for proc in STARTED:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
             print(f"      ({time.time() - started:.0f} s)", flush=True)
             if not RESULTS or not RESULTS[-1][1]:
                 log = f"{work}/gateway.log"
