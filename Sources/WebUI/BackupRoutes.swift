@@ -4,7 +4,6 @@ import Foundation
 import GatewayConfig
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import Storage
 
 /// Settings › Backup (administrators only: an archive holds password hashes and, if chosen, keys):
@@ -135,16 +134,10 @@ struct BackupRoutes {
     }
 
     private func download(_ context: WebContext) -> Response {
-        guard let name = context.parameters.get("name"), let path = jobs.path(name), let handle = FileHandle(forReadingAtPath: path) else {
+        guard let name = context.parameters.get("name"), let path = jobs.path(name),
+              let response = FileReader.attachment(path: path, name: name, contentType: "application/x-tar") else {
             return page.render(title: "Not found", session: context.session, status: .notFound, body: "<h1>Not found</h1><p><a href=\"/settings/backup\">Backup</a></p>")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        let reader = FileReader(handle: handle)
-        var response = Response(status: .ok, headers: [.contentType: "application/x-tar"], body: ResponseBody(contentLength: size) { writer in
-            while let chunk = try reader.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
-            try await writer.finish(nil)
-        })
-        response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
         return response
     }
 

@@ -134,18 +134,12 @@ struct ExportRoutes {
         }
     }
 
-    /// The file, streamed in 64 KiB pieces (an export of cells can be large).
+    /// The file, streamed (an export of cells can be large).
     private func download(_ context: WebContext) throws -> Response {
-        guard let name = context.parameters.get("name"), let path = jobs.path(name), let handle = FileHandle(forReadingAtPath: path) else {
+        guard let name = context.parameters.get("name"), let path = jobs.path(name),
+              let response = FileReader.attachment(path: path, name: name, contentType: "text/csv; charset=utf-8") else {
             return notFound(context)
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        let reader = FileReader(handle: handle)
-        var response = Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: ResponseBody(contentLength: size) { writer in
-            while let chunk = try reader.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
-            try await writer.finish(nil)
-        })
-        response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
         return response
     }
 
@@ -164,6 +158,19 @@ final class FileReader: Sendable {
 
     init(handle: FileHandle) {
         self.handle = handle
+    }
+
+    /// A download of the file at `path` as `name`, streamed in 64 KiB pieces; nil if it cannot be opened.
+    static func attachment(path: String, name: String, contentType: String) -> Response? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        let reader = FileReader(handle: handle)
+        var response = Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(contentLength: size) { writer in
+            while let chunk = try reader.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+            try await writer.finish(nil)
+        })
+        response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+        return response
     }
 
     func next() throws -> Data? {
