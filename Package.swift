@@ -37,6 +37,8 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("netsnmpagent"), .linkedLibrary("netsnmp")]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // glibc's <malloc.h> (malloc_trim), not in Swift's Glibc module.
+        .systemLibrary(name: "CMalloc"),
 
         // Topology, measurements, live model, aggregates (no I/O).
         .target(name: "BatteryModel", swiftSettings: settings),
@@ -50,7 +52,7 @@ let package = Package(
         .target(name: "GatewayConfig", dependencies: ["BatteryModel", "ConfigSupport", "RegisterMap"], swiftSettings: settings),
         // What every service shares: the bounded service loop, worker threads for blocking C calls, coded errors.
         .target(name: "ServiceSupport", dependencies: [
-            "BatteryModel",
+            "BatteryModel", "CMalloc",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
         // Owner of libmodbus contexts, shared by the poller and the simulator.
@@ -165,7 +167,7 @@ let package = Package(
         // `bmgw bench`: full-size figures; links libcurl, calls libmosquitto and libmodbus directly.
         .target(name: "Benchmarks", dependencies: [
             "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms",
-            "Uplink", "WebUI", "GatewayServices", "CurlClient", "CCurl", "CMosquitto", "Sparkplug", "Analytics",
+            "Uplink", "WebUI", "GatewayServices", "CurlClient", "CCurl", "CMosquitto", "Sparkplug", "Analytics", "SNMPAgent",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),
@@ -206,7 +208,7 @@ let package = Package(
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "BatteryModel", "Storage", "GatewayConfig"], swiftSettings: settings),
         .testTarget(name: "AnalyticsTests", dependencies: ["TestSupport", "Analytics", "Alarms", "BatteryModel", "Storage"], swiftSettings: settings),
         .testTarget(name: "GatewayTests", dependencies: [
-            "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink", "RemoteAccess",
+            "TestSupport", "GatewayApp", "GatewayServices", "StatusServer", "Alarms", "WebUI", "Notifications", "Acquisition", "Simulator", "Storage", "BatteryModel", "GatewayConfig", "RegisterMap", "ModbusCore", "Uplink", "RemoteAccess", "ServiceSupport",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

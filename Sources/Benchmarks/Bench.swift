@@ -20,6 +20,7 @@ public enum Bench {
         if all || only.contains("sparkplug") { BenchSparkplug.payloadSizes() }
         if all || only.contains("report") { try BenchAnalytics.report() }
         if all || only.contains("life") { try BenchAnalytics.remainingLife() }
+        if all || only.contains("snmpview") { BenchSNMPView.rebuild() }
         if let broker, all || only.contains("mqtt") { try await BenchMQTT.run(broker: broker, logger: logger) }
         if all || only.contains("web") { try await BenchWeb.run(mapFile: mapFile, logger: logger) }
     }

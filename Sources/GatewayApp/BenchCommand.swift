@@ -5,7 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure acquisition, storage, query, MQTT and web performance at full size (32 × 120 cells); print figures.",
-        discussion: "Build with -c release first. Parts: tcp, rtu, ingest, size, alarms, query, sparkplug, report, life, web (default: all), and mqtt (only with --broker).")
+        discussion: "Build with -c release first. Parts: tcp, rtu, ingest, size, alarms, query, sparkplug, report, life, snmpview, web (default: all), and mqtt (only with --broker).")
 
     @Option(help: "Register map file.")
     var map = "config/registermaps/bmc-v1.yaml"

@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
         let cfg = try loadConfig(config)
         let logger = LogSetup.bootstrap(level: cfg.logLevel)
         let gateway = try Gateway(config: cfg, logger: logger)
-        try await gateway.run()
+        try await gateway.run(alongside: [StartupMemory(logger: logger)])
     }
 }
 

@@ -247,16 +247,16 @@ public struct Gateway: Sendable {
     }
 
     /// The gateway's services in one group; `signals` trigger its graceful shutdown.
-    public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
+    public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint], alongside extra: [any Service] = []) -> ServiceGroup {
         ServiceGroup(configuration: .init(
-            services: services().map { .init(service: $0) },
+            services: (services() + extra).map { .init(service: $0) },
             gracefulShutdownSignals: signals,
             logger: logger))
     }
 
-    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
-    public func run() async throws {
-        let group = serviceGroup()
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully; `extra` services run alongside.
+    public func run(alongside extra: [any Service] = []) async throws {
+        let group = serviceGroup(alongside: extra)
         logger.info("gateway starting", metadata: [
             "version": "\(Self.version)", "gateway": "\(config.gatewayId)",
             "strings": "\(config.topology.strings.count)", "cells": "\(config.topology.cellCount)",

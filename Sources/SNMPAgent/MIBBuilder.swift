@@ -32,8 +32,18 @@ public struct MIBBuilder: Sendable {
     public func view(snapshot: ModelSnapshot, activeAlarms: [AlarmRecord], alarmsRaised: UInt32,
                      uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:], cellIdentifiers: [Int: String] = [:],
                      life: LifeEstimates.Snapshot? = nil) -> MIBView {
+        var layout = MIBView.Layout()
+        return view(snapshot: snapshot, activeAlarms: activeAlarms, alarmsRaised: alarmsRaised, uptime: uptime, overrides: overrides,
+                    cellIdentifiers: cellIdentifiers, life: life, layout: &layout)
+    }
+
+    /// The same, reusing the previous build's `layout` (and leaving this build's in it): the
+    /// once-a-second rebuild then sorts nothing while the keys stay the same.
+    public func view(snapshot: ModelSnapshot, activeAlarms: [AlarmRecord], alarmsRaised: UInt32,
+                     uptime: Duration, overrides: [String: [AlarmType: AlarmLimit]] = [:], cellIdentifiers: [Int: String] = [:],
+                     life: LifeEstimates.Snapshot? = nil, layout: inout MIBView.Layout) -> MIBView {
         let t = snapshot.topology
-        var e = MIBView.Builder(capacity: 32 + t.strings.count * 80 + t.cellCount * 6 + activeAlarms.count * 8)
+        var e = MIBView.Builder(capacity: 32 + t.strings.count * 80 + t.cellCount * 6 + activeAlarms.count * 8, reusing: layout)
         let objects = Self.root + [1]
         var key = objects
         func add(_ path: [UInt32], _ v: SNMPValue) {
@@ -127,7 +137,9 @@ public struct MIBBuilder: Sendable {
             EntityMIB.add(t, gatewayId: gatewayId, version: version, to: &e)
             BatteryMIB.add(snapshot: snapshot, limits: effective, discharge: discharge, cellIdentifiers: cellIdentifiers, to: &e)
         }
-        return e.build()
+        let built = e.finish()
+        layout = built.layout
+        return built.view
     }
 
     /// btmsAlarmRaisedNotification / btmsAlarmClearedNotification for an alarm: trap OID and varbinds,

@@ -62,31 +62,108 @@ public struct MIBView: Sendable {
         return i < values.count ? (Array(self.oid(i)), values[i]) : nil
     }
 
-    /// Collects entries in any order, then sorts them once.
+    /// The sorted order of a build's keys, kept for the next build. The view is rebuilt every
+    /// second and its keys rarely change (only values do): a rebuild that adds the same keys in
+    /// the same order reuses this order and the key storage, sorts nothing and allocates only the
+    /// values (docs/performance.md › Memory).
+    public struct Layout: Sendable {
+        fileprivate var storage: [UInt32] = []
+        fileprivate var offsets: [Int] = [0]
+        /// The i-th key added is entry position[i] of the sorted view.
+        fileprivate var position: [Int] = []
+
+        public init() {}
+
+        fileprivate func key(_ i: Int) -> ArraySlice<UInt32> { storage[offsets[i]..<offsets[i + 1]] }
+        /// The last build took its keys from the build before (nothing sorted).
+        fileprivate(set) var reused = false
+    }
+
+    /// Collects entries in any order, then sorts them once; or, while they match the layout of
+    /// the previous build key for key, puts each value straight into its sorted place.
     struct Builder {
         private var storage: [UInt32] = []
         private var offsets: [Int] = [0]
         private var values: [SNMPValue] = []
+        /// Set while every key so far matched the previous build's.
+        private var layout: Layout?
+        private var matched = 0
+        private var placed: [SNMPValue] = []
 
-        init(capacity: Int = 0) {
+        init(capacity: Int = 0, reusing previous: Layout? = nil) {
+            if let previous, !previous.position.isEmpty {
+                layout = previous
+                placed = Array(repeating: .integer(0), count: previous.position.count)
+            } else {
+                reserve(capacity)
+            }
+        }
+
+        private mutating func reserve(_ capacity: Int) {
             storage.reserveCapacity(capacity * 13)
             offsets.reserveCapacity(capacity + 1)
             values.reserveCapacity(capacity)
         }
 
         mutating func add(_ oid: ArraySlice<UInt32>, _ value: SNMPValue) {
+            if let l = layout {
+                if matched < l.position.count, l.key(l.position[matched]).elementsEqual(oid) {
+                    placed[l.position[matched]] = value
+                    matched += 1
+                    return
+                }
+                diverge(from: l)
+            }
+            append(oid, value)
+        }
+
+        private mutating func append(_ oid: ArraySlice<UInt32>, _ value: SNMPValue) {
             storage.append(contentsOf: oid)
             offsets.append(storage.count)
             values.append(value)
         }
 
-        func build() -> MIBView {
+        /// A key differs from the previous build's: the keys matched so far become ordinary entries.
+        private mutating func diverge(from l: Layout) {
+            reserve(l.position.count + 64)
+            for i in 0..<matched {
+                let p = l.position[i]
+                append(l.key(p), placed[p])
+            }
+            layout = nil
+            placed = []
+        }
+
+        func build() -> MIBView { finish().view }
+
+        /// The view, and the layout to pass to the next build.
+        func finish() -> (view: MIBView, layout: Layout) {
+            if let l = layout {
+                if matched == l.position.count {
+                    var same = l
+                    same.reused = true
+                    return (MIBView(storage: l.storage, offsets: l.offsets, values: placed), same)
+                }
+                var b = self
+                b.diverge(from: l)  // fewer keys than before
+                return b.finish()
+            }
             let order = values.indices.sorted {
                 storage[offsets[$0]..<offsets[$0 + 1]].lexicographicallyPrecedes(storage[offsets[$1]..<offsets[$1 + 1]])
             }
-            var b = Builder(capacity: values.count)
-            for i in order { b.add(storage[offsets[i]..<offsets[i + 1]], values[i]) }
-            return MIBView(storage: b.storage, offsets: b.offsets, values: b.values)
+            var sorted = Layout()
+            sorted.storage.reserveCapacity(storage.count)
+            sorted.offsets.reserveCapacity(offsets.count)
+            sorted.position = Array(repeating: 0, count: values.count)
+            var sortedValues: [SNMPValue] = []
+            sortedValues.reserveCapacity(values.count)
+            for (j, i) in order.enumerated() {
+                sorted.storage.append(contentsOf: storage[offsets[i]..<offsets[i + 1]])
+                sorted.offsets.append(sorted.storage.count)
+                sortedValues.append(values[i])
+                sorted.position[i] = j
+            }
+            return (MIBView(storage: sorted.storage, offsets: sorted.offsets, values: sortedValues), sorted)
         }
     }
 }

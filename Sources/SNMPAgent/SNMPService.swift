@@ -76,8 +76,9 @@ public struct SNMPService: Service {
                 }
             }
         }
+        var layout = MIBView.Layout()
         server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
-                                   uptime: .now - started, overrides: limits.overrides, life: life.snapshot))
+                                   uptime: .now - started, overrides: limits.overrides, life: life.snapshot, layout: &layout))
         await ServiceLoop.run(subscription, timers: [.init(.refresh, every: .seconds(1))], alongside: [storeWrites],
                               onShutdown: { writes?.finish() }) { input in
             switch input {
@@ -101,7 +102,7 @@ public struct SNMPService: Service {
             }
             server.update(builder.view(snapshot: model.snapshot(), activeAlarms: active, alarmsRaised: raised,
                                        uptime: .now - started, overrides: limits.overrides, cellIdentifiers: battery?.cellIdentifiers ?? [:],
-                                       life: life.snapshot))
+                                       life: life.snapshot, layout: &layout))
         }
         await server.stop()
     }
