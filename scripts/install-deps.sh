@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the gateway needs (with --test, what the tests
-# need; with --package, what building the Debian package needs; with --bench, what the benchmarks compare against). Idempotent and quiet
+# need; with --package, what building the Debian package needs; with --bench, what the benchmarks compare against;
+# with --fleet, the brokers of scripts/fleet.sh). Idempotent and quiet
 # when everything is already there.
 set -euo pipefail
 
@@ -18,8 +19,9 @@ if [[ "${1:-}" == "--test" ]]; then
     # prometheus: its promtool checks the /metrics exposition (the server itself is not started).
     # protobuf-compiler, python3-protobuf: decode the Sparkplug B payloads with the specification's .proto (not our code).
     # poppler-utils: pdftotext and pdftoppm read back the discharge report Chromium printed to PDF.
+    # faketime: libfaketime, which steps the wall clock under a running gateway (scripts/chaos.sh --only clock).
     packages+=(mbpoll sqlite3 openssl python3-pip smitools snmp snmptrapd snmpd mosquitto mosquitto-clients curl chromium chromium-driver
-               python3-jinja2 prometheus protobuf-compiler python3-protobuf poppler-utils)
+               python3-jinja2 prometheus protobuf-compiler python3-protobuf poppler-utils faketime)
 fi
 if [[ "${1:-}" == "--test" || "${1:-}" == "--package" ]]; then
     # dpkg-dev: dpkg-shlibdeps derives the package's Depends; binutils: objcopy strips the binary;
@@ -30,6 +32,11 @@ if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one;
     # curl to fetch a web page during the memory run.
     packages+=(snmp snmpd mosquitto curl)
+fi
+if [[ "${1:-}" == "--fleet" ]]; then
+    # rabbitmq-server: the central clustered broker (its MQTT plugin), run as private nodes, not the service;
+    # mosquitto: each gateway's local bridge; mosquitto-clients: to look at it by hand; openssl: the test CA.
+    packages+=(rabbitmq-server mosquitto mosquitto-clients openssl python3-pip)
 fi
 
 missing=()
@@ -64,4 +71,11 @@ if [[ "${1:-}" == "--test" ]]; then
                 || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$module"
         fi
     done
+fi
+if [[ "${1:-}" == "--fleet" ]]; then
+    # paho-mqtt: the fleet's subscriber (QoS 1, persistent session, fails over between the cluster's nodes).
+    if ! python3 -c "import paho.mqtt.client" 2>/dev/null; then
+        python3 -m pip install -q --disable-pip-version-check paho-mqtt 2>/dev/null \
+            || python3 -m pip install -q --disable-pip-version-check --break-system-packages paho-mqtt
+    fi
 fi
