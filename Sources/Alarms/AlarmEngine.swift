@@ -182,7 +182,9 @@ public struct AlarmEngine: Sendable {
         case let .on(value):
             tr.offSince = nil
             guard !tr.active else { return }
-            let since = tr.onSince ?? t
+            // min: a condition that began "after" this sample began before a backward step of the
+            // wall clock; its delay starts again, rather than waiting until the clock catches up.
+            let since = min(tr.onSince ?? t, t)
             tr.onSince = since
             if t - since >= l.onDelay {
                 tr.active = true
@@ -192,7 +194,7 @@ public struct AlarmEngine: Sendable {
         case .off:
             tr.onSince = nil
             guard tr.active else { return }
-            let since = tr.offSince ?? t
+            let since = min(tr.offSince ?? t, t)
             tr.offSince = since
             if t - since >= l.offDelay {
                 tr.active = false

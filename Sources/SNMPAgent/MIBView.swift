@@ -72,11 +72,12 @@ public struct MIBView: Sendable {
         /// The i-th key added is entry position[i] of the sorted view.
         fileprivate var position: [Int] = []
 
+        /// The last build took its keys from the build before (nothing sorted).
+        fileprivate(set) var reused = false
+
         public init() {}
 
         fileprivate func key(_ i: Int) -> ArraySlice<UInt32> { storage[offsets[i]..<offsets[i + 1]] }
-        /// The last build took its keys from the build before (nothing sorted).
-        fileprivate(set) var reused = false
     }
 
     /// Collects entries in any order, then sorts them once; or, while they match the layout of

@@ -148,7 +148,13 @@ struct LoggingPolicy {
         let interval = (now ? settings.fastInterval : settings.slowInterval).seconds
         // Poll jitter must not push a sample to the next interval: allow 10 %, at most 500 ms.
         let tolerance = min(0.5, interval * 0.1)
-        let due = lastLogged[i].map { sample.time.timeIntervalSince($0) >= interval - tolerance } ?? true
+        // A sample older than the last one logged: the wall clock was stepped back (NTP, an
+        // operator). Logged at once, and the interval counts from it, or history would pause
+        // until the clock caught up again (an hour for a one-hour step).
+        let due = lastLogged[i].map {
+            let elapsed = sample.time.timeIntervalSince($0)
+            return elapsed >= interval - tolerance || elapsed < 0
+        } ?? true
         guard due || changed else { return false }
         lastLogged[i] = sample.time
         return true

@@ -43,6 +43,18 @@ func engine(_ adjust: (inout [AlarmType: AlarmLimit]) -> Void = { _ in }) -> Ala
         #expect(e.evaluate(sample(3, cellVolts: [13600, 13600, 14340, 13600])) == [.clear(key, at: 3000)])
     }
 
+    /// The wall clock stepped back an hour while a low cell waited out its on-delay: the delay
+    /// starts again at the step, so the alarm comes 10 s later, not an hour later.
+    @Test func aBackwardClockStepRestartsTheDelayInsteadOfSuppressingTheAlarm() {
+        var e = engine { $0[.cellVoltageLow]?.onDelay = .seconds(10) }
+        let key = AlarmKey(string: 0, type: .cellVoltageLow, cell: 0)
+        let low: [Int32] = [11400, 13600, 13600, 13600]
+        for t in 0..<5 { #expect(e.evaluate(sample(Double(t), cellVolts: low)).isEmpty) }
+        let step = -3600.0
+        for t in 5..<15 { #expect(e.evaluate(sample(Double(t) + step, cellVolts: low)).isEmpty, "t=\(t): 10 s not yet over since the step") }
+        #expect(e.evaluate(sample(15 + step, cellVolts: low)) == [.raise(key, at: Timestamp(millis: Int64((15 + step) * 1000)), value: 11400, limit: 11500)])
+    }
+
     @Test func delaysSuppressFlapping() {
         var e = engine { $0[.cellVoltageLow]?.onDelay = .seconds(10); $0[.cellVoltageLow]?.offDelay = .seconds(5) }
         let key = AlarmKey(string: 0, type: .cellVoltageLow, cell: 0)
