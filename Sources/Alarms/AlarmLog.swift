@@ -34,6 +34,15 @@ public struct AlarmLog {
         try s.step()
     }
 
+    /// Moves an alarm's raise time (a wall-clock step while it was active, see AlarmService).
+    public func moveRaise(id: Int64, to at: Timestamp) throws {
+        let s = try db.statement("UPDATE alarms SET raised_at = ? WHERE id = ?")
+        defer { s.reset() }
+        try s.bind(1, at)
+        try s.bind(2, id)
+        try s.step()
+    }
+
     static let select = """
         SELECT a.id, s.id, s.ups, a.cell, a.type, a.raised_at, a.cleared_at, a.value, a.limit_value
         FROM alarms a JOIN strings s ON s.key = a.string_key

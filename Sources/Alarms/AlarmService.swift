@@ -74,6 +74,18 @@ public struct AlarmService: Service {
         await state.saveOpenDischarges(store: store, now: .now, logger: logger)
     }
 
+    /// The raise time in the clear's timeline when the wall clock was stepped while the alarm was
+    /// active (the stored times would give a duration off by the step, negative for a step back),
+    /// else nil. The duration is the monotonic time since the raise, less the off-delay already
+    /// waited (`now − clearedAt`); 5 s of slack for a busy engine.
+    static func raiseTime(_ raisedAt: Timestamp, clearedAt: Timestamp, now: Timestamp, raisedFor: Duration) -> Timestamp? {
+        let waited = max(Duration.zero, .milliseconds(now.millis - clearedAt.millis))
+        let duration = max(Duration.zero, raisedFor - waited)
+        let stored = Duration.milliseconds(clearedAt.millis - raisedAt.millis)
+        guard abs((stored - duration).milliseconds) > 5000 else { return nil }
+        return Timestamp(millis: clearedAt.millis - duration.milliseconds)
+    }
+
     /// Persists transitions in one transaction, then tells subscribers (a stored id in every event).
     /// Returns false when nothing could be stored.
     private func apply(_ alarms: [AlarmTransition], _ dis: DischargeTransition?, _ state: inout AlarmState) async -> Bool {
@@ -81,11 +93,14 @@ public struct AlarmService: Service {
         let keys = state.keys
         let known = state.active
         let now = Timestamp.now
+        let instant = ContinuousClock.now
+        let raisedInstants = state.raisedInstants
         do {
-            let result = try await store.run { store -> ([GatewayEvent], [AlarmKey: AlarmRecord], Int64?) in
+            let result = try await store.run { store -> ([GatewayEvent], [AlarmKey: AlarmRecord], Int64?, [(Int64, Double)]) in
                 try store.db.transaction {
                     var out: [GatewayEvent] = []
                     var active = known
+                    var moved: [(Int64, Double)] = []
                     let log = AlarmLog(db: store.db)
                     for tr in alarms {
                         switch tr {
@@ -98,6 +113,12 @@ public struct AlarmService: Service {
                         case let .clear(key, at):
                             // The cleared event repeats the raise (from, value, limit) with its end.
                             guard var record = active.removeValue(forKey: key) else { continue }
+                            if let raised = raisedInstants[key],
+                               let corrected = Self.raiseTime(record.raisedAt, clearedAt: at, now: now, raisedFor: instant - raised) {
+                                try log.moveRaise(id: record.id, to: corrected)
+                                moved.append((record.id, Double((corrected - record.raisedAt).milliseconds) / 1000))
+                                record.raisedAt = corrected
+                            }
                             try log.clear(id: record.id, at: at)
                             record.clearedAt = at
                             out.append(.alarmCleared(record))
@@ -117,10 +138,19 @@ public struct AlarmService: Service {
                             out.append(.dischargeEnded(AlarmState.record(e, string: s, topology, id: dischargeId)))
                         }
                     }
-                    return (out, active, dischargeId)
+                    return (out, active, dischargeId, moved)
                 }
             }
             state.active = result.1
+            for tr in alarms {
+                switch tr {
+                case let .raise(key, _, _, _): state.raisedInstants[key] = instant
+                case let .clear(key, _): state.raisedInstants[key] = nil
+                }
+            }
+            for (id, seconds) in result.3 {
+                logger.notice("alarm raise time moved: the wall clock was stepped while it was active", metadata: ["alarm": "\(id)", "seconds": "\(seconds)"])
+            }
             if let id = result.2 {
                 switch dis {
                 case let .started(s, _), let .progress(s, _): state.detector.setId(id, string: s)

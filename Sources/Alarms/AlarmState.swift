@@ -11,6 +11,9 @@ struct AlarmState: Sendable {
     let keys: [Int64]
     /// Every active alarm as stored.
     var active: [AlarmKey: AlarmRecord]
+    /// When each alarm raised in this run was raised, on the monotonic clock: its duration does not
+    /// depend on the wall clock, which NTP or an operator may step while it is active.
+    var raisedInstants: [AlarmKey: ContinuousClock.Instant] = [:]
     var baselines: [Int64: [Int32]]
     let topology: Topology
 
