@@ -86,9 +86,12 @@ public struct AlarmEngine: Sendable {
     static func index(_ type: AlarmType) -> Int { typeIndex[type] ?? 0 }
 
     /// Evaluates one string's sample; a sample also means its controller answers (commLost clears).
-    public mutating func evaluate(_ sample: StringSample) -> [AlarmTransition] {
+    /// `steady`: the sample's time with wall-clock steps taken out (``SteadyTime``), which the
+    /// delays are measured in; the transitions carry the wall time. Without it, the wall time.
+    public mutating func evaluate(_ sample: StringSample, steady: Timestamp? = nil) -> [AlarmTransition] {
         let s = sample.stringIndex
         let t = Timestamp(sample.time)
+        let st = steady ?? t
         var out: [AlarmTransition] = []
         let v = sample.values
         let n = Int32(clamping: cellCounts[s])
@@ -109,7 +112,7 @@ public struct AlarmEngine: Sendable {
             default: continue
             }
             let limit = type == .stringVoltageHigh || type == .stringVoltageLow ? l.limit &* n : l.limit
-            Self.step(&trackers[s][Self.index(type)][0], AlarmKey(string: s, type: type), reading, l, limit: limit, at: t, &out)
+            Self.step(&trackers[s][Self.index(type)][0], AlarmKey(string: s, type: type), reading, l, limit: limit, at: t, steady: st, &out)
         }
         let c = sample.cells
         if pendingBaselineReset.remove(s) != nil {
@@ -147,18 +150,19 @@ public struct AlarmEngine: Sendable {
                     default: reading = .hold
                     }
                 }
-                Self.step(&trackers[s][ti][i], AlarmKey(string: s, type: type, cell: i), reading, l, limit: l.limit, at: t, &out)
+                Self.step(&trackers[s][ti][i], AlarmKey(string: s, type: type, cell: i), reading, l, limit: l.limit, at: t, steady: st, &out)
             }
         }
         return out
     }
 
     /// Evaluates the communication alarm on a link change without a sample.
-    public mutating func evaluateLink(string s: Int, quality: Quality, at t: Timestamp) -> [AlarmTransition] {
+    public mutating func evaluateLink(string s: Int, quality: Quality, at t: Timestamp, steady: Timestamp? = nil) -> [AlarmTransition] {
         guard let l = limits[s][.commLost] else { return [] }
         var out: [AlarmTransition] = []
         let reading: Reading = quality == .commLost ? .on(nil) : quality == .ok ? .off : .hold
-        Self.step(&trackers[s][Self.index(.commLost)][0], AlarmKey(string: s, type: .commLost), reading, l, limit: 0, at: t, &out)
+        Self.step(&trackers[s][Self.index(.commLost)][0], AlarmKey(string: s, type: .commLost), reading, l, limit: 0, at: t, steady: steady ?? t,
+                  &out)
         return out
     }
 
@@ -171,7 +175,7 @@ public struct AlarmEngine: Sendable {
     }
 
     private static func step(_ tr: inout Tracker, _ key: AlarmKey, _ reading: Reading, _ l: AlarmLimit, limit: Int32,
-                             at t: Timestamp, _ out: inout [AlarmTransition]) {
+                             at t: Timestamp, steady c: Timestamp, _ out: inout [AlarmTransition]) {
         if !l.enabled {
             // Switched off: an active alarm goes away now.
             if tr.active { out.append(.clear(key, at: t)) }
@@ -183,10 +187,11 @@ public struct AlarmEngine: Sendable {
             tr.offSince = nil
             guard !tr.active else { return }
             // min: a condition that began "after" this sample began before a backward step of the
-            // wall clock; its delay starts again, rather than waiting until the clock catches up.
-            let since = min(tr.onSince ?? t, t)
+            // clock (one SteadyTime did not take out); its delay starts again, rather than waiting
+            // until the clock catches up.
+            let since = min(tr.onSince ?? c, c)
             tr.onSince = since
-            if t - since >= l.onDelay {
+            if c - since >= l.onDelay {
                 tr.active = true
                 tr.onSince = nil
                 out.append(.raise(key, at: t, value: value, limit: limit))
@@ -194,12 +199,12 @@ public struct AlarmEngine: Sendable {
         case .off:
             tr.onSince = nil
             guard tr.active else { return }
-            let since = min(tr.offSince ?? t, t)
-            tr.offSince = since
-            if t - since >= l.offDelay {
+            if tr.offSince.map({ c < $0.steady }) ?? true { tr.offSince = (c, t) }
+            guard let since = tr.offSince else { return }
+            if c - since.steady >= l.offDelay {
                 tr.active = false
                 tr.offSince = nil
-                out.append(.clear(key, at: since))
+                out.append(.clear(key, at: since.wall))  // the first sample of the off period
             }
         case .hold:
             // Inside the hysteresis band or not measured: neither condition holds on.
@@ -211,8 +216,10 @@ public struct AlarmEngine: Sendable {
 /// Alarm state of one place and type between samples.
 struct Tracker: Sendable {
     var active = false
+    /// Steady time (``SteadyTime``) since the condition holds.
     var onSince: Timestamp?
-    var offSince: Timestamp?
+    /// Since the condition ended: steady time for the delay, wall time for the clear.
+    var offSince: (steady: Timestamp, wall: Timestamp)?
 }
 
 /// A value judged against a limit with hysteresis.

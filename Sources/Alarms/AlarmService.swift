@@ -43,11 +43,12 @@ public struct AlarmService: Service {
         let watch = limits.watch { subscription.wake(.limits) }
         defer { limits.unwatch(watch) }
         var dropped = 0
+        var steady = SteadyTime()
         await ServiceLoop.run(subscription, timers: [.init(.baselines, every: .seconds(5))]) { input in
             switch input {
             case let .event(.sample(sample)):
                 let (engine, detector) = (state.engine, state.detector)
-                let alarms = state.engine.evaluate(sample)
+                let alarms = state.engine.evaluate(sample, steady: steady.time(of: Timestamp(sample.time), arrivingAt: .now))
                 let dis = state.detector.update(sample)
                 if !alarms.isEmpty || dis != nil, await !apply(alarms, dis, &state) {
                     // Not stored: forget the decisions, so the next sample makes them again.
@@ -55,7 +56,8 @@ public struct AlarmService: Service {
                 }
             case let .event(.link(string, link)):
                 let engine = state.engine
-                let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: link.lastErrorTime.map(Timestamp.init) ?? .now)
+                let at = link.lastErrorTime.map(Timestamp.init) ?? .now
+                let alarms = state.engine.evaluateLink(string: string, quality: link.quality, at: at, steady: steady.time(of: at))
                 if !alarms.isEmpty, await !apply(alarms, nil, &state) { state.engine = engine }
             case .tick(.limits):
                 state.apply(limits)

@@ -29,6 +29,7 @@ public struct HistoryRecorder: Service {
     private let settings: Settings
     private let logger: Logger
     private let health: HistoryHealth
+    private let revisits = RollupRevisits()
 
     public init(store: DatabaseQueue<GatewayDatabase>, model: LiveModel, settings: Settings, health: HistoryHealth = HistoryHealth(), logger: Logger) {
         self.store = store
@@ -60,6 +61,7 @@ public struct HistoryRecorder: Service {
             switch input {
             case let .event(.sample(sample)):
                 guard policy.shouldLog(sample) else { return }
+                revisits.wrote(string: keys[sample.stringIndex], millis: Timestamp(sample.time).millis)
                 if pending.isEmpty { oldest = .now }
                 pending.append((keys[sample.stringIndex], sample))
                 if pending.count >= keys.count { await flush(&pending) }
@@ -74,6 +76,22 @@ public struct HistoryRecorder: Service {
             }
         }
         await flush(&pending)
+        await reviseRollups(before: Timestamp.now.millis - 60_000)
+    }
+
+    /// Rollups of hours written into after a backward clock step, computed again (RollupRevisits).
+    private func reviseRollups(before limit: Int64) async {
+        var unsettled = Array(revisits.take().sorted())
+        do {
+            while let key = unsettled.first, !Task.isCancelled {
+                let settled = try await store.run { try $0.rollUpAgain(key, before: limit) }
+                unsettled.removeFirst()
+                if !settled { revisits.putBack([key]) }
+            }
+        } catch {
+            logger.error("history maintenance failed", metadata: ["error": "\(error)"])
+        }
+        revisits.putBack(unsettled)
     }
 
     private func flush(_ pending: inout [(key: Int64, sample: StringSample)]) async {
@@ -111,6 +129,7 @@ public struct HistoryRecorder: Service {
             for key in keys {
                 while !Task.isCancelled, try await store.run({ try $0.rollUpNext(stringKey: key, before: limit) }) {}
             }
+            await reviseRollups(before: limit)
             let cutoff = nowMs - settings.retention.milliseconds
             var total = 0
             while !Task.isCancelled {
