@@ -5,7 +5,8 @@
 #   heavy       suites tagged .heavy (headless Chromium; a full-size plant of 3840 cells polled every
 #               second), last and by themselves: on two cores either starves the timing of the others;
 #   chaos       scripts/chaos.sh --quick: SIGKILLs with the broker down and during writes, hostile SNMP
-#               and Modbus peers, mutated configuration files (counts, not timings);
+#               and Modbus peers, mutated configuration files, a full disk, the wall clock stepped ±1 h
+#               (counts, not timings; the hour-long soak is not in --quick);
 #   package     the Debian package built from a release build and checked (scripts/test-package.sh).
 # Each layer says how long it took; a failing layer stops the run.
 set -euo pipefail
