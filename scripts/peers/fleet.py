@@ -29,9 +29,10 @@ import time
 
 import paho.mqtt.client as mqtt
 
+from chaos import RESULTS, free_port, report  # the fault suite's helpers (scripts/peers/chaos.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 RABBIT_BIN = "/usr/lib/rabbitmq/bin"   # the real scripts; /usr/sbin/rabbitmqctl would `su rabbitmq`
-RESULTS = []
 STARTED = []       # (name, Popen) of everything started here, to kill at the end
 NODES = []         # the RabbitMQ nodes, to stop cleanly at the end
 T0 = time.time()
@@ -43,19 +44,6 @@ def now():
 
 def say(text):
     print(f"[{now():7.1f} s] {text}", flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def report(name, ok, figures):
-    RESULTS.append((name, ok))
-    print(f"{'PASS' if ok else 'FAIL'}  {name}: {figures}", flush=True)
 
 
 def wait_for(condition, timeout, step=0.2):
