@@ -72,7 +72,7 @@ class Gateway:
         return self.proc.returncode
 
 
-def wait_for(condition, timeout):
+def wait_for(condition, timeout, step=0.2):
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -80,7 +80,7 @@ def wait_for(condition, timeout):
                 return True
         except Exception:
             pass
-        time.sleep(0.2)
+        time.sleep(step)
     return False
 
 

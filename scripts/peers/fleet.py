@@ -29,7 +29,7 @@ import time
 
 import paho.mqtt.client as mqtt
 
-from chaos import RESULTS, free_port, report  # the fault suite's helpers (scripts/peers/chaos.py)
+from chaos import RESULTS, free_port, report, wait_for  # the fault suite's helpers (scripts/peers/chaos.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RABBIT_BIN = "/usr/lib/rabbitmq/bin"   # the real scripts; /usr/sbin/rabbitmqctl would `su rabbitmq`
@@ -44,18 +44,6 @@ def now():
 
 def say(text):
     print(f"[{now():7.1f} s] {text}", flush=True)
-
-
-def wait_for(condition, timeout, step=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if condition():
-                return True
-        except Exception:
-            pass
-        time.sleep(step)
-    return False
 
 
 def listening(port):
