@@ -48,8 +48,9 @@ public struct AlarmService: Service {
             switch input {
             case let .event(.sample(sample)):
                 let (engine, detector) = (state.engine, state.detector)
-                let alarms = state.engine.evaluate(sample, steady: steady.time(of: Timestamp(sample.time), arrivingAt: .now))
-                let dis = state.detector.update(sample)
+                let st = steady.time(of: Timestamp(sample.time), arrivingAt: .now)
+                let alarms = state.engine.evaluate(sample, steady: st)
+                let dis = state.detector.update(sample, steady: st)
                 if !alarms.isEmpty || dis != nil, await !apply(alarms, dis, &state) {
                     // Not stored: forget the decisions, so the next sample makes them again.
                     (state.engine, state.detector) = (engine, detector)

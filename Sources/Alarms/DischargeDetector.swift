@@ -30,21 +30,28 @@ public struct DischargeProgress: Sendable, Equatable {
 /// Detects discharge events from string current: below the threshold for
 /// `startDelay` starts one (dated at its first sample below), back above for
 /// `endDelay` ends it (dated at its first sample above). Pure logic.
+///
+/// Delays, the charge integrated between samples and the progress saves run on steady time
+/// (``SteadyTime``: wall-clock steps taken out), so a clock stepped by an hour neither starts a
+/// discharge at once nor holds it back for an hour; the event's start and end stay wall times.
 public struct DischargeDetector: Sendable {
     enum Phase: Sendable {
         case idle
         case starting(since: Timestamp)
         case active
-        case ending(since: Timestamp)
+        /// `since`: steady time for the delay; `at`: wall time for the event's end.
+        case ending(since: Timestamp, at: Timestamp)
     }
 
     struct Track: Sendable {
         var phase = Phase.idle
         var event: DischargeProgress?
+        /// Steady time of the last sample.
         var lastTime: Timestamp?
         var lastCurrent: Int32 = 0
+        /// Steady time of the last progress save.
         var lastSaved = Timestamp(millis: 0)
-        /// Last time a restored event was known to be discharging (its last save before a restart).
+        /// Last wall time a restored event was known to be discharging (its last save before a restart).
         var lastKnown: Timestamp?
     }
 
@@ -75,11 +82,13 @@ public struct DischargeDetector: Sendable {
         return true
     }
 
-    public mutating func update(_ sample: StringSample) -> DischargeTransition? {
+    /// `steady`: the sample's time with wall-clock steps taken out; the wall time when nil.
+    public mutating func update(_ sample: StringSample, steady: Timestamp? = nil) -> DischargeTransition? {
         let s = sample.stringIndex
         let i = sample.values.current
         guard i != Measurement.missing else { return nil }
-        let t = Timestamp(sample.time)
+        let wall = Timestamp(sample.time)
+        let t = steady ?? wall
         var tr = tracks[s]
         defer { tracks[s] = tr }
         let below = i < threshold
@@ -94,7 +103,7 @@ public struct DischargeDetector: Sendable {
         if let known = tr.lastKnown {
             tr.lastKnown = nil
             // The discharge ended while the gateway was down: close it when it was last seen.
-            if !below && t - known > maxStep { return end(&tr, s, at: known) }
+            if !below && wall - known > maxStep { return end(&tr, s, at: known) }
         }
         if tr.event != nil { Self.track(&tr.event, sample) }
 
@@ -102,7 +111,7 @@ public struct DischargeDetector: Sendable {
         case .idle:
             guard below else { return nil }
             tr.phase = .starting(since: t)
-            tr.event = DischargeProgress(start: t)
+            tr.event = DischargeProgress(start: wall)
             Self.track(&tr.event, sample)
             if startDelay == .zero { return start(&tr, s, t) }
         case let .starting(since):
@@ -114,17 +123,17 @@ public struct DischargeDetector: Sendable {
             }
         case .active:
             if !below {
-                tr.phase = .ending(since: t)
-                if endDelay == .zero { return end(&tr, s, at: t) }
+                tr.phase = .ending(since: t, at: wall)
+                if endDelay == .zero { return end(&tr, s, at: wall) }
             } else if t - tr.lastSaved >= progressEvery, let e = tr.event {
                 tr.lastSaved = t
                 return .progress(string: s, e)
             }
-        case let .ending(since):
+        case let .ending(since, at):
             if below {
                 tr.phase = .active
             } else if t - since >= endDelay {
-                return end(&tr, s, at: since)
+                return end(&tr, s, at: at)
             }
         }
         return nil

@@ -35,6 +35,28 @@ import Testing
         }
     }
 
+    @Test func delaysAndChargeRunOnSteadyTimeAcrossClockSteps() {
+        var d = DischargeDetector(strings: 1, threshold: -2000, startDelay: .seconds(10), endDelay: .seconds(30))
+        var steady = SteadyTime()
+        let start = ContinuousClock.now
+        var transitions: [(Int, DischargeTransition)] = []
+        // 40 A from 5 s to 100 s. The wall clock is stepped +1 h at 7 s (during the start delay),
+        // back at 50 s (during the event) and −1 h at 102 s (during the end delay).
+        for n in 0..<200 {
+            let offset: Double = (7..<50).contains(n) ? 3600 : n >= 102 ? -3600 : 0
+            let s = sample(Double(n) + offset, current: (5..<100).contains(n) ? -40000 : 150)
+            let st = steady.time(of: Timestamp(s.time), arrivingAt: start + .seconds(n))
+            if let tr = d.update(s, steady: st) { transitions.append((n, tr)) }
+        }
+        let started = transitions.compactMap { n, tr in if case let .started(_, e) = tr { (n, e) } else { nil } }
+        let ended = transitions.compactMap { n, tr in if case let .ended(_, e) = tr { (n, e) } else { nil } }
+        #expect(started.map(\.0) == [15], "10 s after the first sample below, not at the step")
+        #expect(ended.map(\.0) == [130], "30 s after the first sample above, not at the step")
+        guard let e = ended.first?.1 else { return }
+        #expect(e.start == 5_000 && e.end == 100_000, "start and end stay the wall times of their samples")
+        #expect(abs(e.chargeMilliAmpHours - 40000.0 * 95 / 3600) < 1, "95 s at 40 A, got \(e.chargeMilliAmpHours)")
+    }
+
     @Test func restoredEventContinuesAndEnds() {
         var d = DischargeDetector(strings: 1, threshold: -2000, startDelay: .seconds(10), endDelay: .seconds(30))
         var open = DischargeProgress(start: 1000)
