@@ -167,7 +167,7 @@ let package = Package(
         // `bmgw bench`: full-size figures; links libcurl, calls libmosquitto and libmodbus directly.
         .target(name: "Benchmarks", dependencies: [
             "BatteryModel", "GatewayConfig", "RegisterMap", "Acquisition", "Simulator", "Storage", "ModbusCore", "Alarms",
-            "Uplink", "WebUI", "GatewayServices", "CurlClient", "CCurl", "CMosquitto", "Sparkplug", "Analytics", "SNMPAgent",
+            "Uplink", "WebUI", "GatewayServices", "CurlClient", "CCurl", "CMosquitto", "Sparkplug", "Analytics", "SNMPAgent", "StatusServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: settings),

@@ -5,7 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure acquisition, storage, query, MQTT and web performance at full size (32 × 120 cells); print figures.",
-        discussion: "Build with -c release first. Parts: tcp, rtu, ingest, size, alarms, query, sparkplug, report, life, snmpview, web (default: all), and mqtt (only with --broker).")
+        discussion: "Build with -c release first. Parts: tcp, rtu, ingest, size, alarms, query, sparkplug, report, life, snmpview, web (default: all); mqtt (only with --broker); startup (only when named: it generates an 18 GB year of history on its first run, kept in the temporary folder).")
 
     @Option(help: "Register map file.")
     var map = "config/registermaps/bmc-v1.yaml"
