@@ -15,19 +15,23 @@ enum BenchMQTT {
     static func run(broker: String, logger: Logger) async throws {
         guard let (host, port) = GatewayConfig.hostPort(broker) else { throw BenchError("--broker must be HOST:PORT") }
         Bench.say("\nMQTT: \(count) QoS 1 messages of \(payload.count) bytes to mosquitto at \(broker) (plain TCP), 100 in flight:")
-        var ours: [Double] = [], bare: [Double] = []
+        var ours: [(acked: Double, removed: Double)] = [], bare: [Double] = []
         for round in 0..<2 {
             bare.append(try barePublisher(host: host, port: port, topic: "bench/bare/\(round)"))
             ours.append(try await outboxReplay(host: host, port: port, round: round, logger: logger))
         }
-        let o = Double(count) / (ours.min() ?? 1), b = Double(count) / (bare.min() ?? 1)
+        let b = Double(count) / (bare.min() ?? 1)
+        let o = Double(count) / (ours.map(\.acked).min() ?? 1), r = Double(count) / (ours.map(\.removed).min() ?? 1)
         Bench.say("  bare libmosquitto publisher: \(Bench.fmt(b, 0)) messages/s (best of 2: \(bare.map { Bench.fmt($0, 2) }) s)")
-        Bench.say("  outbox replay (uplink):      \(Bench.fmt(o, 0)) messages/s (best of 2: \(ours.map { Bench.fmt($0, 2) }) s), every message acknowledged and removed")
-        Bench.say("  ratio replay / bare: \(Bench.fmt(o / b, 2))   (goal >= 0.5)")
+        Bench.say("  outbox replay (uplink):      \(Bench.fmt(o, 0)) messages/s to the last acknowledgement "
+                  + "(best of 2: \(ours.map { Bench.fmt($0.acked, 2) }) s); \(Bench.fmt(r, 0)) messages/s until every one is "
+                  + "removed from the outbox (\(ours.map { Bench.fmt($0.removed, 2) }) s)")
+        Bench.say("  ratio replay / bare: \(Bench.fmt(o / b, 2)) acknowledged, \(Bench.fmt(r / b, 2)) removed   (goal ≥ 0.9 acknowledged)")
     }
 
-    /// Seconds to replay a full outbox until it is empty.
-    static func outboxReplay(host: String, port: Int, round: Int, logger: Logger) async throws -> Double {
+    /// Seconds to replay a full outbox until the broker has acknowledged every message, and until
+    /// the outbox is empty.
+    static func outboxReplay(host: String, port: Int, round: Int, logger: Logger) async throws -> (acked: Double, removed: Double) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bmgw-bench-\(getpid())-\(round)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -42,15 +46,18 @@ enum BenchMQTT {
         let uplink = MQTTUplink(settings: settings, outbox: outbox, logger: logger)
         let start = ContinuousClock.now
         await uplink.start()
+        var acked: Duration?
         while uplink.status.outboxMessages > 0 || uplink.status.acknowledged < count {
-            try await Task.sleep(for: .milliseconds(5))
+            if acked == nil && uplink.status.acknowledged >= count { acked = ContinuousClock.now - start }
+            try await Task.sleep(for: .milliseconds(2))
             if ContinuousClock.now - start > .seconds(300) { throw BenchError("replay did not finish: \(uplink.status)") }
         }
-        let elapsed = ContinuousClock.now - start
+        let removed = ContinuousClock.now - start
         await uplink.stop()
         let left = outbox.sync { $0.count }
         guard left == 0 else { throw BenchError("\(left) messages left in the outbox") }
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        return (seconds(acked ?? removed), seconds(removed))
     }
 
     /// Seconds for a plain libmosquitto client to publish every message and get every PUBACK.

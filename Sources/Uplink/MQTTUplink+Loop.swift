@@ -39,7 +39,7 @@ extension MQTTUplink {
                     lost(gone)
                     continue
                 }
-                if acked.count >= 512 || (!acked.isEmpty && ContinuousClock.now - lastFlush >= .milliseconds(50)) { flush() }
+                if flushDue(s) { flush() }
             }
             if let s = session { uplink.leave(s, saying: dialect.leaving(), acked: &acked) }
             flush()
@@ -111,6 +111,7 @@ extension MQTTUplink {
 
         private mutating func connected(_ s: inout Session) {
             s.connected = true
+            s.client.stopLogging()
             failures = 0
             let boundary = (try? uplink.outbox.sync { try $0.lastSeq() }) ?? 0
             s.plan = ReplayPlan(boundary: boundary)
@@ -180,6 +181,15 @@ extension MQTTUplink {
             let inflight = s.inflight.count
             uplink.state.withLock { $0.inflight = inflight }
             return gone
+        }
+
+        /// Acknowledged messages are removed once the in-flight window has drained (a replay is over,
+        /// or between live messages), or every 2 s / 65 536 messages during a replay: deleting in the
+        /// middle of one took a third of the uplink thread's time per message (docs/performance.md),
+        /// and the thread's speed is the replay's. A crash sends those waiting again (at least once).
+        private func flushDue(_ s: Session) -> Bool {
+            guard !acked.isEmpty else { return false }
+            return (s.inflight.isEmpty && !s.sentLastTurn) || acked.count >= 65_536 || ContinuousClock.now - lastFlush >= .seconds(2)
         }
 
         /// Removes acknowledged messages from the outbox.

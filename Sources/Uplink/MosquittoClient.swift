@@ -108,6 +108,13 @@ final class MosquittoClient {
         mosquitto_disconnect(handle)
     }
 
+    /// No more log lines once connected: libmosquitto formats one per packet (a malloc and a
+    /// vsnprintf for each PUBLISH and PUBACK) when a callback is set, and only the connection's own
+    /// errors (TLS, refused) say more than the return codes that follow them.
+    func stopLogging() {
+        mosquitto_log_callback_set(handle, nil)
+    }
+
     func takeEvents() -> [Event] {
         defer { events.removeAll(keepingCapacity: true) }
         return events

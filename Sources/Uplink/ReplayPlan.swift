@@ -11,9 +11,10 @@ public struct ReplayPlan {
     private var urgentAfter: Int64 = 0
     private var oldAfter: Int64 = 0
     private var liveAfter: Int64
-    private var urgent: [Outbox.Message] = []
-    private var old: [Outbox.Message] = []
-    private var live: [Outbox.Message] = []
+    // Slices: taking the first message does not move the others.
+    private var urgent: ArraySlice<Outbox.Message> = []
+    private var old: ArraySlice<Outbox.Message> = []
+    private var live: ArraySlice<Outbox.Message> = []
     private var preferLive = false
     /// The producer's append counter when the urgent / live fetch last found everything there was.
     private var urgentSeen: Int = -1
@@ -29,17 +30,17 @@ public struct ReplayPlan {
     /// whenever the outbox got new messages, so an idle connection does not query the database on every turn.
     public mutating func next(generation: Int, fetch: Fetch) -> Outbox.Message? {
         if urgent.isEmpty && generation != urgentSeen {
-            urgent = fetch(0, urgentAfter, .max, batch)
+            urgent = fetch(0, urgentAfter, .max, batch)[...]
             urgentAfter = urgent.last?.seq ?? urgentAfter
             if urgent.count < batch { urgentSeen = generation }
         }
-        if !urgent.isEmpty { return urgent.removeFirst() }
+        if let first = urgent.popFirst() { return first }
         if old.isEmpty && oldAfter < boundary {
-            old = fetch(1, oldAfter, boundary, batch)
+            old = fetch(1, oldAfter, boundary, batch)[...]
             oldAfter = old.last?.seq ?? boundary
         }
         if live.isEmpty && generation != liveSeen {
-            live = fetch(1, liveAfter, .max, batch)
+            live = fetch(1, liveAfter, .max, batch)[...]
             liveAfter = live.last?.seq ?? liveAfter
             if live.count < batch { liveSeen = generation }
         }
@@ -47,13 +48,9 @@ public struct ReplayPlan {
         let first = preferLive ? live : old
         let message: Outbox.Message?
         if !first.isEmpty {
-            message = preferLive ? live.removeFirst() : old.removeFirst()
-        } else if !old.isEmpty {
-            message = old.removeFirst()
-        } else if !live.isEmpty {
-            message = live.removeFirst()
+            message = preferLive ? live.popFirst() : old.popFirst()
         } else {
-            message = nil
+            message = old.popFirst() ?? live.popFirst()
         }
         return message
     }

@@ -2,7 +2,7 @@ import Foundation
 @testable import Storage
 import TestSupport
 import Testing
-import Uplink
+@testable import Uplink
 
 @Suite struct OutboxTests {
     func draft(_ kind: Outbox.Kind, _ size: Int = 100, topic: String = "t") -> Outbox.Draft {
@@ -64,6 +64,24 @@ import Uplink
         #expect(try outbox.messages(priority: 1, after: 0, limit: 20).isEmpty, "every measurement dropped first")
         #expect(try outbox.messages(priority: 0, after: 0, limit: 50).count == 23, "no event or metadata dropped")
         #expect(events.dropped == 6 && outbox.dropped == 7 && outbox.bytes > 1000)
+    }
+
+    /// Acknowledgements arrive in order within a priority but interleaved between them, and a
+    /// measurement may have been dropped while in flight: removed in runs, the totals stay exact.
+    @Test func removalInRunsKeepsTheTotals() throws {
+        #expect(Outbox.runs([7, 3, 4, 5, 9, 10, 4, 1]) == [1...1, 3...5, 7...7, 9...10])
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        let outbox = try Outbox(path: path, maxBytes: 1100)
+        _ = try outbox.append((0..<12).map { i in draft(i % 4 == 0 ? .event : .measurement, 100 + i) }, now: 1)
+        let before = (outbox.count, outbox.bytes)
+        // 1 293 bytes: the oldest measurements (2, 3) were dropped; 1…12 all acknowledged but 6 and 11.
+        #expect(before.0 == 10)
+        try outbox.remove([1, 2, 3, 4, 5, 7, 8, 9, 10, 12])
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 20).map(\.seq) == [6, 11])
+        #expect(outbox.count == 2 && outbox.bytes == (2 + 105) + (3 + 110), "\(outbox.count) \(outbox.bytes)")
+        let reopened = try Outbox(path: path, maxBytes: 1100)
+        #expect(reopened.count == outbox.count && reopened.bytes == outbox.bytes, "what a recount finds")
     }
 
     @Test func priorityCursorsAndBoundaries() throws {
