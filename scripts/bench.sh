@@ -3,6 +3,7 @@
 #   scripts/bench.sh            all parts, then the gateway's memory over 120 s of running (start-up pages released at 60 s)
 #   scripts/bench.sh tcp query  only those parts of `bmgw bench` (no memory run)
 #   scripts/bench.sh memory     only the memory runs
+#   scripts/bench.sh latency    only the end-to-end alarm latency (trap, MQTT, e-mail; scripts/peers/latency.py)
 #   BMGW=PATH scripts/bench.sh  that binary (e.g. the Debian package's static build, .build-deb/release/bmgw)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,10 @@ if [[ -n "${BMGW:-}" ]]; then
 else
     swift build -c release --product bmgw >/dev/null
     bin=.build/release/bmgw
+fi
+# Alarm latency: its own simulator, gateway and receivers (snmptrapd, mosquitto, SMTP sink), nothing below.
+if [[ "${1:-}" == latency ]]; then
+    exec python3 scripts/peers/latency.py --bmgw "$bin" "${@:2}"
 fi
 work=$(mktemp -d)
 sim="" gw="" broker=""

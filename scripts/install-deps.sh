@@ -30,8 +30,9 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--package" ]]; then
 fi
 if [[ "${1:-}" == "--bench" ]]; then
     # net-snmp's own agent as the reference of the SNMP benchmark; the broker of the MQTT one;
-    # curl to fetch a web page during the memory run.
-    packages+=(snmp snmpd mosquitto curl)
+    # curl to fetch a web page during the memory run; snmptrapd and mosquitto-clients (mosquitto_sub)
+    # receive the alarm latency run's traps and MQTT messages; python3-pip installs its SMTP sink below.
+    packages+=(snmp snmpd mosquitto curl snmptrapd mosquitto-clients python3-pip)
 fi
 if [[ "${1:-}" == "--fleet" ]]; then
     # rabbitmq-server: the central clustered broker (its MQTT plugin), run as private nodes, not the service;
@@ -71,6 +72,13 @@ if [[ "${1:-}" == "--test" ]]; then
                 || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$module"
         fi
     done
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+    # aiosmtpd: the SMTP server (scripts/peers/smtp_sink.py) the alarm latency run's e-mail goes to.
+    if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+        python3 -m pip install -q --disable-pip-version-check aiosmtpd 2>/dev/null \
+            || python3 -m pip install -q --disable-pip-version-check --break-system-packages aiosmtpd
+    fi
 fi
 if [[ "${1:-}" == "--fleet" ]]; then
     # paho-mqtt: the fleet's subscriber (QoS 1, persistent session, fails over between the cluster's nodes).

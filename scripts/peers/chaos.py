@@ -980,6 +980,47 @@ def proc_figures(pid):
             len(os.listdir(f"/proc/{pid}/fd")))
 
 
+GLIBC_HEAP = 64 << 20   # a glibc arena other than the main one lives in its own 64 MB-aligned reservation
+
+
+def malloc_arenas(pid):
+    """glibc's extra malloc arenas of a process, from /proc/PID/smaps: (count, resident kB). Each is an
+    anonymous mapping starting on a 64 MB boundary, its used part rw-p and the rest of the 64 MB ---p."""
+    maps, current = [], None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = re.match(r"^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ (\d+)\s*(\S*)", line)
+            if head:
+                current = [int(head[1], 16), int(head[2], 16), head[3], head[4] == "0" and not head[5], 0]
+                maps.append(current)
+            elif line.startswith("Rss:") and current:
+                current[4] = int(line.split()[1])
+    count = resident = 0
+    for i, (start, end, perms, anon, rss) in enumerate(maps):
+        if not anon or not perms.startswith("rw") or start % GLIBC_HEAP:
+            continue
+        rest = maps[i + 1] if i + 1 < len(maps) else None
+        whole = end - start == GLIBC_HEAP
+        reserved = rest and rest[0] == end and rest[1] == start + GLIBC_HEAP and rest[2].startswith("---") and rest[3]
+        if whole or reserved:
+            count += 1
+            resident += rss
+    return count, resident
+
+
+def thread_kinds(pid):
+    """Threads of a process by name (digits dropped: `NIO-ELT-0-#3` counts as `NIO-ELT--#`)."""
+    kinds = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                name = re.sub(r"\d+", "", f.read().strip())
+        except OSError:
+            continue
+        kinds[name] = kinds.get(name, 0) + 1
+    return kinds
+
+
 def slope_per_hour(points):
     """Least-squares slope of (minutes, value) points, per hour."""
     n = len(points)
@@ -1032,7 +1073,8 @@ def soak(bmgw, work, minutes):
     load.start()
     interval = 60 if minutes >= 15 else 10
     warmup = 5.0 if minutes >= 15 else minutes / 4
-    samples = []   # (minutes, VmRSS, RssAnon, RssFile, threads, fds)
+    samples = []   # (minutes, VmRSS, RssAnon, RssFile, threads, fds, malloc arenas, their resident kB)
+    kinds_before = {}
     started = time.time()
     deadline = started + minutes * 60
     next_sample = started
@@ -1045,11 +1087,20 @@ def soak(bmgw, work, minutes):
                 break
             with lock:
                 figures = proc_figures(gw.proc.pid)
-            samples.append(((now - started) / 60, *figures))
+            arenas = malloc_arenas(gw.proc.pid)
+            kinds = thread_kinds(gw.proc.pid)
+            samples.append(((now - started) / 60, *figures, *arenas))
             m = samples[-1]
             if interval == 60 or len(samples) % 6 == 1:
                 print(f"      soak {m[0]:5.1f} min: RSS {m[1] / 1024:.1f} MB (anon {m[2] / 1024:.1f}, file {m[3] / 1024:.1f}), "
-                      f"{m[4]} threads, {m[5]} fds; web {load.ok} ok / {load.failed} failed", flush=True)
+                      f"{m[4]} threads, {m[5]} fds, {m[6]} malloc arenas ({m[7] / 1024:.1f} MB); "
+                      f"web {load.ok} ok / {load.failed} failed", flush=True)
+            if kinds != kinds_before:
+                change = {k: kinds.get(k, 0) - kinds_before.get(k, 0) for k in set(kinds) | set(kinds_before)}
+                print(f"      soak {m[0]:5.1f} min: threads " + ", ".join(
+                    f"{k or '?'} {kinds.get(k, 0)}{f' ({d:+d})' if kinds_before and d else ''}"
+                    for k, d in sorted(change.items())), flush=True)
+                kinds_before = kinds
             next_sample += interval
         if now >= deadline:
             break
@@ -1084,7 +1135,8 @@ def soak(bmgw, work, minutes):
            f"RSS {start0[1] / 1024:.1f} / {first[1] / 1024:.1f} / {last[1] / 1024:.1f} MB, "
            f"anon {start0[2] / 1024:.1f} / {first[2] / 1024:.1f} / {last[2] / 1024:.1f} MB, "
            f"file {start0[3] / 1024:.1f} / {first[3] / 1024:.1f} / {last[3] / 1024:.1f} MB, "
-           f"threads {start0[4]} / {first[4]} / {last[4]}, fds {start0[5]} / {first[5]} / {last[5]} "
+           f"threads {start0[4]} / {first[4]} / {last[4]}, malloc arenas {start0[6]} / {first[6]} / {last[6]} "
+           f"({start0[7] / 1024:.1f} / {first[7] / 1024:.1f} / {last[7] / 1024:.1f} MB), fds {start0[5]} / {first[5]} / {last[5]} "
            f"(min {min(s[5] for s in after)}, max {max(s[5] for s in after)} after warm-up). "
            f"Fitted after {warmup:.1f} min: RSS {rss_h:+.2f} MB/h (anon {anon_h:+.2f}, file {file_h:+.2f}), fds {fds_h:+.2f}/h "
            f"(bound: RSS and anon < {SOAK_RSS_BOUND_MB_PER_HOUR:.0f} MB/h"
