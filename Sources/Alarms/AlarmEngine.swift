@@ -37,6 +37,11 @@ public struct AlarmEngine: Sendable {
     private var trackers: [[[Tracker]]]
     private static let typeIndex = Dictionary(uniqueKeysWithValues: AlarmType.allCases.enumerated().map { ($1, $0) })
     private let cellCounts: [Int]
+    /// How much short of a delay still counts as the delay. Samples on a fixed poll grid are stamped
+    /// when their reads end, a few tens of ms early or late: an on-delay of exactly one poll interval
+    /// would otherwise wait a further poll about every second time (measured: 19 of 50 raises,
+    /// `scripts/bench.sh latency`). The gateway sets a tenth of its poll interval.
+    public var sampleJitter: Duration = .zero
 
     public init(cellCounts: [Int], limits: [[AlarmType: AlarmLimit]]) {
         self.cellCounts = cellCounts
@@ -112,7 +117,7 @@ public struct AlarmEngine: Sendable {
             default: continue
             }
             let limit = type == .stringVoltageHigh || type == .stringVoltageLow ? l.limit &* n : l.limit
-            Self.step(&trackers[s][Self.index(type)][0], AlarmKey(string: s, type: type), reading, l, limit: limit, at: t, steady: st, &out)
+            Self.step(&trackers[s][Self.index(type)][0], AlarmKey(string: s, type: type), reading, l, limit: limit, at: t, steady: st, slack: sampleJitter, &out)
         }
         let c = sample.cells
         if pendingBaselineReset.remove(s) != nil {
@@ -150,7 +155,7 @@ public struct AlarmEngine: Sendable {
                     default: reading = .hold
                     }
                 }
-                Self.step(&trackers[s][ti][i], AlarmKey(string: s, type: type, cell: i), reading, l, limit: l.limit, at: t, steady: st, &out)
+                Self.step(&trackers[s][ti][i], AlarmKey(string: s, type: type, cell: i), reading, l, limit: l.limit, at: t, steady: st, slack: sampleJitter, &out)
             }
         }
         return out
@@ -162,8 +167,14 @@ public struct AlarmEngine: Sendable {
         var out: [AlarmTransition] = []
         let reading: Reading = quality == .commLost ? .on(nil) : quality == .ok ? .off : .hold
         Self.step(&trackers[s][Self.index(.commLost)][0], AlarmKey(string: s, type: .commLost), reading, l, limit: 0, at: t, steady: steady ?? t,
-                  &out)
+                  slack: sampleJitter, &out)
         return out
+    }
+
+    /// A condition seen for `held` has lasted `delay`: also when it falls short by at most `slack`,
+    /// but only once seen in two samples (a single sample never stands for a delay).
+    static func lasted(_ held: Duration, _ delay: Duration, slack: Duration) -> Bool {
+        held >= delay || (held > .zero && held + slack >= delay)
     }
 
     /// Resistance rise over the cell's baseline in 0.1 %, or n/a.
@@ -175,7 +186,7 @@ public struct AlarmEngine: Sendable {
     }
 
     private static func step(_ tr: inout Tracker, _ key: AlarmKey, _ reading: Reading, _ l: AlarmLimit, limit: Int32,
-                             at t: Timestamp, steady c: Timestamp, _ out: inout [AlarmTransition]) {
+                             at t: Timestamp, steady c: Timestamp, slack: Duration, _ out: inout [AlarmTransition]) {
         if !l.enabled {
             // Switched off: an active alarm goes away now.
             if tr.active { out.append(.clear(key, at: t)) }
@@ -191,7 +202,7 @@ public struct AlarmEngine: Sendable {
             // until the clock catches up.
             let since = min(tr.onSince ?? c, c)
             tr.onSince = since
-            if c - since >= l.onDelay {
+            if Self.lasted(c - since, l.onDelay, slack: slack) {
                 tr.active = true
                 tr.onSince = nil
                 out.append(.raise(key, at: t, value: value, limit: limit))
@@ -201,7 +212,7 @@ public struct AlarmEngine: Sendable {
             guard tr.active else { return }
             if tr.offSince.map({ c < $0.steady }) ?? true { tr.offSince = (c, t) }
             guard let since = tr.offSince else { return }
-            if c - since.steady >= l.offDelay {
+            if Self.lasted(c - since.steady, l.offDelay, slack: slack) {
                 tr.active = false
                 tr.offSince = nil
                 out.append(.clear(key, at: since.wall))  // the first sample of the off period

@@ -18,10 +18,14 @@ public struct AlarmService: Service {
     private let logger: Logger
     /// Days to each cell's estimated replacement by string id (the remaining-life estimates), for cellReplaceSoon.
     private let replacementDays: @Sendable () -> [String: [Int32]]
+    /// ``AlarmEngine/sampleJitter``: a tenth of the poll interval.
+    private let sampleJitter: Duration
 
     public init(store: DatabaseQueue<GatewayDatabase>, model: LiveModel, limits: LimitOverrides, discharge: DischargeSettings,
-                events: EventBroadcaster, replacementDays: @escaping @Sendable () -> [String: [Int32]] = { [:] }, logger: Logger) {
+                events: EventBroadcaster, replacementDays: @escaping @Sendable () -> [String: [Int32]] = { [:] },
+                sampleJitter: Duration = .zero, logger: Logger) {
         self.replacementDays = replacementDays
+        self.sampleJitter = sampleJitter
         self.store = store
         self.model = model
         self.limits = limits
@@ -38,6 +42,7 @@ public struct AlarmService: Service {
         let keys = try await store.run { try $0.register(topology) }
         var state = try await AlarmState.load(store: store, topology: topology, keys: keys, limits: limits,
                                               discharge: discharge, now: .now)
+        state.engine.sampleJitter = sampleJitter
         logger.info("alarm engine started", metadata: ["active": "\(state.engine.activeCount)"])
         let subscription = model.subscribe(ticks: Tick.self)
         let watch = limits.watch { subscription.wake(.limits) }

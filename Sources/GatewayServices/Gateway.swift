@@ -216,7 +216,8 @@ public struct Gateway: Sendable {
                                       life: lifeEstimates, logger: logger))
         }
         list.append(AlarmService(store: store, model: model, limits: limits, discharge: config.discharge,
-                                 events: events, replacementDays: { [lifeEstimates] in lifeEstimates.replacementDays(now: .now) }, logger: logger))
+                                 events: events, replacementDays: { [lifeEstimates] in lifeEstimates.replacementDays(now: .now) },
+                                 sampleJitter: config.acquisition.pollInterval / 10, logger: logger))
         if let snmpAgent, let snmp = config.snmp {
             list.append(SNMPService(server: snmpAgent, builder: MIBBuilder(gatewayId: config.gatewayId, version: Self.version, alarms: config.alarms,
                                                                          discharge: config.discharge, batteryMib: snmp.batteryMib,

@@ -32,6 +32,26 @@ func engine(_ adjust: (inout [AlarmType: AlarmLimit]) -> Void = { _ in }) -> Ala
 }
 
 @Suite struct AlarmEngineTests {
+    /// Samples 1 s apart on the poll grid, stamped ±30 ms (when their reads end): a 1 s on-delay
+    /// raises with the second sample, not a poll later; a single sample never stands for the delay.
+    @Test func delaysAllowForTheSamplesJitter() {
+        let high: [Int32] = [13600, 13600, 14500, 13600], normal: [Int32] = [13600, 13600, 13600, 13600]
+        func run(jitter: Duration, onDelay: Duration) -> (raised: Double?, cleared: Double?) {
+            var e = engine { $0[.cellVoltageHigh]?.onDelay = onDelay; $0[.cellVoltageHigh]?.offDelay = .seconds(1) }
+            e.sampleJitter = jitter
+            var raised: Double?, cleared: Double?
+            for (t, volts) in [(0.0, normal), (1.02, high), (1.99, high), (3.03, high), (4.0, normal), (4.98, normal), (6.01, normal)] {
+                for transition in e.evaluate(sample(t, cellVolts: volts)) {
+                    if case .raise = transition { raised = raised ?? t } else { cleared = cleared ?? t }
+                }
+            }
+            return (raised, cleared)
+        }
+        #expect(run(jitter: .zero, onDelay: .seconds(1)) == (3.03, 6.01), "without the allowance: a poll late each way")
+        #expect(run(jitter: .milliseconds(100), onDelay: .seconds(1)) == (1.99, 4.98))
+        #expect(run(jitter: .milliseconds(100), onDelay: .milliseconds(50)).raised == 1.99, "one sample is not a delay")
+    }
+
     @Test func cellVoltageHighRaisesAndClearsWithHysteresis() {
         var e = engine()
         #expect(e.evaluate(sample(0)).isEmpty)
