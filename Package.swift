@@ -174,7 +174,7 @@ let package = Package(
         // The CLI: commands and their terminal tables (testable without the executable).
         .target(name: "GatewayApp", dependencies: [
             "BatteryModel", "GatewayConfig", "RegisterMap", "Simulator", "Storage", "Alarms", "Notifications", "Uplink", "WebUI",
-            "GatewayServices", "StatusServer", "Benchmarks", "RemoteAccess", "Analytics", "Backup",
+            "GatewayServices", "StatusServer", "Benchmarks", "RemoteAccess", "Analytics", "Backup", "ServiceSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

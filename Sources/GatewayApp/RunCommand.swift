@@ -2,6 +2,7 @@ import ArgumentParser
 import ConfigSupport
 import GatewayConfig
 import GatewayServices
+import ServiceSupport
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +12,7 @@ struct RunCommand: AsyncParsableCommand {
     var config: String = "config/gateway.yaml"
 
     func run() async throws {
+        MallocArenas.limit()
         let cfg = try loadConfig(config)
         let logger = LogSetup.bootstrap(level: cfg.logLevel)
         let gateway = try Gateway(config: cfg, logger: logger)

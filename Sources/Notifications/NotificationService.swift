@@ -38,11 +38,15 @@ public struct NotificationService: Service {
         self.logger = logger
     }
 
-    /// A batch window may close every second.
+    /// Closed batch windows are looked for, and due messages sent, this often: each look is one
+    /// indexed query, and a message waits at most two of them after its window (at 1 s it was up to
+    /// 2 s; `scripts/bench.sh latency`).
+    static let pace = Duration.milliseconds(250)
+
     enum Tick: Hashable, Sendable { case compose }
 
     public func run() async throws {
-        await ServiceLoop.run(subscription, timers: [.init(.compose, every: .seconds(1))], alongside: [{ await deliverLoop() }]) { input in
+        await ServiceLoop.run(subscription, timers: [.init(.compose, every: Self.pace)], alongside: [{ await deliverLoop() }]) { input in
             switch input {
             case let .event(.alarmRaised(r)): await hold(MessageComposer.Change(raised: true, record: r))
             case let .event(.alarmCleared(r)): await hold(MessageComposer.Change(raised: false, record: r))
@@ -135,7 +139,7 @@ public struct NotificationService: Service {
                     logger.info("notification sent", metadata: ["channel": "\(q.channel)", "queue": "\(q.id)"])
                 }
             }
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: Self.pace)
         }
     }
 
