@@ -4,7 +4,14 @@ import BatteryModel
 import RegisterMap
 
 extension GatewayConfig {
+    /// The product's limit: what the gateway is documented and tested for.
     public static let maxStrings = 32
+    /// The limit in force: `BMGW_MEASURE_MAX_STRINGS` (at most 247, Modbus unit ids) lifts it for the
+    /// cost curves past the product (`scripts/bench.sh scale`); not for sites.
+    static func stringLimit(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        guard let text = environment["BMGW_MEASURE_MAX_STRINGS"], let n = Int(text) else { return maxStrings }
+        return min(max(n, maxStrings), 247)
+    }
 
     /// Loads and validates a configuration file and the register maps it names.
     /// All problems are reported together, each with file, key and line.
@@ -76,8 +83,8 @@ extension GatewayConfig {
             root["strings"].problem("is required: list the battery strings to monitor")
         } else if stringNodes.isEmpty {
             root["strings"].problem("must list at least one string")
-        } else if stringNodes.count > maxStrings {
-            root["strings"].problem("has \(stringNodes.count) strings; a gateway serves at most \(maxStrings)")
+        } else if stringNodes.count > stringLimit() {
+            root["strings"].problem("has \(stringNodes.count) strings; a gateway serves at most \(stringLimit())")
         }
         for node in stringNodes {
             node.rejectUnknownKeys(allowed: ["id", "name", "ups", "cells", "registerMap", "modbus", "battery"])

@@ -1,7 +1,7 @@
 import BatteryModel
 import ConfigSupport
 import Foundation
-import GatewayConfig
+@testable import GatewayConfig
 import TestSupport
 import Testing
 
@@ -203,6 +203,15 @@ func replacing(_ old: String, _ new: String) -> String {
             let p = try problems(yaml)
             #expect(p == ["gateway.yaml:5:3: strings: has 33 strings; a gateway serves at most 32"])
         }
+    }
+
+    /// Measurement past the product's 32 strings (the cost curves) lifts the limit by environment, within Modbus's unit ids.
+    @Test func theStringLimitIsLiftedOnlyForMeasurement() {
+        #expect(GatewayConfig.stringLimit([:]) == 32)
+        #expect(GatewayConfig.stringLimit(["BMGW_MEASURE_MAX_STRINGS": "128"]) == 128)
+        #expect(GatewayConfig.stringLimit(["BMGW_MEASURE_MAX_STRINGS": "8"]) == 32, "never below the product's limit")
+        #expect(GatewayConfig.stringLimit(["BMGW_MEASURE_MAX_STRINGS": "1000"]) == 247)
+        #expect(GatewayConfig.stringLimit(["BMGW_MEASURE_MAX_STRINGS": "many"]) == 32)
     }
 
     @Test func badIdentifier() throws {
