@@ -4,6 +4,7 @@
 #   scripts/bench.sh tcp query  only those parts of `bmgw bench` (no memory run)
 #   scripts/bench.sh memory     only the memory runs
 #   scripts/bench.sh latency    only the end-to-end alarm latency (trap, MQTT, e-mail; scripts/peers/latency.py)
+#   scripts/bench.sh scale      only the cost curves at 8…128 strings (scripts/peers/scale.py; --quick, --sizes, --json FILE)
 #   BMGW=PATH scripts/bench.sh  that binary (e.g. the Debian package's static build, .build-deb/release/bmgw)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,10 @@ fi
 # Alarm latency: its own simulator, gateway and receivers (snmptrapd, mosquitto, SMTP sink), nothing below.
 if [[ "${1:-}" == latency ]]; then
     exec python3 scripts/peers/latency.py --bmgw "$bin" "${@:2}"
+fi
+# Cost against plant size: a simulator and a gateway per size (past 32 with BMGW_MEASURE_MAX_STRINGS), nothing below.
+if [[ "${1:-}" == scale ]]; then
+    exec python3 scripts/peers/scale.py --bmgw "$bin" "${@:2}"
 fi
 work=$(mktemp -d)
 sim="" gw="" broker=""
