@@ -702,7 +702,10 @@ def main():
     parser.add_argument("--svg", default=os.path.join(ROOT, "docs", "scale.svg"), help="plot ('' for none)")
     args = parser.parse_args()
     sizes = [2, 4] if args.quick else [int(s) for s in args.sizes.split(",")]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # bench.sh stopped: still clean up (finally)
+    def stopped(signum, _):  # bench.sh stopped: still clean up (finally), and say why the run ended
+        print(f"scale: stopped by signal {signum}", flush=True)
+        sys.exit(1)
+    signal.signal(signal.SIGTERM, stopped)
     # Every bmgw started here loads a configuration of up to max(sizes) strings: `run`, and `status
     # --config` and `check-config` too, which refuse more than 32 strings without it.
     os.environ["BMGW_MEASURE_MAX_STRINGS"] = str(max(sizes + [32]))
