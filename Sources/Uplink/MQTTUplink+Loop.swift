@@ -16,9 +16,11 @@ extension MQTTUplink {
         var session: Session?
         var failures = 0
         var nextAttempt = ContinuousClock.now
-        /// Sequence numbers acknowledged and not yet removed from the outbox.
+        /// Sequence numbers acknowledged and not yet recorded in the outbox.
         var acked: [Int64] = []
         var lastFlush = ContinuousClock.now
+        /// The outbox holds acknowledged rows to delete while idle.
+        var purgeDue = true
 
         init(uplink: MQTTUplink) {
             self.uplink = uplink
@@ -30,6 +32,7 @@ extension MQTTUplink {
             while !uplink.threads.isStopping {
                 applyNewSettings()
                 guard var s = session else {
+                    purgeWhileIdle()
                     connectWhenDue()
                     continue
                 }
@@ -40,6 +43,7 @@ extension MQTTUplink {
                     continue
                 }
                 if flushDue(s) { flush() }
+                if s.inflight.isEmpty && !s.sentLastTurn { purgeWhileIdle() }
             }
             if let s = session { uplink.leave(s, saying: dialect.leaving(), acked: &acked) }
             flush()
@@ -82,7 +86,8 @@ extension MQTTUplink {
         private mutating func turn(_ s: inout Session) -> String? {
             // Without waiting only while a replay keeps the window full of work; otherwise network
             // I/O waits up to 50 ms (a PUBACK or new message ends it early), so an idle uplink sleeps.
-            let busy = s.connected && s.sentLastTurn && s.inflight.count < settings.maxInflight
+            // Acknowledged rows to delete keep it from waiting too: between chunks only.
+            let busy = (s.connected && s.sentLastTurn && s.inflight.count < settings.maxInflight) || purgeDue
             let loopError = s.client.loop(timeoutMs: busy ? 0 : 50)
             // Events first: a refusal in CONNACK says more than the loop's error that follows it.
             if let gone = handle(s.client.takeEvents(), &s) ?? loopError { return gone }
@@ -183,28 +188,42 @@ extension MQTTUplink {
             return gone
         }
 
-        /// Acknowledged messages are removed once the in-flight window has drained (a replay is over,
-        /// or between live messages), or every 2 s / 65 536 messages during a replay: deleting in the
-        /// middle of one took a third of the uplink thread's time per message (docs/performance.md),
-        /// and the thread's speed is the replay's. A crash sends those waiting again (at least once).
+        /// Acknowledgements are recorded once the in-flight window has drained (a replay is over, or
+        /// between live messages), or every 2 s / 8 192 messages during a replay. A crash sends
+        /// those not recorded again (at least once).
         private func flushDue(_ s: Session) -> Bool {
             guard !acked.isEmpty else { return false }
-            return (s.inflight.isEmpty && !s.sentLastTurn) || acked.count >= 65_536 || ContinuousClock.now - lastFlush >= .seconds(2)
+            return (s.inflight.isEmpty && !s.sentLastTurn) || acked.count >= 8192 || ContinuousClock.now - lastFlush >= .seconds(2)
         }
 
-        /// Removes acknowledged messages from the outbox.
+        /// Records acknowledged messages in the outbox (their rows are deleted later, while idle).
         private mutating func flush() {
             guard !acked.isEmpty else { return }
             let done = acked
             acked.removeAll(keepingCapacity: true)
             do {
-                let counts = try uplink.outbox.sync { o in try o.remove(done); return (o.count, o.bytes, o.oldestCreated) }
+                let counts = try uplink.outbox.sync { o in try o.acknowledge(done); return (o.waiting, o.bytes, o.oldestCreated) }
                 uplink.state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.outboxOldestAt) = counts }
+                purgeDue = true
             } catch {
                 // Left in the outbox: sent again later (at least once).
-                uplink.logger.error("MQTT outbox: acknowledged messages not removed", metadata: ["error": "\(error)"])
+                uplink.logger.error("MQTT outbox: acknowledged messages not recorded", metadata: ["error": "\(error)"])
             }
             lastFlush = .now
+        }
+
+        /// Nothing to send: deletes acknowledged rows, a few thousand per turn, so a new message
+        /// waits for one small transaction at most; stops once none is left.
+        private mutating func purgeWhileIdle() {
+            guard purgeDue else { return }
+            do {
+                let (left, bytes) = try uplink.outbox.sync { o in (try o.purge(limit: 4096), o.bytes) }
+                uplink.state.withLock { $0.outboxBytes = bytes }
+                purgeDue = left > 0
+            } catch {
+                uplink.logger.error("MQTT outbox: acknowledged messages not deleted", metadata: ["error": "\(error)"])
+                purgeDue = false
+            }
         }
 
         private mutating func lost(_ reason: String) {

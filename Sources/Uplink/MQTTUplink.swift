@@ -73,7 +73,7 @@ public final class MQTTUplink: Sendable {
         let now = Timestamp.now.millis
         let (dropped, counts) = try await outbox.run { o in
             let r = try o.append(drafts, now: now)
-            return (r.dropped, (o.count, o.bytes, o.dropped, o.oldestCreated))
+            return (r.dropped, (o.waiting, o.bytes, o.dropped, o.oldestCreated))
         }
         wake()
         state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.dropped, $0.outboxOldestAt) = counts }
@@ -85,7 +85,7 @@ public final class MQTTUplink: Sendable {
 
     public func start() async {
         // Read on the outbox's own queue, not on a cooperative thread.
-        if let counts = try? await outbox.run({ ($0.count, $0.bytes, $0.dropped, $0.oldestCreated) }) {
+        if let counts = try? await outbox.run({ ($0.waiting, $0.bytes, $0.dropped, $0.oldestCreated) }) {
             state.withLock { ($0.outboxMessages, $0.outboxBytes, $0.dropped, $0.outboxOldestAt) = counts }
         }
         threads.spawn(name: "mqtt-uplink") { [self] in

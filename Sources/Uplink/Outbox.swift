@@ -4,7 +4,8 @@ import Foundation
 
 /// Messages for the MQTT broker, durable before they are handed over and deleted only when the
 /// broker has acknowledged them (`outbox.sqlite`, its own file so the history's writer never waits
-/// on it). Every message gets the next per-gateway sequence number, which never goes back, also
+/// on it). Acknowledged messages are first recorded as ranges (cheap, while a replay runs) and their
+/// rows deleted later, while the uplink is idle (``purge(limit:)``); until then they are skipped. Every message gets the next per-gateway sequence number, which never goes back, also
 /// when the outbox is empty or the gateway restarts.
 ///
 /// Not Sendable: used through a ``DatabaseQueue``.
@@ -56,8 +57,11 @@ public final class Outbox {
     /// Size limit of the payloads (changed with the MQTT settings).
     public var maxBytes: Int
     /// Payload bytes stored now.
-    public private(set) var bytes = 0
-    public private(set) var count = 0
+    public internal(set) var bytes = 0
+    /// Rows stored now, acknowledged ones not yet purged included.
+    public internal(set) var count = 0
+    /// Acknowledged, rows not yet deleted (also in the table `acked`, so a restart does not send them again).
+    var acked = AckedRanges()
 
     public init(path: String, maxBytes: Int) throws {
         db = try SQLiteConnection(path: path)
@@ -67,20 +71,35 @@ public final class Outbox {
         // Debian builds SQLite with SECURE_DELETE: every acknowledged payload would be zeroed and
         // written again (about 2.8 bytes written per byte deleted). FAST zeroes only what costs no I/O.
         try db.execute("PRAGMA secure_delete=FAST")
+        // A replay reads the rows through the mapping, not one pread() per page.
+        try db.execute("PRAGMA mmap_size=268435456")
         try db.execute("""
             CREATE TABLE IF NOT EXISTS messages(
                 seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL, droppable INTEGER NOT NULL,
                 topic TEXT NOT NULL, retain INTEGER NOT NULL, payload BLOB NOT NULL, created INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS messages_by_priority ON messages(priority, seq);
             CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS acked(lo INTEGER PRIMARY KEY, hi INTEGER NOT NULL);
             """)
         try recount()
     }
 
+    /// Messages waiting to be sent: stored and not acknowledged.
+    public var waiting: Int { max(0, count - acked.span) }
+
     /// Measurements dropped so far because the outbox was full (kept across restarts).
     public var dropped: Int64 { (try? counter("dropped")) ?? 0 }
     /// When the oldest message waiting was stored (ms since 1970); nil when none waits.
-    public var oldestCreated: Int64? { try? db.scalar("SELECT created FROM messages ORDER BY seq LIMIT 1") }
+    public var oldestCreated: Int64? {
+        guard let s = try? db.statement("SELECT created FROM messages WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT 1") else { return nil }
+        defer { s.reset() }
+        for gap in acked.gaps(after: 0, through: .max) {
+            s.reset()
+            guard (try? s.bind(1, gap.lowerBound)) != nil, (try? s.bind(2, gap.upperBound)) != nil else { return nil }
+            if (try? s.step()) == true { return s.int64(0) }
+        }
+        return nil
+    }
     /// The next sequence number.
     public var nextSeq: Int64 { (try? counter("next_seq")) ?? 1 }
 
@@ -108,9 +127,18 @@ public final class Outbox {
         }
     }
 
-    private func recount() throws {
+    /// The totals and acknowledged ranges from the file (at start, and after a rolled-back transaction).
+    func recount() throws {
         bytes = Int(try db.scalar("SELECT COALESCE(SUM(length(payload)), 0) FROM messages") ?? 0)
         count = Int(try db.scalar("SELECT COUNT(*) FROM messages") ?? 0)
+        let s = try db.statement("SELECT lo, hi FROM acked ORDER BY lo")
+        defer { s.reset() }
+        var ranges: [ClosedRange<Int64>] = []
+        while try s.step() {
+            let (lo, hi) = (s.int64(0), s.int64(1))
+            if lo <= hi { ranges.append(lo...hi) }
+        }
+        acked = AckedRanges(ranges)
     }
 
     private func appendInTransaction(_ drafts: [Draft], now: Int64) throws -> (seqs: [Int64], dropped: Int) {
@@ -141,8 +169,10 @@ public final class Outbox {
         }
     }
 
-    /// Oldest measurements out until the payloads fit `maxBytes` (events and metadata stay, even over it).
+    /// Acknowledged rows out first, then the oldest measurements until the payloads fit `maxBytes`
+    /// (events and metadata stay, even over it).
     private func dropOldest() throws -> Int {
+        while bytes > maxBytes && !acked.isEmpty { try purgeInTransaction(acked.oldest(4096)) }
         var dropped = 0
         while bytes > maxBytes {
             let s = try db.statement("SELECT seq, length(payload) FROM messages WHERE droppable = 1 ORDER BY seq LIMIT 256")
@@ -171,18 +201,22 @@ public final class Outbox {
         _ = try d.step()
     }
 
-    /// Up to `limit` messages of `priority` after `seq` and at most `through`, oldest first.
+    /// Up to `limit` messages of `priority` after `seq` and at most `through`, oldest first, not
+    /// acknowledged.
     public func messages(priority: Int, after seq: Int64, through: Int64 = .max, limit: Int) throws -> [Message] {
-        let s = try db.statement("SELECT seq, topic, retain, payload FROM messages WHERE priority = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
+        let s = try db.statement("SELECT seq, topic, retain, payload FROM messages WHERE priority = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?")
         defer { s.reset() }
-        try s.bind(1, Int64(priority))
-        try s.bind(2, seq)
-        try s.bind(3, through)
-        try s.bind(4, Int64(limit))
         var out: [Message] = []
-        while try s.step() {
-            out.append(Message(seq: s.int64(0), priority: priority, topic: s.text(1), retain: s.int64(2) != 0,
-                               payload: s.withBlob(3) { Array($0) }))
+        for gap in acked.gaps(after: seq, through: through) where out.count < limit {
+            s.reset()
+            try s.bind(1, Int64(priority))
+            try s.bind(2, gap.lowerBound)
+            try s.bind(3, gap.upperBound)
+            try s.bind(4, Int64(limit - out.count))
+            while try s.step() {
+                out.append(Message(seq: s.int64(0), priority: priority, topic: s.text(1), retain: s.int64(2) != 0,
+                                   payload: s.withBlob(3) { Array($0) }))
+            }
         }
         return out
     }
@@ -190,42 +224,6 @@ public final class Outbox {
     /// The highest sequence number stored (0 when empty).
     public func lastSeq() throws -> Int64 {
         try db.scalar("SELECT COALESCE(MAX(seq), 0) FROM messages") ?? 0
-    }
-
-    /// Acknowledged: gone, in one transaction.
-    public func remove(_ seqs: [Int64]) throws {
-        guard !seqs.isEmpty else { return }
-        do { try removeInTransaction(seqs) } catch {
-            try? recount()
-            throw error
-        }
-    }
-
-    /// Runs of consecutive sequence numbers (acknowledgements mostly arrive in order) go in one
-    /// statement each. The commit is not synced: a power cut may bring a removal back, and the
-    /// message is then sent again (at least once), which QoS 1 allows; appends stay synced.
-    private func removeInTransaction(_ seqs: [Int64]) throws {
-        try db.execute("PRAGMA synchronous=NORMAL")
-        defer { try? db.execute("PRAGMA synchronous=FULL") }
-        try db.transaction {
-            let size = try db.statement("SELECT COALESCE(SUM(length(payload)), 0), COUNT(*) FROM messages WHERE seq BETWEEN ? AND ?")
-            let delete = try db.statement("DELETE FROM messages WHERE seq BETWEEN ? AND ?")
-            defer { size.reset(); delete.reset() }
-            for run in Self.runs(seqs) {
-                size.reset()
-                try size.bind(1, run.lowerBound)
-                try size.bind(2, run.upperBound)
-                guard try size.step() else { continue }
-                let (n, rows) = (Int(size.int64(0)), Int(size.int64(1)))
-                size.reset()
-                delete.reset()
-                try delete.bind(1, run.lowerBound)
-                try delete.bind(2, run.upperBound)
-                _ = try delete.step()
-                bytes -= n
-                count -= rows
-            }
-        }
     }
 
     /// Sorted runs of consecutive numbers.

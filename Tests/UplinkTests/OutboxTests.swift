@@ -97,3 +97,77 @@ import Testing
         #expect(outbox.count == 4, "an unknown number is ignored")
     }
 }
+
+/// Acknowledgements recorded during a replay, rows deleted later (docs/performance.md).
+@Suite struct OutboxAcknowledgementTests {
+    func draft(_ kind: Outbox.Kind, _ size: Int = 100) -> Outbox.Draft {
+        Outbox.Draft(kind: kind, topic: "t") { seq in Array("\(seq):".utf8) + [UInt8](repeating: 0x20, count: size) }
+    }
+
+    @Test func rangesMergeSplitAndLeaveGaps() {
+        var r = AckedRanges()
+        r.insert([5, 6, 7, 1, 2, 9])
+        #expect(r.ranges == [1...2, 5...7, 9...9])
+        r.insert([3, 4, 8])
+        #expect(r.ranges == [1...9] && r.span == 9, "touching ranges merge")
+        r.insert(20...30)
+        #expect(r.gaps(after: 0, through: .max) == [10...19, 31...Int64.max])
+        #expect(r.gaps(after: 4, through: 25) == [10...19])
+        #expect(r.gaps(after: 25, through: 40) == [31...40])
+        #expect(r.oldest(12) == [1...9, 20...22])
+        r.subtract(1...9)
+        r.subtract(24...25)
+        #expect(r.ranges == [20...23, 26...30])
+        #expect(AckedRanges().gaps(after: 3, through: 7) == [4...7])
+    }
+
+    /// Acknowledged messages are neither sent again nor counted as waiting, also after a restart,
+    /// until a purge deletes their rows; the totals stay exact throughout.
+    @Test func acknowledgedMessagesAreSkippedUntilPurged() throws {
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        var outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        _ = try outbox.append((0..<10).map { i in draft(i == 4 ? .event : .measurement) }, now: 1)
+        let bytes = outbox.bytes
+        try outbox.acknowledge([1, 2, 3, 7, 8])
+        #expect(outbox.count == 10 && outbox.waiting == 5 && outbox.bytes == bytes, "recorded, not deleted")
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 10).map(\.seq) == [4, 6, 9, 10])
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 2).map(\.seq) == [4, 6], "the limit counts across gaps")
+        #expect(try outbox.messages(priority: 0, after: 0, limit: 10).map(\.seq) == [5])
+        // A restart (or a crash) remembers them.
+        outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        #expect(outbox.waiting == 5 && outbox.acked.ranges == [1...3, 7...8])
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 10).map(\.seq) == [4, 6, 9, 10])
+        #expect(try outbox.purge(limit: 2) == 3, "the two oldest deleted, three left")
+        #expect(outbox.count == 8 && outbox.waiting == 5)
+        #expect(try outbox.purge(limit: 100) == 0)
+        #expect(outbox.count == 5 && outbox.waiting == 5 && outbox.acked.isEmpty)
+        let reopened = try Outbox(path: path, maxBytes: 1 << 20)
+        #expect(reopened.count == 5 && reopened.bytes == outbox.bytes && reopened.acked.isEmpty, "what a recount finds")
+    }
+
+    @Test func theOldestWaitingMessageSkipsAcknowledgedOnes() throws {
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        let outbox = try Outbox(path: path, maxBytes: 1 << 20)
+        _ = try outbox.append([draft(.measurement)], now: 1000)
+        _ = try outbox.append([draft(.measurement)], now: 2000)
+        try outbox.acknowledge([1])
+        #expect(outbox.oldestCreated == 2000)
+        try outbox.acknowledge([2])
+        #expect(outbox.oldestCreated == nil && outbox.waiting == 0)
+    }
+
+    /// A full outbox deletes acknowledged rows before it drops a measurement nobody has received.
+    @Test func aFullOutboxPurgesBeforeItDrops() throws {
+        let path = tempDatabase()
+        defer { removeDatabase(path) }
+        let outbox = try Outbox(path: path, maxBytes: 1000)
+        _ = try outbox.append((0..<9).map { _ in draft(.measurement) }, now: 1)
+        try outbox.acknowledge([1, 2])
+        let r = try outbox.append([draft(.measurement), draft(.measurement)], now: 2)
+        #expect(r.dropped == 0 && outbox.dropped == 0, "room made by purging 1 and 2")
+        #expect(outbox.count == 9 && outbox.waiting == 9 && outbox.acked.isEmpty)
+        #expect(try outbox.messages(priority: 1, after: 0, limit: 20).map(\.seq) == Array(3...11))
+    }
+}
