@@ -2,7 +2,7 @@
 # The fault-and-load suite (docs/operations.md › What it survives): real bmgw processes against real
 # peers, each part printing what it counted (scripts/peers/chaos.py). Not part of the tests' pass
 # or fail by timing: figures, with PASS/FAIL on the counts.
-#   scripts/chaos.sh [--quick] [--only broker,writes,snmp,modbus,configs,diskfull,clock,soak] [--soak-minutes M]
+#   scripts/chaos.sh [--quick] [--only broker,replay,writes,snmp,modbus,configs,diskfull,clock,soak] [--soak-minutes M]
 # --quick: smaller counts (CI runs it, with the debug build the tests use); without it, the release
 # build and the issue's sizes (10 kills with the broker down, 100 kills at 32 × 120, 10 000 SNMP
 # datagrams, 10 000 Modbus answers, 500 configuration files, 75 s phases of the clock stepped ±1 h

@@ -86,8 +86,8 @@ extension MQTTUplink {
         private mutating func turn(_ s: inout Session) -> String? {
             // Without waiting only while a replay keeps the window full of work; otherwise network
             // I/O waits up to 50 ms (a PUBACK or new message ends it early), so an idle uplink sleeps.
-            // Acknowledged rows to delete keep it from waiting too: between chunks only.
-            let busy = (s.connected && s.sentLastTurn && s.inflight.count < settings.maxInflight) || purgeDue
+            // Acknowledged rows to delete (once nothing is in flight) keep it from waiting too.
+            let busy = (s.connected && s.sentLastTurn && s.inflight.count < settings.maxInflight) || (purgeDue && s.inflight.isEmpty)
             let loopError = s.client.loop(timeoutMs: busy ? 0 : 50)
             // Events first: a refusal in CONNACK says more than the loop's error that follows it.
             if let gone = handle(s.client.takeEvents(), &s) ?? loopError { return gone }
