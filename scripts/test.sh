@@ -7,6 +7,8 @@
 #   chaos       scripts/chaos.sh --quick: SIGKILLs with the broker down and during writes, hostile SNMP
 #               and Modbus peers, mutated configuration files, a full disk, the wall clock stepped ±1 h
 #               (counts, not timings; the hour-long soak is not in --quick);
+#   scale       scripts/peers/scale.py --quick --check: the cost-curve benchmark runs at 2 and 4 strings and
+#               prints a figure in every column (its figures are not judged: they are benchmarks);
 #   package     the Debian package built from a release build and checked (scripts/test-package.sh).
 # Each layer says how long it took; a failing layer stops the run.
 set -euo pipefail
@@ -35,5 +37,8 @@ layer heavy --filter "\.($heavy)/"
 t=$SECONDS
 python3 scripts/peers/chaos.py --bmgw .build/debug/bmgw --quick
 echo "== chaos --quick: $((SECONDS - t)) s"
+t=$SECONDS
+python3 scripts/peers/scale.py --bmgw .build/debug/bmgw --quick --check --svg ""
+echo "== scale --quick: $((SECONDS - t)) s"
 bash scripts/test-package.sh
 echo "== all tests: $((SECONDS - start)) s including the build"

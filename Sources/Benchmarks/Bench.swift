@@ -6,14 +6,14 @@ import Logging
 /// Its own module: it links libcurl and calls libmosquitto and libmodbus directly, which the
 /// gateway's CLI and wiring never do.
 public enum Bench {
-    public static func runAll(mapFile: String, only: Set<String>, broker: String?) async throws {
+    public static func runAll(mapFile: String, only: Set<String>, broker: String?, strings: Int = 32) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let all = only.isEmpty
         say("BTMS gateway \(Gateway.version) benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date())")
         if all || only.contains("tcp") { try await BenchAcquisition.tcpSweep(mapFile: mapFile, logger: logger) }
         if all || only.contains("rtu") { try await BenchAcquisition.rtuSweep(mapFile: mapFile, logger: logger) }
-        if all || only.contains("ingest") { try BenchStorage.ingest() }
+        if all || only.contains("ingest") { try BenchStorage.ingest(strings: strings) }
         if all || only.contains("size") { try BenchStorage.bytesPerDay() }
         if all || only.contains("alarms") { BenchAlarms.evaluation() }
         if all || only.contains("query") { try BenchStorage.yearQuery() }

@@ -15,14 +15,20 @@ enum BenchStorage {
         for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) }
     }
 
-    static var topology: Topology {
+    static var topology: Topology { topology(strings: strings) }
+
+    static func topology(strings: Int) -> Topology {
         Topology(siteName: "bench", upses: [.init(id: "u", name: "U")],
                  strings: (0..<strings).map { .init(id: "s\($0 + 1)", name: "S\($0 + 1)", upsIndex: 0, cellCount: cells) })
     }
 
     /// Realistic samples: a simulated plant stepped by `dt` seconds between snapshots.
     struct PlantFeed {
-        var plants = (0..<strings).map { SimulatedPlantReading(cells: cells, seed: UInt64($0 + 1)) }
+        var plants: [SimulatedPlantReading]
+
+        init(strings: Int = BenchStorage.strings) {
+            plants = (0..<strings).map { SimulatedPlantReading(cells: cells, seed: UInt64($0 + 1)) }
+        }
 
         mutating func snapshot(at ms: Int64, dt: Double) -> [StringSample] {
             plants.indices.map { i in
@@ -32,12 +38,13 @@ enum BenchStorage {
         }
     }
 
-    static func ingest() throws {
+    /// `strings` other than 32 (`bmgw bench ingest --strings N`): the cost curves of scripts/peers/scale.py.
+    static func ingest(strings: Int) throws {
         let path = tempPath("ingest")
         defer { remove(path) }
         let store = try GatewayDatabase(path: path)
-        let keys = try store.register(topology)
-        var feed = PlantFeed()
+        let keys = try store.register(topology(strings: strings))
+        var feed = PlantFeed(strings: strings)
         let t0 = Timestamp.now.millis
         var times: [Duration] = []
         for n in 0..<300 {

@@ -13,10 +13,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "A mosquitto broker HOST:PORT (plain TCP, anonymous) for the mqtt part.")
     var broker: String?
 
+    @Option(help: "Strings of 120 cells for the ingest part (32, the product's limit, unless measuring how the cost grows).")
+    var strings = 32
+
     @Argument(help: "Parts to run.")
     var parts: [String] = []
 
     func run() async throws {
-        try await Bench.runAll(mapFile: map, only: Set(parts), broker: broker)
+        guard (1...1024).contains(strings) else { throw ValidationError("--strings must be 1…1024") }
+        try await Bench.runAll(mapFile: map, only: Set(parts), broker: broker, strings: strings)
     }
 }

@@ -7,11 +7,12 @@ logged every second as in chaos.py's soak, so that its growth shows in a minute)
 threads, malloc arena, database growth and per-string sweep times (its Prometheus histogram). Then bare
 libmodbus sweeps of the same blocks (a C program built here, as chaos.py builds its shim) beside the
 running gateway, half a second out of its phase; an SNMP bulk walk; 50 HTTPS clients on string pages.
-Ingest time per snapshot cannot be seen from outside: `bmgw bench ingest` has it (at 32 strings).
+Ingest time per snapshot cannot be seen from outside: `bmgw bench ingest --strings N` gives it, after the
+gateway is stopped. `--check` (the test suite runs `--quick --check`) fails unless every column has a figure.
 
 Sizes past 32 (the product's limit) load with BMGW_MEASURE_MAX_STRINGS, set here for every bmgw started.
 
-  scale.py --bmgw PATH [--sizes 8,16,32,64,128] [--quick] [--json FILE] [--svg docs/scale.svg]
+  scale.py --bmgw PATH [--sizes 8,16,32,64,128] [--quick] [--check] [--json FILE] [--svg docs/scale.svg]
 """
 import argparse
 import http.client
@@ -543,7 +544,15 @@ def measure(args, n, root_work, bare_exe, blocks):
 
     sim.terminate()
     sim.wait()
+    out["ingest_ms"] = ingest_median(args.bmgw, n)
     return out
+
+
+def ingest_median(bmgw, n):
+    """Median ms to store one snapshot of n strings (`bmgw bench ingest`, 300 snapshots), or None."""
+    done = subprocess.run([bmgw, "bench", "ingest", "--strings", str(n)], capture_output=True, text=True, timeout=600)
+    m = re.search(r"median ([0-9.]+) ms", done.stdout)
+    return float(m.group(1)) if done.returncode == 0 and m else None
 
 
 # --- Output: rows, the table, fitted growth, the plot.
@@ -557,6 +566,7 @@ COLUMNS = [
     ("ratio", "ratio", 5, "{:.2f}"),
     ("full_sweep_ms", "slowest gw", 10, "{:.1f}"),
     ("bare_full_ms", "slowest bare", 12, "{:.1f}"),
+    ("ingest_ms", "ingest ms", 9, "{:.3f}"),
     ("cpu_pct", "CPU %", 6, "{:.1f}"),
     ("rss_mb", "RSS MB", 6, "{:.1f}"),
     ("anon_mb", "anon MB", 7, "{:.1f}"),
@@ -573,7 +583,8 @@ COLUMNS = [
 # Figures fitted against N (and plotted): key, label, unit.
 FITTED = [("sweep_med_ms", "sweep, median string", "ms"), ("sweep_max_ms", "sweep, slowest string", "ms"),
           ("bare_med_ms", "bare libmodbus, median string", "ms"), ("ratio", "sweep ratio gateway / bare", ""),
-          ("full_sweep_ms", "slowest string of a round", "ms"), ("cpu_pct", "gateway CPU", "% of a core"),
+          ("full_sweep_ms", "slowest string of a round", "ms"), ("ingest_ms", "ingest of one snapshot", "ms"),
+          ("cpu_pct", "gateway CPU", "% of a core"),
           ("rss_mb", "RSS", "MB"), ("anon_mb", "anonymous RSS", "MB"), ("threads", "threads", ""),
           ("db_day_default_mb", "DB per day, 60 s logging", "MB"), ("walk_s", "SNMP bulk walk", "s"),
           ("varbinds", "varbinds", ""), ("web_p50_ms", "web string page p50 (server)", "ms"),
@@ -698,6 +709,7 @@ def main():
     parser.add_argument("--bmgw", required=True)
     parser.add_argument("--sizes", default="8,16,32,64,128", help="strings of 120 cells, comma-separated")
     parser.add_argument("--quick", action="store_true", help="2 and 4 strings, short windows (checks that it runs)")
+    parser.add_argument("--check", action="store_true", help="exit 1 unless every size has a figure in every column")
     parser.add_argument("--json", help="write every figure to this file")
     parser.add_argument("--svg", default=os.path.join(ROOT, "docs", "scale.svg"), help="plot ('' for none)")
     args = parser.parse_args()
@@ -766,8 +778,8 @@ def main():
         print("\n" + header())
         for row in results:
             print(line(row))
-        print("\nIngest time per snapshot: not observable from outside (the history queue is an unnamed Dispatch queue, "
-              "no metric); see `bmgw bench ingest` (32 strings).")
+        print("\ningest: median of 300 snapshots stored by `bmgw bench ingest --strings N` (one transaction each, WAL, "
+              "synchronous=NORMAL), run after that size's gateway stopped.")
         fitted, _ = growth(results)
         print("\nFitted growth (least squares y = a + b·N over the sizes; ×: largest size / 32 against the size ratio; "
               "knee: a step rising > 1.5× the line through the sizes before it):")
@@ -781,6 +793,12 @@ def main():
             svg(results, args.svg, f"BTMS gateway cost against plant size ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
                                    f"1 s polling, history every 1 s)")
             print(f"plot: {args.svg}")
+        if args.check:
+            gaps = [f"{n} strings not measured" for n in sizes if n not in [r["strings"] for r in results]]
+            gaps += [f"{r['strings']} strings: no {head.strip()}" for r in results for key, head, _, _ in COLUMNS if r.get(key) is None]
+            print(f"\ncheck: {'every column has a figure at every size' if not gaps else 'FAILED: ' + '; '.join(gaps)}", flush=True)
+            if gaps:
+                sys.exit(1)
     finally:
         for proc in chaos.STARTED:
             if proc.poll() is None:
