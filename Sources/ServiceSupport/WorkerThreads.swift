@@ -22,11 +22,23 @@ public final class WorkerThreads: Sendable {
     public func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         group.enter()
         let thread = Thread { [group] in
+            WorkerThreads.nameThisThread(name)
             body()
             group.leave()
         }
         thread.name = name
         thread.start()
+    }
+
+    /// Foundation's `Thread.name` does not reach the kernel on Linux, so `top -H`, perf and
+    /// /proc/PID/task/*/comm showed the name of whichever Dispatch thread started this one. Written
+    /// from inside the thread (`pthread_setname_np` is not visible to Swift; this is what it does).
+    static func nameThisThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))  // the kernel keeps 15
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 
     /// Sleeps up to `duration`; returns early (false) when stopping.
