@@ -7,16 +7,16 @@ import ServiceSupport
 /// All pollers of the gateway: one thread per link, each sweeping its
 /// controllers every poll interval, isolated from the others.
 public final class Acquisition: Sendable {
-    private let links: [LinkPlan]
-    private let settings: AcquisitionSettings
-    private let model: LiveModel
-    private let logger: Logger
-    private let threads = WorkerThreads()
+    let links: [LinkPlan]
+    let settings: AcquisitionSettings
+    let model: LiveModel
+    let logger: Logger
+    let threads = WorkerThreads()
     /// One per link, in link order: remote-access requests for its thread.
-    private let mailboxes: [LinkMailbox]
+    let mailboxes: [LinkMailbox]
     /// The link of each string.
     private let linkOfString: [Int: Int]
-    private let observer: (any PollObserver)?
+    let observer: (any PollObserver)?
 
     public init(config: GatewayConfig, model: LiveModel, observer: (any PollObserver)? = nil, logger: Logger) {
         self.observer = observer
@@ -36,6 +36,10 @@ public final class Acquisition: Sendable {
 
     public func start() {
         logger.info("acquisition starting", metadata: ["links": "\(links.count)", "strings": "\(model.topology.strings.count)"])
+        if let k = Self.measuredPoolSize() {
+            startPool(k)
+            return
+        }
         for (n, link) in links.enumerated() {
             let mailbox = mailboxes[n]
             threads.spawn(name: "poll-\(n)") { [self] in
