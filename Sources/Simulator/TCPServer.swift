@@ -31,7 +31,8 @@ final class TCPServer: Sendable {
             throw SimulatorError("cannot create a Modbus TCP server on \(host):\(requestedPort): \(error)")
         }
         let fd: Int32
-        do { fd = try listener.listen(backlog: 64) } catch {
+        // Every link of a gateway connects at once at start: 247 units (Modbus's most) must not overflow it.
+        do { fd = try listener.listen(backlog: 256) } catch {
             throw SimulatorError("cannot listen on \(host):\(requestedPort): \(error)")
         }
         var addr = sockaddr_storage()
