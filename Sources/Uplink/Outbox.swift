@@ -5,8 +5,9 @@ import Foundation
 /// Messages for the MQTT broker, durable before they are handed over and deleted only when the
 /// broker has acknowledged them (`outbox.sqlite`, its own file so the history's writer never waits
 /// on it). Acknowledged messages are first recorded as ranges (cheap, while a replay runs) and their
-/// rows deleted later, while the uplink is idle (``purge(limit:)``); until then they are skipped. Every message gets the next per-gateway sequence number, which never goes back, also
-/// when the outbox is empty or the gateway restarts.
+/// rows deleted later, while the uplink is idle (``purge(limit:)``); until then they are skipped.
+/// Every message gets the next per-gateway sequence number, which never goes back, also when the
+/// outbox is empty or the gateway restarts.
 ///
 /// Not Sendable: used through a ``DatabaseQueue``.
 public final class Outbox {

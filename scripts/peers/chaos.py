@@ -201,14 +201,18 @@ def kills_during_replay(bmgw, work, kills, backlog):
     sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mqtt_port), "-q", "1", "-v", "-t", "btms/chaos-gw/#"],
                            stdout=received, stderr=subprocess.DEVNULL)
     time.sleep(1)
+    def left():  # stored and not recorded as acknowledged
+        return scalar(outbox, "SELECT count(*) FROM messages") - scalar(outbox, "SELECT COALESCE(SUM(hi - lo + 1), 0) FROM acked")
+
     waiting = []
     for _ in range(kills):
+        before = left()
         gw = Gateway(bmgw, config, f"{work}/gateway.log")
-        time.sleep(random.uniform(0.8, 1.6))
+        # Killed while the replay runs: once it has recorded acknowledgements, at a random moment after.
+        moving = wait_for(lambda: left() < before, 60, step=0.05)
+        time.sleep(random.uniform(0.1, 0.6))
         gw.kill()
-        ranges = scalar(outbox, "SELECT count(*) FROM acked")
-        left = scalar(outbox, "SELECT count(*) FROM messages") - scalar(outbox, "SELECT COALESCE(SUM(hi - lo + 1), 0) FROM acked")
-        waiting.append((left, ranges))
+        waiting.append((left(), moving))
     gw = Gateway(bmgw, config, f"{work}/gateway.log")
     emptied = wait_for(lambda: scalar(outbox, "SELECT count(*) FROM messages") == 0, 120)
     time.sleep(2)
@@ -221,7 +225,7 @@ def kills_during_replay(bmgw, work, kills, backlog):
     twice = len(seqs) - len(distinct)
     # Per kill at most one unrecorded batch of acknowledgements and the in-flight window again.
     bound = kills * (8192 + 100)
-    progressed = all(a[0] > b[0] for a, b in zip([(backlog, 0)] + waiting, waiting))
+    progressed = all(moving for _, moving in waiting)
     report("SIGKILLs during a replay",
            emptied and not missing and twice <= bound and progressed,
            f"{kills} SIGKILLs in a replay of {backlog} messages, waiting after each {[w[0] for w in waiting]}, "
