@@ -223,8 +223,9 @@ def kills_during_replay(bmgw, work, kills, backlog):
     distinct = set(seqs)
     missing = sorted(set(range(first, first + backlog)) - distinct)
     twice = len(seqs) - len(distinct)
-    # Per kill at most one unrecorded batch of acknowledgements and the in-flight window again.
-    bound = kills * (8192 + 100)
+    # Per kill at most one unrecorded batch of acknowledgements (8 192, plus up to one turn's
+    # acknowledgements over it: the window) and the in-flight window again.
+    bound = kills * (8192 + 2 * 100)
     progressed = all(moving for _, moving in waiting)
     report("SIGKILLs during a replay",
            emptied and not missing and twice <= bound and progressed,
