@@ -136,14 +136,7 @@ def kills_with_broker_down(bmgw, work, kills):
     gw.stop()
     sub.terminate(); sub.wait(); received.close()
     broker.terminate(); broker.wait()
-    seqs = []
-    with open(f"{work}/received.txt", "rb") as f:
-        for line in f:
-            topic, _, payload = line.partition(b" ")
-            try:
-                seqs.append(json.loads(payload)["seq"])
-            except Exception:
-                pass  # status messages carry no sequence number
+    seqs = received_seqs(f"{work}/received.txt")
     distinct = set(seqs)
     top = max(distinct) if distinct else 0
     missing = sorted(set(range(1, top + 1)) - distinct)
