@@ -108,6 +108,20 @@ def plant_config(data, sim_port, strings, cells, extra=""):
     return "\n".join(lines) + "\n" + extra
 
 
+def broker_and_subscriber(work, mqtt_port, extra=""):
+    """A mosquitto on `mqtt_port` and a QoS 1 `mosquitto_sub` of the gateway's topics writing to
+    received.txt; returns both processes and the open file."""
+    with open(f"{work}/mosquitto.conf", "w") as f:
+        f.write(f"listener {mqtt_port} 127.0.0.1\nallow_anonymous true\npersistence false\n{extra}")
+    broker = subprocess.Popen(["mosquitto", "-c", f"{work}/mosquitto.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    received = open(f"{work}/received.txt", "wb")
+    wait_for(lambda: socket.create_connection(("127.0.0.1", mqtt_port), 1).close() is None, 10)
+    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mqtt_port), "-q", "1", "-v", "-t", "btms/chaos-gw/#"],
+                           stdout=received, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    return broker, sub, received
+
+
 # --- 1. The broker down while the gateway is SIGKILLed and restarted: every sequence number arrives.
 
 def kills_with_broker_down(bmgw, work, kills):
@@ -122,14 +136,7 @@ def kills_with_broker_down(bmgw, work, kills):
         gw.kill()
     outbox = f"{data}/outbox.sqlite"
     queued = scalar(outbox, "SELECT count(*) FROM messages")
-    with open(f"{work}/mosquitto.conf", "w") as f:
-        f.write(f"listener {mqtt_port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    broker = subprocess.Popen(["mosquitto", "-c", f"{work}/mosquitto.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    received = open(f"{work}/received.txt", "wb")
-    wait_for(lambda: socket.create_connection(("127.0.0.1", mqtt_port), 1).close() is None, 10)
-    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mqtt_port), "-q", "1", "-v", "-t", "btms/chaos-gw/#"],
-                           stdout=received, stderr=subprocess.DEVNULL)
-    time.sleep(1)
+    broker, sub, received = broker_and_subscriber(work, mqtt_port)
     gw = Gateway(bmgw, config, f"{work}/gateway.log")
     emptied = wait_for(lambda: scalar(outbox, "SELECT count(*) FROM messages") == 0, 120)
     time.sleep(2)
@@ -185,15 +192,8 @@ def kills_during_replay(bmgw, work, kills, backlog):
     con.execute("UPDATE counters SET value = ? WHERE name = 'next_seq'", (first + backlog,))
     con.commit()
     con.close()
-    with open(f"{work}/mosquitto.conf", "w") as f:
-        # No queue limit: a subscriber slower than the replay must not make the broker drop messages.
-        f.write(f"listener {mqtt_port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n")
-    broker = subprocess.Popen(["mosquitto", "-c", f"{work}/mosquitto.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    received = open(f"{work}/received.txt", "wb")
-    wait_for(lambda: socket.create_connection(("127.0.0.1", mqtt_port), 1).close() is None, 10)
-    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mqtt_port), "-q", "1", "-v", "-t", "btms/chaos-gw/#"],
-                           stdout=received, stderr=subprocess.DEVNULL)
-    time.sleep(1)
+    # No queue limit: a subscriber slower than the replay must not make the broker drop messages.
+    broker, sub, received = broker_and_subscriber(work, mqtt_port, "max_queued_messages 0\n")
     def left():  # stored and not recorded as acknowledged
         return scalar(outbox, "SELECT count(*) FROM messages") - scalar(outbox, "SELECT COALESCE(SUM(hi - lo + 1), 0) FROM acked")
 
